@@ -1,0 +1,131 @@
+#ifndef PGPAIR_ENGINE_MANIFEST_MANIFEST_H_
+#define PGPAIR_ENGINE_MANIFEST_MANIFEST_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/util/status.h"
+
+namespace pgpair {
+
+// Where a manifest value came from, for messages of the form
+// "file:line:column: message". Lines and columns count from 1.
+struct SourceMark {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string ToString() const;  // "examples/sandbox.yaml:12:5"
+};
+
+enum class HostKeyPolicy { kStrict, kAcceptNew };
+enum class Become { kNone, kSudo };
+// How pgpair starts, stops and reloads the server on a host.
+enum class ServiceManager { kPgCtlCluster, kPgCtl, kSystemctl };
+
+struct SshSettings {
+  std::string user = "root";
+  int port = 22;
+  // Private key files tried in order; empty means ssh-agent only.
+  std::vector<std::string> keys;
+  bool use_agent = true;
+  // Defaults to ~/.ssh/known_hosts of the user running pgpair.
+  std::string known_hosts;
+  HostKeyPolicy host_key_policy = HostKeyPolicy::kStrict;
+  int connect_timeout_seconds = 10;
+  int command_timeout_seconds = 300;
+};
+
+// Where PostgreSQL lives on a host. Every field is optional: what is not given
+// is discovered (pg_lsclusters on Debian's layout, the running server's own
+// settings otherwise).
+struct PostgresLayout {
+  std::optional<std::string> cluster;  // Debian's "15/main"
+  std::optional<int> port;
+  std::optional<std::string> bin_dir;
+  std::optional<std::string> data_dir;
+  std::optional<std::string> config_file;
+  std::optional<std::string> hba_file;
+  std::optional<std::string> socket_dir;
+  std::optional<ServiceManager> service;
+  std::optional<std::string> systemd_unit;  // for kSystemctl
+  std::string os_user = "postgres";
+};
+
+struct HostSpec {
+  std::string name;     // the key under `hosts:`
+  std::string address;  // where SSH connects, and the address the peer sees
+  SshSettings ssh;
+  Become become = Become::kNone;
+  PostgresLayout postgres;
+  SourceMark mark;
+};
+
+// A secret given by reference: the manifest is committed to git and never
+// holds a secret itself.
+struct SecretRef {
+  std::optional<std::string> env;   // name of an environment variable
+  std::optional<std::string> file;  // path of a file readable only by its owner
+  SourceMark mark;
+};
+
+struct ReplicationSpec {
+  std::string role = "replicator";
+  std::optional<SecretRef> password;
+  int connection_limit = 5;
+  SourceMark mark;
+};
+
+struct ArchiveSpec {
+  std::string dir;
+  std::string owner = "postgres";
+  std::string mode = "0700";
+  SourceMark mark;
+};
+
+// The pg_hba rule that lets the standby's replication connections in.
+struct HbaSpec {
+  std::optional<std::string> address;  // default: the standby's address/32
+  std::string method = "scram-sha-256";
+  SourceMark mark;
+};
+
+struct SettingSpec {
+  std::string name;
+  std::string value;  // as written in the manifest, before normalization
+  SourceMark mark;
+};
+
+struct Manifest {
+  std::string path;
+  std::string pair;
+  std::vector<HostSpec> hosts;  // in manifest order
+  std::string primary;          // a key of `hosts`
+  std::string standby;          // a key of `hosts`
+  std::optional<ReplicationSpec> replication;
+  std::optional<ArchiveSpec> archive;
+  std::optional<HbaSpec> hba;
+  std::vector<SettingSpec> primary_settings;
+  std::vector<SettingSpec> standby_settings;
+  bool standby_streaming = true;
+
+  const HostSpec* FindHost(const std::string& name) const;
+  const HostSpec& primary_host() const;  // requires a validated manifest
+  const HostSpec& standby_host() const;
+};
+
+// Reads and validates a manifest. Every problem is reported as
+// "file:line:column: message"; unknown keys are errors. Relative paths in the
+// manifest (keys, known_hosts, secret files) are taken relative to the
+// manifest's directory, and "~" to the home of the user running pgpair.
+Result<Manifest> LoadManifest(const std::string& path);
+// Same, from text; `path` only names the source in messages.
+Result<Manifest> ParseManifest(const std::string& text, const std::string& path);
+
+// Reads a secret's value. Refuses a file that group or others can read.
+Result<std::string> ResolveSecret(const SecretRef& secret);
+
+}  // namespace pgpair
+
+#endif  // PGPAIR_ENGINE_MANIFEST_MANIFEST_H_
