@@ -24,13 +24,16 @@ enum class Become { kNone, kSudo };
 // How pgpair starts, stops and reloads the server on a host.
 enum class ServiceManager { kPgCtlCluster, kPgCtl, kSystemctl };
 
+// Local paths (keys, known_hosts) are absolute once the manifest is parsed:
+// "~" and relative paths are resolved then.
 struct SshSettings {
   std::string user = "root";
   int port = 22;
   // Private key files tried in order; empty means ssh-agent only.
   std::vector<std::string> keys;
   bool use_agent = true;
-  // Defaults to ~/.ssh/known_hosts of the user running pgpair.
+  // Defaults to ~/.ssh/known_hosts of the user running pgpair; the parser
+  // fills the default in.
   std::string known_hosts;
   HostKeyPolicy host_key_policy = HostKeyPolicy::kStrict;
   int connect_timeout_seconds = 10;
@@ -57,56 +60,70 @@ struct HostSpec {
   std::string name;     // the key under `hosts:`
   std::string address;  // where SSH connects, and the address the peer sees
   SshSettings ssh;
+  // The parser's default: kSudo when ssh.user is not root, kNone for root.
   Become become = Become::kNone;
   PostgresLayout postgres;
-  SourceMark mark;
+  SourceMark mark;  // the host's name under `hosts:`
 };
 
 // A secret given by reference: the manifest is committed to git and never
 // holds a secret itself.
+// Exactly one of env and file is set.
 struct SecretRef {
   std::optional<std::string> env;   // name of an environment variable
-  std::optional<std::string> file;  // path of a file readable only by its owner
+  std::optional<std::string> file;  // absolute path of a file readable only by its owner
+  std::string key;                  // what the secret is, for messages: "replication.password"
   SourceMark mark;
 };
 
 struct ReplicationSpec {
   std::string role = "replicator";
-  std::optional<SecretRef> password;
-  int connection_limit = 5;
+  std::optional<SecretRef> password;  // always set in a parsed manifest
+  int connection_limit = 5;           // -1: no limit, as in CREATE ROLE
   SourceMark mark;
 };
 
+// The WAL archive directory. It is on the hosts, so `dir` is an absolute
+// remote path and is not expanded.
 struct ArchiveSpec {
   std::string dir;
   std::string owner = "postgres";
-  std::string mode = "0700";
+  std::string mode = "0700";  // always four octal digits
   SourceMark mark;
 };
 
 // The pg_hba rule that lets the standby's replication connections in.
+// A parsed manifest always has one, with the address filled in: the
+// standby's address/32 (/128 for IPv6) unless the manifest gives a CIDR. A
+// standby known by host name needs an explicit address: pg_hba host names
+// depend on reverse DNS.
 struct HbaSpec {
-  std::optional<std::string> address;  // default: the standby's address/32
-  std::string method = "scram-sha-256";
+  std::optional<std::string> address;    // default: the standby's address/32
+  std::string method = "scram-sha-256";  // or "md5"
   SourceMark mark;
 };
 
 struct SettingSpec {
-  std::string name;
-  std::string value;  // as written in the manifest, before normalization
+  std::string name;   // lowercased: PostgreSQL setting names are case-insensitive
+  std::string value;  // as written in the manifest, before normalization ("on", "10", "*")
   SourceMark mark;
 };
 
+// A manifest as ParseManifest returns it is valid: exactly two hosts, primary
+// and standby name different ones, replication (with its password) and hba
+// are set. Only `archive` is truly optional.
 struct Manifest {
   std::string path;
   std::string pair;
   std::vector<HostSpec> hosts;  // in manifest order
   std::string primary;          // a key of `hosts`
   std::string standby;          // a key of `hosts`
+  SourceMark primary_mark;      // where `primary:` names its host
+  SourceMark standby_mark;
   std::optional<ReplicationSpec> replication;
   std::optional<ArchiveSpec> archive;
   std::optional<HbaSpec> hba;
-  std::vector<SettingSpec> primary_settings;
+  std::vector<SettingSpec> primary_settings;  // in manifest order
   std::vector<SettingSpec> standby_settings;
   bool standby_streaming = true;
 
@@ -116,14 +133,20 @@ struct Manifest {
 };
 
 // Reads and validates a manifest. Every problem is reported as
-// "file:line:column: message"; unknown keys are errors. Relative paths in the
-// manifest (keys, known_hosts, secret files) are taken relative to the
-// manifest's directory, and "~" to the home of the user running pgpair.
+// "file:line:column: message", all of them in file order, one a line;
+// unknown keys are errors. Relative paths in the manifest (keys, known_hosts,
+// secret files) are taken relative to the manifest's directory, and "~" to
+// the home of the user running pgpair. Secrets are not read here: see
+// ResolveSecret.
 Result<Manifest> LoadManifest(const std::string& path);
-// Same, from text; `path` only names the source in messages.
+// Same, from text; `path` names the source in messages and its directory is
+// the base of relative paths.
 Result<Manifest> ParseManifest(const std::string& text, const std::string& path);
 
-// Reads a secret's value. Refuses a file that group or others can read.
+// Reads a secret's value: the environment variable, which must be set and
+// non-empty, or the file, which must be a regular file that group and others
+// can neither read nor write; one trailing newline is stripped. Errors name
+// the variable or file and the manifest location, never the value.
 Result<std::string> ResolveSecret(const SecretRef& secret);
 
 }  // namespace pgpair
