@@ -33,7 +33,7 @@ struct SshSettings {
   std::vector<std::string> keys;
   bool use_agent = true;
   // Defaults to ~/.ssh/known_hosts of the user running pgpair; the parser
-  // fills the default in.
+  // fills the default in (empty only if that home cannot be found).
   std::string known_hosts;
   HostKeyPolicy host_key_policy = HostKeyPolicy::kStrict;
   int connect_timeout_seconds = 10;
