@@ -1,0 +1,103 @@
+#include "engine/transport/remote_files.h"
+
+#include "engine/util/shell_quote.h"
+
+namespace pgpair {
+namespace {
+
+// Exit status the read script uses for a missing file, so that the caller
+// need not parse (possibly translated) error text for the common case.
+constexpr int kMissingExitStatus = 3;
+
+std::string TrimTrailing(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+bool Contains(const std::string& text, const char* needle) {
+  return text.find(needle) != std::string::npos;
+}
+
+// Runs the read script; an empty optional means the file does not exist.
+Result<std::optional<std::string>> ReadOrMissing(Transport& transport, const std::string& path,
+                                                 std::chrono::milliseconds timeout) {
+  std::string failure = transport.host_label() + ": " + path + " cannot be read: ";
+  Result<ExecResult> run = transport.Exec(ReadFileScript(path), "", timeout);
+  if (!run.ok()) return run.status();
+  if (run->exit_status == 0) return std::optional<std::string>(std::move(run->stdout_text));
+  if (run->exit_status == kMissingExitStatus) return std::optional<std::string>();
+  const std::string& err = run->stderr_text;
+  if (Contains(err, "Permission denied")) return Status::Error(failure + "permission denied");
+  if (Contains(err, "Is a directory")) return Status::Error(failure + "it is a directory");
+  return Status::Error(failure + TrimTrailing(err) + " (exit status " +
+                       std::to_string(run->exit_status) + ")");
+}
+
+}  // namespace
+
+std::string ReadFileScript(const std::string& path) {
+  std::string quoted = ShellQuote(path);
+  // `test -e` is false for a dangling symlink too, which cat could not read
+  // either. LC_ALL=C keeps cat's messages in English for the parser above.
+  return "if [ -e " + quoted + " ]; then LC_ALL=C exec cat -- " + quoted + "; else exit " +
+         std::to_string(kMissingExitStatus) + "; fi";
+}
+
+std::string WriteFileAtomicScript(const std::string& path, const FileAttributes& attrs) {
+  std::string script =
+      "set -e\n"
+      "fail() { echo \"$*\" >&2; exit 1; }\n"
+      "target=$(readlink -f -- " +
+      ShellQuote(path) +
+      ") || fail 'its directory does not exist'\n"
+      "dir=$(dirname -- \"$target\")\n"
+      // Beside the target, so that mv is a rename within one file system.
+      "tmp=$(mktemp -- \"$dir/.$(basename -- \"$target\").pgpair-XXXXXX\")\n"
+      "trap 'rm -f -- \"$tmp\"' EXIT\n"
+      "cat > \"$tmp\"\n"
+      "if [ -e \"$target\" ]; then\n"
+      "  chown --reference=\"$target\" -- \"$tmp\"\n"
+      "  chmod --reference=\"$target\" -- \"$tmp\"\n"
+      "fi\n";
+  if (attrs.owner) script += "chown -- " + ShellQuote(*attrs.owner) + " \"$tmp\"\n";
+  if (attrs.group) script += "chgrp -- " + ShellQuote(*attrs.group) + " \"$tmp\"\n";
+  if (attrs.mode) script += "chmod -- " + ShellQuote(*attrs.mode) + " \"$tmp\"\n";
+  // Data before rename, rename before the directory: after a crash the
+  // target holds either the old or the new content, never a torn file.
+  script +=
+      "sync -- \"$tmp\"\n"
+      "mv -f -- \"$tmp\" \"$target\"\n"
+      "sync -- \"$dir\"\n";
+  return script;
+}
+
+Result<std::string> ReadRemoteFile(Transport& transport, const std::string& path,
+                                   std::chrono::milliseconds timeout) {
+  Result<std::optional<std::string>> content = ReadOrMissing(transport, path, timeout);
+  if (!content.ok()) return content.status();
+  if (!content->has_value()) {
+    return Status::Error(transport.host_label() + ": " + path +
+                         " cannot be read: it does not exist");
+  }
+  return std::move(**content);
+}
+
+Result<std::optional<std::string>> ReadRemoteFileIfExists(Transport& transport,
+                                                          const std::string& path,
+                                                          std::chrono::milliseconds timeout) {
+  return ReadOrMissing(transport, path, timeout);
+}
+
+Status WriteRemoteFileAtomic(Transport& transport, const std::string& path,
+                             const std::string& content, const FileAttributes& attrs,
+                             std::chrono::milliseconds timeout) {
+  Result<ExecResult> run = transport.Exec(WriteFileAtomicScript(path, attrs), content, timeout);
+  if (!run.ok()) return run.status();
+  if (run->exit_status != 0) {
+    return Status::Error(transport.host_label() + ": " + path + " cannot be written: " +
+                         TrimTrailing(run->stderr_text) + "; the file is unchanged");
+  }
+  return Status::Ok();
+}
+
+}  // namespace pgpair
