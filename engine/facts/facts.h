@@ -1,0 +1,217 @@
+#ifndef PGPAIR_ENGINE_FACTS_FACTS_H_
+#define PGPAIR_ENGINE_FACTS_FACTS_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pgpair {
+
+// What pgpair saw on one host, as plain data. Every fact that could not be
+// established is an empty std::optional: "unknown" is never written as 0,
+// false or "". Collections are optional too: an empty vector means "there are
+// none", an empty optional means "could not tell". Names of these fields are
+// the names in schemas/facts.schema.json.
+
+struct OsFacts {
+  std::optional<std::string> hostname;
+  std::optional<std::string> pretty_name;  // from /etc/os-release
+  std::optional<std::string> id;
+  std::optional<std::string> version_id;
+  std::optional<std::string> architecture;  // uname -m
+  std::optional<std::string> kernel;        // uname -r
+};
+
+// Where the cluster lives and how it was found.
+struct LayoutFacts {
+  std::optional<std::string> cluster;  // Debian's "15/main"
+  std::optional<std::string> bin_dir;
+  std::optional<std::string> data_dir;
+  std::optional<std::string> config_file;
+  std::optional<std::string> hba_file;
+  std::optional<int> port;
+  std::optional<std::string> socket_dir;
+  // "server" (the running server said so), "pg_lsclusters", "manifest" or
+  // "default" (Debian's or PostgreSQL's conventions).
+  std::optional<std::string> source;
+};
+
+struct ServerFacts {
+  std::optional<int> major;               // 10, 11, ... 18
+  std::optional<std::string> version;     // "15.18"
+  std::optional<bool> running;
+  std::optional<int> postmaster_pid;
+  std::optional<std::string> start_time;  // pg_postmaster_start_time(), ISO 8601
+  std::optional<bool> in_recovery;
+  std::optional<std::string> system_identifier;  // pg_controldata, a 64-bit number
+  std::optional<std::string> cluster_state;      // pg_controldata "Database cluster state"
+  std::optional<std::string> timeline;           // pg_controldata "Latest checkpoint's TimeLineID"
+};
+
+// One row of pg_settings.
+struct SettingFact {
+  std::string name;
+  std::optional<std::string> value;  // pg_settings.setting, in `unit`
+  std::optional<std::string> unit;
+  std::optional<std::string> vartype;  // bool, integer, real, string, enum
+  std::optional<std::string> context;  // postmaster (restart), sighup (reload), ...
+  std::optional<std::string> source;   // default, configuration file, ...
+  std::optional<std::string> source_file;
+  std::optional<int> source_line;
+  std::optional<bool> pending_restart;
+  std::optional<std::string> boot_value;
+};
+
+// A setting as written in a configuration file: pg_file_settings when the
+// server runs, pgpair's own parse of the files when it does not.
+struct FileSettingFact {
+  std::string name;
+  std::string value;
+  std::string file;
+  int line = 0;
+  std::optional<bool> applied;       // pg_file_settings.applied
+  std::optional<std::string> error;  // pg_file_settings.error
+};
+
+// One line of pg_hba.conf as pgpair parsed it from the file.
+struct HbaLineFact {
+  int line_number = 0;
+  std::string type;
+  std::vector<std::string> databases;
+  std::vector<std::string> users;
+  std::optional<std::string> address;  // CIDR, host name or keyword; none for "local"
+  std::string method;
+  std::map<std::string, std::string> options;
+  std::optional<std::string> error;  // a line pgpair could not parse
+  std::string text;
+};
+
+// One row of pg_hba_file_rules: the server's own reading of the file on disk.
+struct HbaRuleFact {
+  std::optional<int> line_number;
+  std::optional<std::string> type;
+  std::vector<std::string> databases;
+  std::vector<std::string> users;
+  std::optional<std::string> address;
+  std::optional<std::string> netmask;
+  std::optional<std::string> method;
+  std::optional<std::string> error;
+};
+
+struct HbaFacts {
+  std::optional<std::string> file;
+  std::optional<std::vector<HbaLineFact>> lines;         // unknown if unreadable
+  std::optional<std::vector<HbaRuleFact>> server_rules;  // unknown if server down
+};
+
+// A role that matters for replication. The password hash is never read out
+// of the server: only whether one is set and its kind.
+struct RoleFact {
+  std::string name;
+  std::optional<bool> exists;
+  std::optional<bool> can_login;
+  std::optional<bool> replication;
+  std::optional<bool> superuser;
+  std::optional<int> connection_limit;  // -1: no limit
+  std::optional<bool> has_password;
+  std::optional<std::string> password_kind;  // "scram-sha-256", "md5", "other"
+};
+
+// How the data directory is told to be a standby.
+struct RecoveryFacts {
+  std::optional<bool> recovery_conf;    // recovery.conf present (10, 11)
+  std::optional<bool> standby_signal;   // standby.signal present (12+)
+  std::optional<bool> recovery_signal;  // recovery.signal present (12+)
+  // Settings of recovery.conf, passwords redacted.
+  std::optional<std::map<std::string, std::string>> recovery_conf_settings;
+  // The effective primary_conninfo (server, else files), password redacted.
+  std::optional<std::string> primary_conninfo;
+  std::optional<std::string> primary_slot_name;
+};
+
+struct ArchiveDirFacts {
+  std::string path;
+  std::optional<bool> exists;
+  std::optional<bool> is_directory;
+  std::optional<std::string> owner;
+  std::optional<std::string> group;
+  std::optional<std::string> mode;  // octal, "700"
+};
+
+struct WalSenderFact {  // pg_stat_replication
+  std::optional<int> pid;
+  std::optional<std::string> user;
+  std::optional<std::string> application_name;
+  std::optional<std::string> client_addr;
+  std::optional<std::string> state;
+  std::optional<std::string> sent_lsn;
+  std::optional<std::string> replay_lsn;
+  std::optional<std::string> sync_state;
+  std::optional<double> replay_lag_seconds;
+};
+
+struct WalReceiverFact {  // pg_stat_wal_receiver
+  std::optional<std::string> status;
+  std::optional<std::string> sender_host;
+  std::optional<int> sender_port;
+  std::optional<std::string> slot_name;
+  std::optional<std::string> conninfo;  // password redacted
+  std::optional<std::string> latest_end_lsn;
+};
+
+struct SlotFact {  // pg_replication_slots
+  std::string name;
+  std::optional<std::string> type;
+  std::optional<bool> active;
+  std::optional<std::string> restart_lsn;
+};
+
+struct ReplicationFacts {
+  std::optional<std::vector<WalSenderFact>> senders;
+  std::optional<WalReceiverFact> receiver;  // empty: not a standby or unknown
+  std::optional<bool> receiver_present;     // false: no wal receiver running
+  std::optional<std::vector<SlotFact>> slots;
+  std::optional<std::string> receive_lsn;   // pg_last_wal_receive_lsn()
+  std::optional<std::string> replay_lsn;    // pg_last_wal_replay_lsn()
+  std::optional<double> replay_delay_seconds;  // now() - last replayed commit
+};
+
+// Something that could not be gathered, and what it means for the plan.
+struct FactProblem {
+  std::string topic;    // "hba", "settings", ...
+  std::string message;  // "pg_hba.conf cannot be read: permission denied; ..."
+};
+
+struct HostFacts {
+  std::string name;
+  std::string address;
+  std::string declared_role;  // "primary" or "standby" in the manifest
+  OsFacts os;
+  LayoutFacts layout;
+  ServerFacts server;
+  std::optional<std::vector<SettingFact>> settings;
+  std::optional<std::vector<FileSettingFact>> file_settings;
+  HbaFacts hba;
+  std::optional<std::vector<RoleFact>> roles;
+  RecoveryFacts recovery;
+  std::optional<ArchiveDirFacts> archive;
+  ReplicationFacts replication;
+  std::vector<FactProblem> problems;
+  // How the facts were gathered: counted so the one-round-trip promise is checked.
+  int ssh_connections = 0;
+  int exec_round_trips = 0;
+  double gather_seconds = 0;
+
+  const SettingFact* FindSetting(const std::string& name) const;
+  const RoleFact* FindRole(const std::string& name) const;
+};
+
+struct PairFacts {
+  std::string pair;
+  std::vector<HostFacts> hosts;  // in manifest order
+};
+
+}  // namespace pgpair
+
+#endif  // PGPAIR_ENGINE_FACTS_FACTS_H_

@@ -1,0 +1,222 @@
+# Gathers the raw facts of one host in a single pass, for pgpair's facts
+# collector. It runs as root (directly or through sudo) with these variables
+# set by the prologue pgpair puts in front of it:
+#   PGPAIR_MARK   a random marker that frames every section of the output
+#   PG_CLUSTER PG_PORT PG_BIN PG_DATA PG_CONF PG_HBA PG_SOCKET
+#                 layout overrides from the manifest (empty: discover)
+#   PG_OS_USER    the operating system user that owns the server
+#   PG_ROLE       the replication role whose facts are wanted (may be empty)
+#   ARCHIVE_DIR   the archive directory (may be empty)
+# The output is a sequence of sections:
+#   MARK begin NAME / stdout / MARK stderr NAME / stderr / MARK end NAME RC
+# Nothing here changes the host. Interpretation is left to pgpair, so that it
+# is tested with captured outputs; this script only discovers where things
+# are and reads them.
+
+LC_ALL=C
+export LC_ALL
+umask 077
+cd / || exit 1
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+section() {
+  name=$1
+  shift
+  printf '%s begin %s\n' "$PGPAIR_MARK" "$name"
+  "$@" 2>"$tmp/err"
+  rc=$?
+  printf '\n%s stderr %s\n' "$PGPAIR_MARK" "$name"
+  cat "$tmp/err"
+  printf '\n%s end %s %d\n' "$PGPAIR_MARK" "$name" "$rc"
+}
+
+section uname sh -c 'uname -n; uname -r; uname -m'
+section os_release cat /etc/os-release
+
+# Where is the cluster? The manifest wins, then Debian's pg_lsclusters, then
+# PostgreSQL's own conventions.
+layout_source=manifest
+if command -v pg_lsclusters >/dev/null 2>&1; then
+  section pg_lsclusters pg_lsclusters -h
+  if [ -z "$PG_DATA" ]; then
+    line=$(pg_lsclusters -h 2>/dev/null |
+      awk -v c="$PG_CLUSTER" 'c == "" || $1 "/" $2 == c { print; exit }')
+    if [ -n "$line" ]; then
+      # shellcheck disable=SC2086 # split the pg_lsclusters columns on purpose
+      set -- $line
+      PG_CLUSTER="$1/$2"
+      PG_PORT=${PG_PORT:-$3}
+      PG_DATA=$6
+      PG_CONF=${PG_CONF:-/etc/postgresql/$1/$2/postgresql.conf}
+      layout_source=pg_lsclusters
+    fi
+  fi
+fi
+if [ -n "$PG_DATA" ] && [ -z "$PG_CONF" ]; then
+  PG_CONF=$PG_DATA/postgresql.conf
+fi
+if [ -n "$PG_CONF" ] && [ -z "$PG_HBA" ]; then
+  PG_HBA=$(sed -n "s/^[[:space:]]*hba_file[[:space:]]*=\{0,1\}[[:space:]]*'\([^']*\)'.*/\1/p" \
+    "$PG_CONF" 2>/dev/null | tail -n 1)
+  PG_HBA=${PG_HBA:-$(dirname "$PG_CONF")/pg_hba.conf}
+fi
+
+major=
+if [ -n "$PG_DATA" ]; then
+  section pg_version cat "$PG_DATA/PG_VERSION"
+  major=$(cat "$PG_DATA/PG_VERSION" 2>/dev/null)
+fi
+if [ -z "$major" ] && [ -n "$PG_CLUSTER" ]; then
+  major=${PG_CLUSTER%%/*}
+fi
+if [ -z "$PG_BIN" ]; then
+  if [ -n "$major" ] && [ -x "/usr/lib/postgresql/$major/bin/postgres" ]; then
+    PG_BIN=/usr/lib/postgresql/$major/bin
+  elif [ -n "$major" ] && [ -x "/usr/pgsql-$major/bin/postgres" ]; then
+    PG_BIN=/usr/pgsql-$major/bin
+  elif command -v postgres >/dev/null 2>&1; then
+    PG_BIN=$(dirname "$(command -v postgres)")
+  fi
+fi
+
+# Is it running? postmaster.pid holds pid, data dir, start time, port and
+# socket directory; a stale file is told apart by asking the kernel.
+running=no
+if [ -n "$PG_DATA" ] && [ -f "$PG_DATA/postmaster.pid" ]; then
+  section postmaster_pid cat "$PG_DATA/postmaster.pid"
+  pid=$(sed -n 1p "$PG_DATA/postmaster.pid")
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    running=yes
+    PG_PORT=${PG_PORT:-$(sed -n 4p "$PG_DATA/postmaster.pid")}
+    PG_SOCKET=${PG_SOCKET:-$(sed -n 5p "$PG_DATA/postmaster.pid" | cut -d, -f1)}
+  fi
+fi
+if [ -z "$PG_PORT" ] && [ -n "$PG_CONF" ]; then
+  PG_PORT=$(sed -n 's/^[[:space:]]*port[[:space:]]*=\{0,1\}[[:space:]]*\([0-9][0-9]*\).*/\1/p' \
+    "$PG_CONF" 2>/dev/null | tail -n 1)
+fi
+PG_PORT=${PG_PORT:-5432}
+if [ -z "$PG_SOCKET" ]; then
+  if [ -d /var/run/postgresql ]; then PG_SOCKET=/var/run/postgresql; else PG_SOCKET=/tmp; fi
+fi
+
+layout() {
+  printf 'source=%s\ncluster=%s\nbin_dir=%s\ndata_dir=%s\nconfig_file=%s\nhba_file=%s\n' \
+    "$layout_source" "$PG_CLUSTER" "$PG_BIN" "$PG_DATA" "$PG_CONF" "$PG_HBA"
+  printf 'port=%s\nsocket_dir=%s\nrunning=%s\n' "$PG_PORT" "$PG_SOCKET" "$running"
+}
+section layout layout
+
+# The server's own view, in one psql session, one JSON document a line.
+psql_bin=
+if [ -n "$PG_BIN" ] && [ -x "$PG_BIN/psql" ]; then
+  psql_bin=$PG_BIN/psql
+else
+  for candidate in /usr/lib/postgresql/*/bin/psql; do
+    [ -x "$candidate" ] && psql_bin=$candidate
+  done
+  [ -n "$psql_bin" ] || psql_bin=$(command -v psql)
+fi
+
+run_sql() {
+  if [ -z "$psql_bin" ]; then
+    echo "no psql found on this host (looked in $PG_BIN and /usr/lib/postgresql/*/bin)" >&2
+    return 127
+  fi
+  runuser -u "$PG_OS_USER" -- "$psql_bin" -X -A -t -q -v ON_ERROR_STOP=0 \
+    -h "$PG_SOCKET" -p "$PG_PORT" -d postgres -v role="$PG_ROLE" <<'SQL'
+SELECT json_build_object('k', 'meta', 'v', json_build_object(
+  'version', current_setting('server_version'),
+  'version_num', current_setting('server_version_num')::int,
+  'in_recovery', pg_is_in_recovery(),
+  'data_directory', current_setting('data_directory'),
+  'config_file', current_setting('config_file'),
+  'hba_file', current_setting('hba_file'),
+  'port', current_setting('port')::int,
+  'start_time', pg_postmaster_start_time(),
+  'system_identifier', (SELECT system_identifier::text FROM pg_control_system())));
+SELECT json_build_object('k', 'settings', 'v', (SELECT json_agg(json_build_object(
+  'name', name, 'setting', setting, 'unit', unit, 'vartype', vartype,
+  'context', context, 'source', source, 'sourcefile', sourcefile,
+  'sourceline', sourceline, 'pending_restart', pending_restart,
+  'boot_val', boot_val) ORDER BY name) FROM pg_settings));
+SELECT json_build_object('k', 'file_settings', 'v', (SELECT json_agg(json_build_object(
+  'name', name, 'setting', setting, 'file', sourcefile, 'line', sourceline,
+  'applied', applied, 'error', error) ORDER BY seqno) FROM pg_file_settings));
+SELECT json_build_object('k', 'hba_rules', 'v', (SELECT json_agg(row_to_json(h))
+  FROM pg_hba_file_rules h));
+SELECT json_build_object('k', 'roles', 'v', (SELECT json_agg(json_build_object(
+  'name', rolname, 'login', rolcanlogin, 'replication', rolreplication,
+  'superuser', rolsuper, 'connection_limit', rolconnlimit,
+  'has_password', rolpassword IS NOT NULL,
+  'password_kind', CASE WHEN rolpassword IS NULL THEN NULL
+                        WHEN rolpassword LIKE 'SCRAM-SHA-256$%' THEN 'scram-sha-256'
+                        WHEN rolpassword LIKE 'md5%' THEN 'md5'
+                        ELSE 'other' END) ORDER BY rolname)
+  FROM pg_authid WHERE rolreplication OR rolname = :'role'));
+SELECT json_build_object('k', 'senders', 'v', (SELECT json_agg(json_build_object(
+  'pid', pid, 'user', usename, 'application_name', application_name,
+  'client_addr', host(client_addr), 'state', state, 'sent_lsn', sent_lsn::text,
+  'replay_lsn', replay_lsn::text, 'sync_state', sync_state,
+  'replay_lag', extract(epoch FROM replay_lag)) ORDER BY pid)
+  FROM pg_stat_replication));
+SELECT json_build_object('k', 'receiver', 'v', (SELECT row_to_json(r)
+  FROM pg_stat_wal_receiver r LIMIT 1));
+SELECT json_build_object('k', 'slots', 'v', (SELECT json_agg(json_build_object(
+  'name', slot_name, 'type', slot_type, 'active', active,
+  'restart_lsn', restart_lsn::text) ORDER BY slot_name) FROM pg_replication_slots));
+SELECT json_build_object('k', 'recovery', 'v', json_build_object(
+  'receive_lsn', pg_last_wal_receive_lsn()::text,
+  'replay_lsn', pg_last_wal_replay_lsn()::text,
+  'replay_delay', CASE WHEN pg_is_in_recovery()
+    THEN extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END));
+SQL
+}
+if [ "$running" = yes ]; then
+  section sql run_sql
+fi
+
+# The files, read as root: they tell the truth when the server is down, and
+# what is waiting for a reload or restart when it is up.
+if [ -n "$PG_CONF" ]; then
+  section "file $PG_CONF" cat "$PG_CONF"
+  conf_dir=$(dirname "$PG_CONF")
+  # One level of include directives, so that a stopped server's settings are
+  # still known; a running server's pg_file_settings covers every level.
+  sed -n "s/^[[:space:]]*\(include_dir\|include_if_exists\|include\)[[:space:]]*=\{0,1\}[[:space:]]*'\{0,1\}\([^'#]*\)'\{0,1\}.*/\1 \2/p" \
+    "$PG_CONF" 2>/dev/null >"$tmp/includes"
+  while read -r kind target; do
+    case $target in /*) ;; *) target=$conf_dir/$target ;; esac
+    if [ "$kind" = include_dir ]; then
+      for f in "$target"/*.conf; do
+        [ -f "$f" ] && section "file $f" cat "$f"
+      done
+    else
+      section "file $target" cat "$target"
+    fi
+  done <"$tmp/includes"
+fi
+if [ -n "$PG_DATA" ]; then
+  section "file $PG_DATA/postgresql.auto.conf" cat "$PG_DATA/postgresql.auto.conf"
+  if [ -e "$PG_DATA/recovery.conf" ]; then
+    section "file $PG_DATA/recovery.conf" cat "$PG_DATA/recovery.conf"
+  fi
+  signals() {
+    for s in standby.signal recovery.signal recovery.conf; do
+      if [ -e "$PG_DATA/$s" ]; then echo "$s yes"; else echo "$s no"; fi
+    done
+    test -d "$PG_DATA"
+  }
+  section signals signals
+  if [ -n "$PG_BIN" ] && [ -x "$PG_BIN/pg_controldata" ]; then
+    section controldata "$PG_BIN/pg_controldata" "$PG_DATA"
+  fi
+fi
+if [ -n "$PG_HBA" ]; then
+  section "file $PG_HBA" cat "$PG_HBA"
+fi
+if [ -n "$ARCHIVE_DIR" ]; then
+  section archive stat -c '%F|%U|%G|%a' "$ARCHIVE_DIR"
+fi
+exit 0

@@ -1,0 +1,385 @@
+#include "engine/facts/interpret.h"
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace pgpair {
+namespace {
+
+using nlohmann::json;
+
+const GatherSection* FindSection(const GatherSections& sections, const std::string& name) {
+  auto it = sections.find(name);
+  return it == sections.end() ? nullptr : &it->second;
+}
+
+std::string FirstLine(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  return line.empty() ? "no message" : line;
+}
+
+std::string Trim(const std::string& text) {
+  size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "";
+  size_t last = text.find_last_not_of(" \t\r\n");
+  return text.substr(first, last - first + 1);
+}
+
+std::string Or(const std::optional<std::string>& value) { return value.value_or("unknown"); }
+
+std::optional<std::string> NonEmpty(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  return value;
+}
+
+std::map<std::string, std::string> KeyValueLines(const std::string& text) {
+  std::map<std::string, std::string> values;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    size_t eq = line.find('=');
+    if (eq != std::string::npos) values[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return values;
+}
+
+template <typename T>
+std::optional<T> Get(const json& object, const char* key) {
+  if (!object.is_object()) return std::nullopt;
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return std::nullopt;
+  try {
+    return it->get<T>();
+  } catch (const json::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::vector<std::string> GetStrings(const json& object, const char* key) {
+  std::vector<std::string> values;
+  if (!object.is_object()) return values;
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_array()) return values;
+  for (const json& item : *it) {
+    if (item.is_string()) values.push_back(item.get<std::string>());
+  }
+  return values;
+}
+
+// A json_agg over no rows is NULL: that means "none", not "unknown".
+const json& RowsOrEmpty(const json& value) {
+  static const json kEmpty = json::array();
+  return value.is_array() ? value : kEmpty;
+}
+
+void InterpretOs(const GatherSections& sections, HostFacts* facts) {
+  if (const GatherSection* uname = FindSection(sections, "uname"); uname && uname->exit_status == 0) {
+    std::istringstream lines(uname->out);
+    std::string hostname, kernel, architecture;
+    std::getline(lines, hostname);
+    std::getline(lines, kernel);
+    std::getline(lines, architecture);
+    facts->os.hostname = NonEmpty(hostname);
+    facts->os.kernel = NonEmpty(kernel);
+    facts->os.architecture = NonEmpty(architecture);
+  } else {
+    facts->problems.push_back({"os", "uname failed; architecture and kernel are unknown"});
+  }
+  if (const GatherSection* release = FindSection(sections, "os_release");
+      release && release->exit_status == 0) {
+    for (const auto& [key, raw] : KeyValueLines(release->out)) {
+      std::string value = raw;
+      if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+          value.back() == value.front()) {
+        value = value.substr(1, value.size() - 2);
+      }
+      if (key == "PRETTY_NAME") facts->os.pretty_name = value;
+      if (key == "ID") facts->os.id = value;
+      if (key == "VERSION_ID") facts->os.version_id = value;
+    }
+  }
+}
+
+// Returns whether the server was found running.
+bool InterpretLayout(const GatherSections& sections, HostFacts* facts) {
+  const GatherSection* layout = FindSection(sections, "layout");
+  if (!layout) {
+    facts->problems.push_back({"layout", "the facts script did not report the cluster's layout"});
+    return false;
+  }
+  auto values = KeyValueLines(layout->out);
+  facts->layout.source = NonEmpty(values["source"]);
+  facts->layout.cluster = NonEmpty(values["cluster"]);
+  facts->layout.bin_dir = NonEmpty(values["bin_dir"]);
+  facts->layout.data_dir = NonEmpty(values["data_dir"]);
+  facts->layout.config_file = NonEmpty(values["config_file"]);
+  facts->layout.hba_file = NonEmpty(values["hba_file"]);
+  facts->layout.socket_dir = NonEmpty(values["socket_dir"]);
+  if (!values["port"].empty()) {
+    try {
+      facts->layout.port = std::stoi(values["port"]);
+    } catch (const std::exception&) {
+    }
+  }
+  if (!facts->layout.data_dir) {
+    facts->problems.push_back(
+        {"layout",
+         "no PostgreSQL cluster found (pg_lsclusters lists none and the manifest names no "
+         "data_dir); set hosts.<name>.postgres.cluster or data_dir in the manifest"});
+  }
+  if (const GatherSection* version = FindSection(sections, "pg_version");
+      version && version->exit_status == 0) {
+    try {
+      facts->server.major = std::stoi(Trim(version->out));
+    } catch (const std::exception&) {
+    }
+  }
+  bool running = values["running"] == "yes";
+  facts->server.running = running;
+  if (running) {
+    if (const GatherSection* pid = FindSection(sections, "postmaster_pid")) {
+      try {
+        facts->server.postmaster_pid = std::stoi(FirstLine(pid->out));
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  return running;
+}
+
+WalSenderFact SenderFromJson(const json& row) {
+  WalSenderFact sender;
+  sender.pid = Get<int>(row, "pid");
+  sender.user = Get<std::string>(row, "user");
+  sender.application_name = Get<std::string>(row, "application_name");
+  sender.client_addr = Get<std::string>(row, "client_addr");
+  sender.state = Get<std::string>(row, "state");
+  sender.sent_lsn = Get<std::string>(row, "sent_lsn");
+  sender.replay_lsn = Get<std::string>(row, "replay_lsn");
+  sender.sync_state = Get<std::string>(row, "sync_state");
+  sender.replay_lag_seconds = Get<double>(row, "replay_lag");
+  return sender;
+}
+
+// Interprets the psql output: one JSON document a line, {"k": topic, "v": value}.
+void InterpretSql(const GatherSection& sql, const GatherRequest& request, HostFacts* facts) {
+  std::map<std::string, json> topics;
+  std::istringstream lines(sql.out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    json document = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (document.is_discarded() || !document.is_object() || !document.contains("k")) continue;
+    topics[document["k"].get<std::string>()] = document["v"];
+  }
+  auto topic = [&](const char* name) -> const json* {
+    auto it = topics.find(name);
+    return it == topics.end() ? nullptr : &it->second;
+  };
+  if (topics.empty()) {
+    facts->problems.push_back(
+        {"sql", "the server runs but psql answered nothing (" + FirstLine(Trim(sql.err)) +
+                    "); settings, roles, hba rules and replication are unknown"});
+    return;
+  }
+  if (!sql.err.empty()) {
+    facts->problems.push_back({"sql", "psql reported: " + FirstLine(Trim(sql.err))});
+  }
+
+  if (const json* meta = topic("meta")) {
+    std::optional<int> version_num = Get<int>(*meta, "version_num");
+    if (version_num) facts->server.major = *version_num / 10000;
+    if (auto version = Get<std::string>(*meta, "version")) {
+      facts->server.version = version->substr(0, version->find(' '));
+    }
+    facts->server.in_recovery = Get<bool>(*meta, "in_recovery");
+    facts->server.start_time = Get<std::string>(*meta, "start_time");
+    if (auto id = Get<std::string>(*meta, "system_identifier")) facts->server.system_identifier = id;
+    // The running server knows its files better than any discovery.
+    facts->layout.source = "server";
+    if (auto value = Get<std::string>(*meta, "data_directory")) facts->layout.data_dir = value;
+    if (auto value = Get<std::string>(*meta, "config_file")) facts->layout.config_file = value;
+    if (auto value = Get<std::string>(*meta, "hba_file")) facts->layout.hba_file = value;
+    if (auto value = Get<int>(*meta, "port")) facts->layout.port = value;
+  }
+  if (const json* rows = topic("settings")) {
+    std::vector<SettingFact> settings;
+    for (const json& row : RowsOrEmpty(*rows)) {
+      SettingFact setting;
+      setting.name = Get<std::string>(row, "name").value_or("");
+      setting.value = Get<std::string>(row, "setting");
+      setting.unit = Get<std::string>(row, "unit");
+      setting.vartype = Get<std::string>(row, "vartype");
+      setting.context = Get<std::string>(row, "context");
+      setting.source = Get<std::string>(row, "source");
+      setting.source_file = Get<std::string>(row, "sourcefile");
+      setting.source_line = Get<int>(row, "sourceline");
+      setting.pending_restart = Get<bool>(row, "pending_restart");
+      setting.boot_value = Get<std::string>(row, "boot_val");
+      settings.push_back(std::move(setting));
+    }
+    facts->settings = std::move(settings);
+  }
+  if (const json* rows = topic("file_settings")) {
+    std::vector<FileSettingFact> file_settings;
+    for (const json& row : RowsOrEmpty(*rows)) {
+      FileSettingFact setting;
+      setting.name = Get<std::string>(row, "name").value_or("");
+      setting.value = Get<std::string>(row, "setting").value_or("");
+      setting.file = Get<std::string>(row, "file").value_or("");
+      setting.line = Get<int>(row, "line").value_or(0);
+      setting.applied = Get<bool>(row, "applied");
+      setting.error = Get<std::string>(row, "error");
+      file_settings.push_back(std::move(setting));
+    }
+    facts->file_settings = std::move(file_settings);
+  }
+  if (const json* rows = topic("hba_rules")) {
+    std::vector<HbaRuleFact> rules;
+    for (const json& row : RowsOrEmpty(*rows)) {
+      HbaRuleFact rule;
+      rule.line_number = Get<int>(row, "line_number");
+      rule.type = Get<std::string>(row, "type");
+      rule.databases = GetStrings(row, "database");
+      rule.users = GetStrings(row, "user_name");
+      rule.address = Get<std::string>(row, "address");
+      rule.netmask = Get<std::string>(row, "netmask");
+      rule.method = Get<std::string>(row, "auth_method");
+      rule.error = Get<std::string>(row, "error");
+      rules.push_back(std::move(rule));
+    }
+    facts->hba.server_rules = std::move(rules);
+  }
+  if (const json* rows = topic("roles")) {
+    std::vector<RoleFact> roles;
+    bool requested_seen = false;
+    for (const json& row : RowsOrEmpty(*rows)) {
+      RoleFact role;
+      role.name = Get<std::string>(row, "name").value_or("");
+      role.exists = true;
+      role.can_login = Get<bool>(row, "login");
+      role.replication = Get<bool>(row, "replication");
+      role.superuser = Get<bool>(row, "superuser");
+      role.connection_limit = Get<int>(row, "connection_limit");
+      role.has_password = Get<bool>(row, "has_password");
+      role.password_kind = Get<std::string>(row, "password_kind");
+      requested_seen |= role.name == request.replication_role;
+      roles.push_back(std::move(role));
+    }
+    if (!request.replication_role.empty() && !requested_seen) {
+      RoleFact missing;
+      missing.name = request.replication_role;
+      missing.exists = false;
+      roles.push_back(std::move(missing));
+    }
+    facts->roles = std::move(roles);
+  }
+  if (const json* rows = topic("senders")) {
+    std::vector<WalSenderFact> senders;
+    for (const json& row : RowsOrEmpty(*rows)) senders.push_back(SenderFromJson(row));
+    facts->replication.senders = std::move(senders);
+  }
+  if (const json* receiver = topic("receiver")) {
+    facts->replication.receiver_present = receiver->is_object();
+    if (receiver->is_object()) {
+      WalReceiverFact fact;
+      fact.status = Get<std::string>(*receiver, "status");
+      fact.sender_host = Get<std::string>(*receiver, "sender_host");
+      fact.sender_port = Get<int>(*receiver, "sender_port");
+      fact.slot_name = Get<std::string>(*receiver, "slot_name");
+      fact.conninfo = Get<std::string>(*receiver, "conninfo");
+      fact.latest_end_lsn = Get<std::string>(*receiver, "latest_end_lsn");
+      facts->replication.receiver = std::move(fact);
+    }
+  }
+  if (const json* rows = topic("slots")) {
+    std::vector<SlotFact> slots;
+    for (const json& row : RowsOrEmpty(*rows)) {
+      SlotFact slot;
+      slot.name = Get<std::string>(row, "name").value_or("");
+      slot.type = Get<std::string>(row, "type");
+      slot.active = Get<bool>(row, "active");
+      slot.restart_lsn = Get<std::string>(row, "restart_lsn");
+      slots.push_back(std::move(slot));
+    }
+    facts->replication.slots = std::move(slots);
+  }
+  if (const json* recovery = topic("recovery")) {
+    facts->replication.receive_lsn = Get<std::string>(*recovery, "receive_lsn");
+    facts->replication.replay_lsn = Get<std::string>(*recovery, "replay_lsn");
+    facts->replication.replay_delay_seconds = Get<double>(*recovery, "replay_delay");
+  }
+}
+
+void InterpretSignals(const GatherSections& sections, HostFacts* facts) {
+  const GatherSection* signals = FindSection(sections, "signals");
+  if (!signals) return;
+  if (signals->exit_status != 0) {
+    facts->problems.push_back({"recovery", "data directory " + Or(facts->layout.data_dir) +
+                                               " does not exist; recovery facts are unknown"});
+    return;
+  }
+  std::istringstream lines(signals->out);
+  std::string file, present;
+  while (lines >> file >> present) {
+    bool yes = present == "yes";
+    if (file == "standby.signal") facts->recovery.standby_signal = yes;
+    if (file == "recovery.signal") facts->recovery.recovery_signal = yes;
+    if (file == "recovery.conf") facts->recovery.recovery_conf = yes;
+  }
+}
+
+void InterpretArchive(const GatherSections& sections, const GatherRequest& request,
+                      HostFacts* facts) {
+  if (request.archive_dir.empty()) return;
+  ArchiveDirFacts archive;
+  archive.path = request.archive_dir;
+  const GatherSection* stat = FindSection(sections, "archive");
+  if (stat && stat->exit_status == 0) {
+    // stat -c '%F|%U|%G|%a'
+    std::istringstream fields(Trim(stat->out));
+    std::string type, owner, group, mode;
+    std::getline(fields, type, '|');
+    std::getline(fields, owner, '|');
+    std::getline(fields, group, '|');
+    std::getline(fields, mode, '|');
+    archive.exists = true;
+    archive.is_directory = type == "directory";
+    archive.owner = owner;
+    archive.group = group;
+    archive.mode = mode;
+  } else if (stat && stat->err.find("No such file") != std::string::npos) {
+    archive.exists = false;
+  } else {
+    facts->problems.push_back({"archive", "cannot inspect " + request.archive_dir + ": " +
+                                              (stat ? FirstLine(Trim(stat->err)) : "not reported") +
+                                              "; archive directory facts are unknown"});
+  }
+  facts->archive = std::move(archive);
+}
+
+void InterpretFiles(const GatherSections& sections, HostFacts* facts) {}
+void InterpretControlData(const GatherSections& sections, HostFacts* facts) {}
+
+}  // namespace
+
+void InterpretGather(const GatherSections& sections, const GatherRequest& request,
+                     HostFacts* facts) {
+  InterpretOs(sections, facts);
+  bool running = InterpretLayout(sections, facts);
+  if (const GatherSection* sql = FindSection(sections, "sql")) {
+    InterpretSql(*sql, request, facts);
+  } else if (running) {
+    facts->problems.push_back({"sql", "the server runs but was not queried"});
+  } else if (facts->layout.data_dir) {
+    facts->problems.push_back(
+        {"server", "PostgreSQL is not running; settings, roles, hba rules and replication "
+                   "are unknown (file facts are read from disk)"});
+  }
+  InterpretSignals(sections, facts);
+  InterpretFiles(sections, facts);
+  InterpretControlData(sections, facts);
+  InterpretArchive(sections, request, facts);
+}
+
+}  // namespace pgpair

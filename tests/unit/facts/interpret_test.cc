@@ -1,0 +1,103 @@
+#include "engine/facts/interpret.h"
+
+#include <catch2/catch.hpp>
+
+#include "tests/unit/fixture_file.h"
+
+namespace pgpair {
+namespace {
+
+HostFacts InterpretFixture(const std::string& fixture) {
+  Result<GatherSections> sections =
+      ParseGatherOutput(testing::ReadFixture(fixture), "@@pgpair-fixture");
+  REQUIRE(sections.ok());
+  GatherRequest request;
+  request.replication_role = "replicator";
+  request.archive_dir = "/var/backups/pgsql/archive";
+  HostFacts facts;
+  facts.name = "pg1";
+  InterpretGather(*sections, request, &facts);
+  return facts;
+}
+
+bool HasProblem(const HostFacts& facts, const std::string& topic) {
+  for (const FactProblem& problem : facts.problems) {
+    if (problem.topic == topic) return true;
+  }
+  return false;
+}
+
+TEST_CASE("A running Debian cluster gives server, settings, roles and layout", "[interpret]") {
+  HostFacts f = InterpretFixture("gather/pg15_debian_running.txt");
+  CHECK(f.os.architecture == "x86_64");
+  CHECK(f.os.id == "debian");
+  CHECK(f.server.major == 15);
+  CHECK(f.server.version == "15.18");
+  CHECK(f.server.running == true);
+  CHECK(f.server.in_recovery == false);
+  CHECK(f.server.system_identifier == "7712359091470470057");
+  CHECK(f.layout.cluster == "15/main");
+  CHECK(f.layout.source == "server");
+  CHECK(f.layout.data_dir == "/var/lib/postgresql/15/main");
+  CHECK(f.layout.hba_file == "/etc/postgresql/15/main/pg_hba.conf");
+  CHECK(f.layout.port == 5432);
+
+  REQUIRE(f.settings);
+  const SettingFact* wal_level = f.FindSetting("wal_level");
+  REQUIRE(wal_level);
+  CHECK(wal_level->value == "replica");
+  CHECK(wal_level->context == "postmaster");
+  CHECK(wal_level->pending_restart == false);
+  const SettingFact* shared_buffers = f.FindSetting("shared_buffers");
+  REQUIRE(shared_buffers);
+  CHECK(shared_buffers->unit == "8kB");
+  CHECK(shared_buffers->source_file == "/etc/postgresql/15/main/postgresql.conf");
+  REQUIRE(f.file_settings);
+  CHECK_FALSE(f.file_settings->empty());
+
+  // The declared role is missing on a fresh cluster: known to be absent,
+  // which is not the same as unknown.
+  REQUIRE(f.roles);
+  const RoleFact* replicator = f.FindRole("replicator");
+  REQUIRE(replicator);
+  CHECK(replicator->exists == false);
+  const RoleFact* postgres = f.FindRole("postgres");
+  REQUIRE(postgres);
+  CHECK(postgres->superuser == true);
+  CHECK(postgres->has_password == false);
+
+  REQUIRE(f.hba.server_rules);
+  CHECK_FALSE(f.hba.server_rules->empty());
+  // A primary with no standby: no senders, and that is known.
+  REQUIRE(f.replication.senders);
+  CHECK(f.replication.senders->empty());
+  CHECK(f.replication.receiver_present == false);
+
+  CHECK(f.recovery.standby_signal == false);
+  CHECK(f.recovery.recovery_conf == false);
+  REQUIRE(f.archive);
+  CHECK(f.archive->exists == false);
+  CHECK_FALSE(HasProblem(f, "sql"));
+}
+
+TEST_CASE("A stopped cluster keeps its file facts and leaves SQL facts unknown", "[interpret]") {
+  HostFacts f = InterpretFixture("gather/pg15_debian_stopped.txt");
+  CHECK(f.server.running == false);
+  CHECK(f.server.major == 15);  // from PG_VERSION
+  CHECK(f.layout.source == "pg_lsclusters");
+  CHECK(f.layout.data_dir == "/var/lib/postgresql/15/main");
+  // Unknown, not empty and not false.
+  CHECK_FALSE(f.settings.has_value());
+  CHECK_FALSE(f.roles.has_value());
+  CHECK_FALSE(f.hba.server_rules.has_value());
+  CHECK_FALSE(f.server.in_recovery.has_value());
+  CHECK_FALSE(f.replication.senders.has_value());
+  CHECK(HasProblem(f, "server"));
+  // What the files say is still known.
+  CHECK(f.recovery.standby_signal == false);
+  REQUIRE(f.archive);
+  CHECK(f.archive->exists == false);
+}
+
+}  // namespace
+}  // namespace pgpair
