@@ -11,6 +11,7 @@
 
 #include "engine/transport/fingerprint.h"
 #include "engine/transport/libssh2_handles.h"
+#include "engine/util/shell_quote.h"
 
 namespace pgpair {
 namespace {
@@ -139,7 +140,7 @@ std::string KeyscanCommand(const std::string& host, int port, const HostKey& key
   std::string command = "ssh-keyscan";
   if (port != 22) command += " -p " + std::to_string(port);
   if (type != nullptr) command += std::string(" -t ") + type->keyscan_name;
-  return command + " " + host + " >> " + known_hosts_path;
+  return command + " " + ShellQuote(host) + " >> " + ShellQuote(known_hosts_path);
 }
 
 }  // namespace
@@ -267,7 +268,7 @@ Status VerifyHostKey(const std::string& label, const std::string& host, int port
           offered_text +
           ". Someone may be intercepting the connection, or the host was reinstalled; "
           "once you have verified the new key, remove the old one with `ssh-keygen -R " +
-          HostPattern(host, port) + " -f " + known_hosts_path + "`");
+          ShellQuote(HostPattern(host, port)) + " -f " + ShellQuote(known_hosts_path) + "`");
     }
     case HostKeyStatus::kUnknown:
       break;

@@ -5,10 +5,6 @@
 namespace pgpair {
 namespace {
 
-// Exit status the read script uses for a missing file, so that the caller
-// need not parse (possibly translated) error text for the common case.
-constexpr int kMissingExitStatus = 3;
-
 std::string TrimTrailing(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   return text;
@@ -18,15 +14,24 @@ bool Contains(const std::string& text, const char* needle) {
   return text.find(needle) != std::string::npos;
 }
 
+// A transport error already starts with the host's label; the file goes
+// right after it.
+Status WithFile(const Status& error, const std::string& label, const std::string& what) {
+  std::string message = error.message();
+  if (message.rfind(label + ": ", 0) == 0) message.erase(0, label.size() + 2);
+  return Status::Error(label + ": " + what + ": " + message);
+}
+
 // Runs the read script; an empty optional means the file does not exist.
 Result<std::optional<std::string>> ReadOrMissing(Transport& transport, const std::string& path,
                                                  std::chrono::milliseconds timeout) {
   std::string failure = transport.host_label() + ": " + path + " cannot be read: ";
   Result<ExecResult> run = transport.Exec(ReadFileScript(path), "", timeout);
-  if (!run.ok()) return run.status();
+  if (!run.ok()) return WithFile(run.status(), transport.host_label(), path + " cannot be read");
   if (run->exit_status == 0) return std::optional<std::string>(std::move(run->stdout_text));
-  if (run->exit_status == kMissingExitStatus) return std::optional<std::string>();
   const std::string& err = run->stderr_text;
+  // A missing directory on the way reads the same: the file does not exist.
+  if (Contains(err, "No such file or directory")) return std::optional<std::string>();
   if (Contains(err, "Permission denied")) return Status::Error(failure + "permission denied");
   if (Contains(err, "Is a directory")) return Status::Error(failure + "it is a directory");
   return Status::Error(failure + TrimTrailing(err) + " (exit status " +
@@ -36,11 +41,8 @@ Result<std::optional<std::string>> ReadOrMissing(Transport& transport, const std
 }  // namespace
 
 std::string ReadFileScript(const std::string& path) {
-  std::string quoted = ShellQuote(path);
-  // `test -e` is false for a dangling symlink too, which cat could not read
-  // either. LC_ALL=C keeps cat's messages in English for the parser above.
-  return "if [ -e " + quoted + " ]; then LC_ALL=C exec cat -- " + quoted + "; else exit " +
-         std::to_string(kMissingExitStatus) + "; fi";
+  // LC_ALL=C keeps cat's messages in English for the parser above.
+  return "LC_ALL=C cat -- " + ShellQuote(path);
 }
 
 std::string WriteFileAtomicScript(const std::string& path, const FileAttributes& attrs) {
@@ -92,7 +94,9 @@ Status WriteRemoteFileAtomic(Transport& transport, const std::string& path,
                              const std::string& content, const FileAttributes& attrs,
                              std::chrono::milliseconds timeout) {
   Result<ExecResult> run = transport.Exec(WriteFileAtomicScript(path, attrs), content, timeout);
-  if (!run.ok()) return run.status();
+  if (!run.ok()) {
+    return WithFile(run.status(), transport.host_label(), path + " cannot be written");
+  }
   if (run->exit_status != 0) {
     return Status::Error(transport.host_label() + ": " + path + " cannot be written: " +
                          TrimTrailing(run->stderr_text) + "; the file is unchanged");

@@ -51,12 +51,26 @@ milliseconds Remaining(Clock::time_point deadline) {
                   std::chrono::duration_cast<milliseconds>(deadline - Clock::now()));
 }
 
-std::string FirstWord(const std::string& command) {
-  size_t begin = command.find_first_not_of(" \t\n");
-  if (begin == std::string::npos) return "(empty command)";
-  size_t end = command.find_first_of(" \t\n;|&", begin);
-  return command.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}  // namespace
+
+std::string CommandName(const std::string& command) {
+  static constexpr char kBlank[] = " \t\n";
+  size_t begin = command.find_first_not_of(kBlank);
+  while (begin != std::string::npos) {
+    size_t end = command.find_first_of(" \t\n;|&", begin);
+    std::string word = command.substr(begin, end == std::string::npos ? end : end - begin);
+    size_t equals = word.find('=');
+    bool assignment = equals != std::string::npos && equals > 0 &&
+                      word.find_first_not_of(
+                          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                          "0123456789_") == equals;
+    if (!assignment || end == std::string::npos) return word;
+    begin = command.find_first_not_of(kBlank, end);
+  }
+  return "(empty command)";
 }
+
+namespace {
 
 // A non-blocking TCP connect bounded by `timeout`, trying each address the
 // name resolves to.
@@ -204,8 +218,14 @@ Result<std::unique_ptr<SshTransport>> SshTransport::Connect(const SshTarget& giv
 
   if (Status preferred = PreferKnownHostKeyTypes(raw, target); !preferred.ok()) return preferred;
   if (int rc = libssh2_session_handshake(raw, transport->socket_fd_); rc != 0) {
-    std::string why = rc == LIBSSH2_ERROR_TIMEOUT ? "no answer within " + DescribeTimeout(timeout)
-                                                  : Libssh2LastError(raw);
+    std::string why = Libssh2LastError(raw);
+    if (rc == LIBSSH2_ERROR_TIMEOUT) {
+      why = "no answer within " + DescribeTimeout(timeout) + " (ssh.connect_timeout_seconds)";
+    } else if (rc == LIBSSH2_ERROR_BANNER_RECV || rc == LIBSSH2_ERROR_SOCKET_DISCONNECT) {
+      why +=
+          "; the connection was closed before the SSH greeting: is an SSH server "
+          "listening on that port?";
+    }
     return Status::Error(target.label + ": ssh handshake with " + target.address + " port " +
                          std::to_string(target.ssh.port) + " failed: " + why);
   }
@@ -250,7 +270,7 @@ SshTransport::~SshTransport() {
 Result<ExecResult> SshTransport::Exec(const std::string& command, const std::string& stdin_data,
                                       milliseconds timeout) {
   ++exec_count_;
-  std::string name = "`" + FirstWord(command) + "`";
+  std::string name = "`" + CommandName(command) + "`";
   if (!broken_.empty()) {
     return Status::Error(target_.label + ": cannot run " + name + ": " + broken_);
   }

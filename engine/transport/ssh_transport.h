@@ -27,6 +27,10 @@ struct SshTarget {
 // `path` with a leading "~" or "~/" replaced by `home`; other paths as given.
 std::string ExpandTilde(const std::string& path, const std::string& home);
 
+// How messages name `command`: its first word after any leading VAR=value
+// assignments ("LC_ALL=C cat -- f" is "cat").
+std::string CommandName(const std::string& command);
+
 // The Transport over one SSH connection (libssh2), kept for the transport's
 // lifetime: one connection per host per pgpair command, however many commands
 // run. A transport is used from one thread at a time; transports of different

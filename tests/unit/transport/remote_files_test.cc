@@ -87,16 +87,17 @@ TEST_CASE("ReadRemoteFile runs one quoted cat and returns stdout as is", "[remot
   CHECK(*content == "local all all peer\n");
   REQUIRE(host.exec_count() == 1);
   // The path reaches the shell as one quoted word.
-  CHECK_THAT(host.calls()[0].command,
-             Catch::Contains("cat -- '/etc/postgresql/15/main/pg hba.conf'"));
+  CHECK(host.calls()[0].command == "LC_ALL=C cat -- '/etc/postgresql/15/main/pg hba.conf'");
   CHECK(host.calls()[0].stdin_data.empty());
 }
 
 TEST_CASE("ReadRemoteFile tells a missing file from a forbidden one", "[remote_files]") {
   const std::string path = "/etc/postgresql/15/main/pg_hba.conf";
+  const ExecResult no_such_file =
+      FakeTransport::Exit(1, "cat: " + path + ": No such file or directory\n");
   SECTION("missing") {
     FakeTransport host;
-    host.Then(FakeTransport::Exit(3));
+    host.Then(no_such_file);
     Result<std::string> content = ReadRemoteFile(host, path);
     REQUIRE_FALSE(content.ok());
     CHECK(content.status().message() ==
@@ -105,7 +106,7 @@ TEST_CASE("ReadRemoteFile tells a missing file from a forbidden one", "[remote_f
   }
   SECTION("missing is no error for ReadRemoteFileIfExists") {
     FakeTransport host;
-    host.Then(FakeTransport::Exit(3));
+    host.Then(no_such_file);
     Result<std::optional<std::string>> content = ReadRemoteFileIfExists(host, path);
     REQUIRE(content.ok());
     CHECK_FALSE(content->has_value());
@@ -119,10 +120,12 @@ TEST_CASE("ReadRemoteFile tells a missing file from a forbidden one", "[remote_f
           "pg1 (198.18.0.11): /etc/postgresql/15/main/pg_hba.conf cannot be read: permission "
           "denied");
   }
-  SECTION("a transport failure passes through unchanged") {
+  SECTION("a transport failure gets the file named after the host") {
     FakeTransport host;
     host.Then(Status::Error("pg1 (198.18.0.11): connection lost"));
-    CHECK(ReadRemoteFile(host, path).status().message() == "pg1 (198.18.0.11): connection lost");
+    CHECK(ReadRemoteFile(host, path).status().message() ==
+          "pg1 (198.18.0.11): /etc/postgresql/15/main/pg_hba.conf cannot be read: connection "
+          "lost");
   }
 }
 

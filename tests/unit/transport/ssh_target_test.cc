@@ -27,5 +27,18 @@ TEST_CASE("ExpandTilde replaces only a leading ~ or ~/", "[ssh_transport]") {
   CHECK(ExpandTilde("", "/home/ops") == "");
 }
 
+TEST_CASE("CommandName names the program a command runs", "[ssh_transport]") {
+  CHECK(CommandName("sleep 10") == "sleep");
+  // Environment assignments are not the program.
+  CHECK(CommandName("LC_ALL=C PGDATA=/x cat -- f") == "cat");
+  // Separators end the word.
+  CHECK(CommandName("  true;false") == "true");
+  // A lone assignment is all there is to name.
+  CHECK(CommandName("A=1") == "A=1");
+  // A word with '=' after other characters is no assignment.
+  CHECK(CommandName("--opt=1 x") == "--opt=1");
+  CHECK(CommandName(" ") == "(empty command)");
+}
+
 }  // namespace
 }  // namespace pgpair
