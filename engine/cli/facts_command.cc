@@ -45,9 +45,12 @@ int RunFactsCommand(const FactsOptions& options, const TransportFactory& connect
   int status = kExitOk;
   for (size_t i = 0; i < connections.size(); ++i) {
     if (!connections[i].transport || facts.hosts[i].exec_round_trips == 0) {
-      std::cerr << "pgpair: " << facts.hosts[i].name << " (" << facts.hosts[i].address
-                << "): " << (connections[i].status.ok() ? "facts could not be gathered"
-                                                        : connections[i].status.message())
+      // The transport's messages already name the host.
+      std::cerr << "pgpair: "
+                << (connections[i].status.ok()
+                        ? facts.hosts[i].name + " (" + facts.hosts[i].address +
+                              "): facts could not be gathered"
+                        : connections[i].status.message())
                 << "\n";
       status = kExitError;
     }

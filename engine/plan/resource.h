@@ -1,0 +1,73 @@
+#ifndef PGPAIR_ENGINE_PLAN_RESOURCE_H_
+#define PGPAIR_ENGINE_PLAN_RESOURCE_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/facts/facts.h"
+#include "engine/manifest/manifest.h"
+#include "engine/plan/change.h"
+#include "engine/transport/transport.h"
+#include "engine/util/status.h"
+
+namespace pgpair {
+
+// The outcome of logging in as the replication role, from the standby host,
+// to the primary, on a replication connection (see engine/apply/login_check.h).
+struct ReplicationLoginCheck {
+  bool succeeded = false;
+  std::string message;  // the server's answer when it failed
+};
+
+// Everything a resource's diff may read. No I/O is reachable from here.
+struct PlanInput {
+  const Manifest* manifest = nullptr;
+  const HostFacts* primary = nullptr;
+  const HostFacts* standby = nullptr;
+  std::optional<ReplicationLoginCheck> login_check;  // empty: not run
+  // --allow-overwrite-primary: a host declared standby that runs as a
+  // primary may be re-cloned.
+  bool allow_overwrite_primary = false;
+  // The time apply will use in names such as the moved-aside data directory.
+  std::string timestamp;  // "20261126T061500Z"
+};
+
+// What a resource's apply may use: one connection per host, the secrets the
+// manifest refers to, and a way to tell the operator what it is doing.
+struct ApplyContext {
+  const Manifest* manifest = nullptr;
+  const PlanInput* plan_input = nullptr;
+  Transport* primary = nullptr;
+  Transport* standby = nullptr;
+  std::string replication_password;  // resolved; never logged
+  std::function<void(const std::string&)> progress;
+
+  Transport& For(const std::string& host_name) const {
+    return host_name == manifest->primary ? *primary : *standby;
+  }
+  const HostFacts& FactsFor(const std::string& host_name) const {
+    return host_name == manifest->primary ? *plan_input->primary : *plan_input->standby;
+  }
+};
+
+// One kind of thing pgpair manages (a role, an hba rule, a setting, ...).
+// The contract, after mgmt's resources: Diff looks, Apply converges one change
+// or returns an error; it never reports success without having converged.
+class Resource {
+ public:
+  virtual ~Resource() = default;
+  virtual const char* kind() const = 0;
+  // Pure: appends to `plan` the changes that bring the pair to the manifest,
+  // given the facts, and the blockers and notes this resource finds. A fact
+  // that is unknown yields no change: the resource adds a note or a blocker
+  // that names it.
+  virtual void Diff(const PlanInput& input, Plan* plan) const = 0;
+  // Performs one of this resource's own changes.
+  virtual Status Apply(const Change& change, ApplyContext& context) const = 0;
+};
+
+}  // namespace pgpair
+
+#endif  // PGPAIR_ENGINE_PLAN_RESOURCE_H_
