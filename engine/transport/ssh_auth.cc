@@ -105,7 +105,7 @@ struct AgentDeleter {
 };
 
 // Tries every agent identity; true once one is accepted.
-bool TryAgent(LIBSSH2_SESSION* session, const SshSettings& ssh,
+bool TryAgent(LIBSSH2_SESSION* session, const std::string& label, const SshSettings& ssh,
               std::vector<AuthAttempt>* attempts) {
   const char* socket = std::getenv("SSH_AUTH_SOCK");
   if (!ssh.use_agent) return false;
@@ -131,7 +131,7 @@ bool TryAgent(LIBSSH2_SESSION* session, const SshSettings& ssh,
                        " (" + type + ")";
     int rc = libssh2_agent_userauth(agent.get(), ssh.user.c_str(), identity);
     if (rc == 0) {
-      spdlog::debug("logged in as {} with {}", ssh.user, name);
+      spdlog::debug("{}: logged in as {} with {}", label, ssh.user, name);
       return true;
     }
     AuthAttempt attempt{name, DescribeKeyFailure(session, rc), ""};
@@ -144,8 +144,8 @@ bool TryAgent(LIBSSH2_SESSION* session, const SshSettings& ssh,
   return false;
 }
 
-bool TryKeyFile(LIBSSH2_SESSION* session, const SshSettings& ssh, const std::string& key_path,
-                std::vector<AuthAttempt>* attempts) {
+bool TryKeyFile(LIBSSH2_SESSION* session, const std::string& label, const SshSettings& ssh,
+                const std::string& key_path, std::vector<AuthAttempt>* attempts) {
   std::string read_error;
   std::string private_text = ReadLocalFile(key_path, &read_error);
   if (!read_error.empty()) {
@@ -169,7 +169,7 @@ bool TryKeyFile(LIBSSH2_SESSION* session, const SshSettings& ssh, const std::str
       session, ssh.user.c_str(), static_cast<unsigned int>(ssh.user.size()),
       has_public ? public_path.c_str() : nullptr, key_path.c_str(), /*passphrase=*/nullptr);
   if (rc == 0) {
-    spdlog::debug("logged in as {} with {}", ssh.user, name);
+    spdlog::debug("{}: logged in as {} with {}", label, ssh.user, name);
     return true;
   }
   AuthAttempt attempt{name, DescribeKeyFailure(session, rc), ""};
@@ -240,9 +240,9 @@ Status Authenticate(LIBSSH2_SESSION* session, const std::string& label, const Ss
                          methods + ", and pgpair logs in with keys only (ssh-agent or ssh.keys)");
   }
   std::vector<AuthAttempt> attempts;
-  if (TryAgent(session, ssh, &attempts)) return Status::Ok();
+  if (TryAgent(session, label, ssh, &attempts)) return Status::Ok();
   for (const std::string& key_path : ssh.keys) {
-    if (TryKeyFile(session, ssh, key_path, &attempts)) return Status::Ok();
+    if (TryKeyFile(session, label, ssh, key_path, &attempts)) return Status::Ok();
   }
   return Status::Error(AuthFailureMessage(label, ssh.user, attempts));
 }

@@ -298,11 +298,17 @@ Result<ExecResult> SshTransport::RunOnChannel(const std::string& command_line,
                          DescribeTimeout(timeout) +
                          "; pgpair gave up on it (it may still be running on the host)");
   };
-  // Any failure other than "would block" means the connection is gone or
-  // confused; later commands must not pretend otherwise.
+  // A refusal of this one channel (say, sshd's MaxSessions) leaves the
+  // connection usable; any other failure means it is gone or confused, and
+  // later commands must not pretend otherwise.
   auto connection_failed = [&](const std::string& doing) {
-    broken_ = "the ssh connection failed while " + doing + " (" + Libssh2LastError(session) + ")";
-    return Status::Error(target_.label + ": cannot run " + name + ": " + broken_);
+    int code = libssh2_session_last_errno(session);
+    std::string why =
+        "the ssh connection failed while " + doing + " (" + Libssh2LastError(session) + ")";
+    bool channel_only =
+        code <= LIBSSH2_ERROR_CHANNEL_OUTOFORDER && code >= LIBSSH2_ERROR_CHANNEL_EOF_SENT;
+    if (!channel_only) broken_ = why;
+    return Status::Error(target_.label + ": cannot run " + name + ": " + why);
   };
 
   LIBSSH2_CHANNEL* channel;
