@@ -1,6 +1,9 @@
 #include "engine/facts/interpret.h"
 
 #include <nlohmann/json.hpp>
+
+#include "engine/facts/parsers/pg_hba.h"
+#include "engine/facts/parsers/postgresql_conf.h"
 #include <sstream>
 
 namespace pgpair {
@@ -358,7 +361,127 @@ void InterpretArchive(const GatherSections& sections, const GatherRequest& reque
   facts->archive = std::move(archive);
 }
 
-void InterpretFiles(const GatherSections& sections, HostFacts* facts) {}
+const GatherSection* FileSection(const GatherSections& sections,
+                                 const std::optional<std::string>& path) {
+  return path ? FindSection(sections, "file " + *path) : nullptr;
+}
+
+std::string Dirname(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+void InterpretHba(const GatherSections& sections, HostFacts* facts) {
+  facts->hba.file = facts->layout.hba_file;
+  if (!facts->layout.hba_file) return;
+  const GatherSection* hba = FileSection(sections, facts->layout.hba_file);
+  if (!hba || hba->exit_status != 0) {
+    facts->problems.push_back(
+        {"hba", *facts->layout.hba_file + " cannot be read: " +
+                    (hba ? FirstLine(Trim(hba->err)) : "not reported") +
+                    "; hba facts are unknown, the plan is incomplete"});
+    return;
+  }
+  std::vector<HbaLineFact> lines;
+  for (const HbaLine& parsed : ParsePgHba(hba->out)) {
+    HbaLineFact line;
+    line.line_number = parsed.line_number;
+    line.text = parsed.raw;
+    line.type = parsed.type;
+    for (const HbaToken& token : parsed.databases) line.databases.push_back(token.value);
+    for (const HbaToken& token : parsed.users) line.users.push_back(token.value);
+    line.address = parsed.address;
+    line.method = parsed.method;
+    line.options = parsed.options;
+    line.error = parsed.error;
+    lines.push_back(std::move(line));
+  }
+  facts->hba.lines = std::move(lines);
+}
+
+// Appends the settings of one file, and of the files it includes, in the
+// order the server reads them.
+void AppendFileSettings(const GatherSections& sections, const std::string& path, int depth,
+                        std::vector<FileSettingFact>* settings, HostFacts* facts) {
+  const GatherSection* file = FindSection(sections, "file " + path);
+  if (!file || file->exit_status != 0) {
+    // The gather follows one level of includes only; deeper ones stay unread.
+    if (depth <= 1) {
+      facts->problems.push_back({"settings", path + " cannot be read: " +
+                                                 (file ? FirstLine(Trim(file->err)) : "not read") +
+                                                 "; its settings are unknown"});
+    }
+    return;
+  }
+  Result<std::vector<ConfEntry>> entries = ParseConfFile(file->out);
+  if (!entries.ok()) {
+    facts->problems.push_back({"settings", path + ": " + entries.status().message()});
+    return;
+  }
+  for (const ConfEntry& entry : *entries) {
+    if (!entry.is_include) {
+      settings->push_back({entry.name, entry.value, path, entry.line_number, std::nullopt,
+                           std::nullopt});
+      continue;
+    }
+    std::string target = entry.value.rfind('/', 0) == 0 ? entry.value
+                                                        : Dirname(path) + "/" + entry.value;
+    if (entry.name == "include_dir") {
+      // std::map keeps the sections sorted by name, as the server sorts files.
+      const std::string prefix = "file " + target + "/";
+      for (auto it = sections.lower_bound(prefix);
+           it != sections.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+        AppendFileSettings(sections, it->first.substr(5), depth + 1, settings, facts);
+      }
+    } else if (entry.name == "include" || FindSection(sections, "file " + target)) {
+      AppendFileSettings(sections, target, depth + 1, settings, facts);
+    }
+  }
+}
+
+void InterpretFiles(const GatherSections& sections, HostFacts* facts) {
+  InterpretHba(sections, facts);
+  if (!facts->file_settings && facts->layout.config_file) {
+    // The server is down: read the files the way it would.
+    std::vector<FileSettingFact> settings;
+    AppendFileSettings(sections, *facts->layout.config_file, 0, &settings, facts);
+    if (facts->layout.data_dir) {
+      std::string auto_conf = *facts->layout.data_dir + "/postgresql.auto.conf";
+      if (FindSection(sections, "file " + auto_conf)) {
+        AppendFileSettings(sections, auto_conf, 0, &settings, facts);
+      }
+    }
+    facts->file_settings = std::move(settings);
+  }
+  if (facts->recovery.recovery_conf.value_or(false) && facts->layout.data_dir) {
+    const GatherSection* file = FindSection(sections, "file " + *facts->layout.data_dir +
+                                                          "/recovery.conf");
+    if (file && file->exit_status == 0) {
+      Result<std::vector<ConfEntry>> entries = ParseConfFile(file->out);
+      if (entries.ok()) {
+        std::map<std::string, std::string> values;
+        for (const ConfEntry& entry : *entries) values[entry.name] = entry.value;
+        facts->recovery.recovery_conf_settings = std::move(values);
+      }
+    }
+  }
+  // The effective primary_conninfo: the server's, else the files' last word.
+  if (const SettingFact* conninfo = facts->FindSetting("primary_conninfo")) {
+    facts->recovery.primary_conninfo = conninfo->value;
+  } else if (facts->recovery.recovery_conf_settings &&
+             facts->recovery.recovery_conf_settings->count("primary_conninfo")) {
+    facts->recovery.primary_conninfo =
+        facts->recovery.recovery_conf_settings->at("primary_conninfo");
+  } else if (facts->file_settings && facts->server.running == false) {
+    facts->recovery.primary_conninfo = "";
+    for (const FileSettingFact& setting : *facts->file_settings) {
+      if (setting.name == "primary_conninfo") facts->recovery.primary_conninfo = setting.value;
+    }
+  }
+  if (const SettingFact* slot = facts->FindSetting("primary_slot_name")) {
+    facts->recovery.primary_slot_name = slot->value;
+  }
+}
 void InterpretControlData(const GatherSections& sections, HostFacts* facts) {}
 
 }  // namespace

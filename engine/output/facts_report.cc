@@ -26,6 +26,17 @@ std::string Join(const std::vector<std::string>& items, const char* separator) {
   return joined;
 }
 
+std::string CollapseSpaces(const std::string& text) {
+  std::string collapsed;
+  for (char c : text) {
+    bool space = c == ' ' || c == '\t' || c == '\n';
+    if (space && (collapsed.empty() || collapsed.back() == ' ')) continue;
+    collapsed += space ? ' ' : c;
+  }
+  if (!collapsed.empty() && collapsed.back() == ' ') collapsed.pop_back();
+  return collapsed;
+}
+
 void Line(std::ostringstream& out, const char* topic, const std::string& text) {
   out << "  " << std::left << std::setw(12) << topic << text << "\n";
 }
@@ -83,9 +94,8 @@ std::string HbaSummary(const HostFacts& f) {
     ++rules;
     for (const std::string& db : line.databases) {
       if (db == "replication") {
-        replication.push_back(std::to_string(line.line_number) + ": " + line.type + " " +
-                              Join(line.users, ",") + " " + line.address.value_or("") + " " +
-                              line.method);
+        replication.push_back("line " + std::to_string(line.line_number) + " `" +
+                              CollapseSpaces(line.text) + "`");
         break;
       }
     }

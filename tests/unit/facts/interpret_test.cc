@@ -68,6 +68,16 @@ TEST_CASE("A running Debian cluster gives server, settings, roles and layout", "
 
   REQUIRE(f.hba.server_rules);
   CHECK_FALSE(f.hba.server_rules->empty());
+  // The file's own lines agree with the server's reading of it.
+  REQUIRE(f.hba.lines);
+  CHECK(f.hba.lines->size() == f.hba.server_rules->size());
+  CHECK(f.hba.file == "/etc/postgresql/15/main/pg_hba.conf");
+  bool local_replication = false;
+  for (const HbaLineFact& line : *f.hba.lines) {
+    local_replication |= line.type == "local" && line.databases == std::vector<std::string>{
+                                                     "replication"};
+  }
+  CHECK(local_replication);  // Debian's default file lets local replication in
   // A primary with no standby: no senders, and that is known.
   REQUIRE(f.replication.senders);
   CHECK(f.replication.senders->empty());
@@ -93,7 +103,20 @@ TEST_CASE("A stopped cluster keeps its file facts and leaves SQL facts unknown",
   CHECK_FALSE(f.server.in_recovery.has_value());
   CHECK_FALSE(f.replication.senders.has_value());
   CHECK(HasProblem(f, "server"));
-  // What the files say is still known.
+  // What the files say is still known: settings read from postgresql.conf
+  // (with its include_dir) and postgresql.auto.conf, the hba file.
+  REQUIRE(f.file_settings);
+  bool port_seen = false;
+  for (const FileSettingFact& s : *f.file_settings) {
+    if (s.name == "port") {
+      port_seen = true;
+      CHECK(s.value == "5432");
+      CHECK(s.file == "/etc/postgresql/15/main/postgresql.conf");
+    }
+  }
+  CHECK(port_seen);
+  REQUIRE(f.hba.lines);
+  CHECK_FALSE(f.hba.lines->empty());
   CHECK(f.recovery.standby_signal == false);
   REQUIRE(f.archive);
   CHECK(f.archive->exists == false);
