@@ -262,7 +262,7 @@ TEST_CASE("a connection that cannot be made fails within the connect timeout", "
              Catch::StartsWith("ghost (198.18.0.250): cannot connect to 198.18.0.250 port 22"));
 }
 
-TEST_CASE("WriteRemoteFileAtomic keeps owner and mode; ReadRemoteFile tells why it fails",
+TEST_CASE("WriteRemoteFileAtomic keeps owner and mode, ReadRemoteFile tells why it fails",
           "[remote_files]") {
   EnsureSandbox();
   auto transport = MustConnect(Pg1("deploy"));

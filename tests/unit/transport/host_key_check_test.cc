@@ -96,7 +96,7 @@ TEST_CASE("A changed key comes with the key known_hosts expected", "[host_key_ch
   CHECK(verdict->known_key->Fingerprint() == "SHA256:pVZjTrtJd8/b9Djlr9la4hkWYdRJDtCnxNDD1JVqsOw");
 }
 
-TEST_CASE("A missing known_hosts knows nobody; an unreadable one is an error", "[host_key_check]") {
+TEST_CASE("A missing known_hosts knows nobody, an unreadable one is an error", "[host_key_check]") {
   Result<HostKeyVerdict> missing =
       CheckKnownHosts(kDir + "no-such-file", "198.18.0.11", 22, FixtureKey("host_ed25519.pub"));
   REQUIRE(missing.ok());
