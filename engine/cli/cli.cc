@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "engine/cli/facts_command.h"
+#include "engine/cli/pair_commands.h"
 #include "engine/transport/ssh_transport.h"
 
 namespace pgpair {
@@ -19,10 +20,15 @@ constexpr const char* kDescription =
     "with OpenSSH 8.8+), reads their facts, and shows or makes the missing changes.\n";
 
 constexpr const char* kFooter =
-    "\nExit status: 0 success (plan/check: nothing to change), 1 error, 2 changes needed.\n"
-    "Examples:\n"
-    "  pgpair facts examples/sandbox.yaml          readable summary of both hosts\n"
-    "  pgpair facts examples/sandbox.yaml --json   the same as JSON (schemas/facts.schema.json)\n";
+    "\nExit status: 0 success (plan/check: nothing to change), 1 error, 2 changes needed\n"
+    "(plan) or drift / standby not streaming (check).\n"
+    "\nA typical session:\n"
+    "  pgpair facts  pair.yaml            what both hosts are now (--json for machines)\n"
+    "  pgpair plan   pair.yaml            the missing changes, each with reason and impact\n"
+    "  pgpair apply  pair.yaml            make them (asks first; --auto-approve in scripts)\n"
+    "  pgpair verify pair.yaml            a row written on the primary is read on the standby\n"
+    "  pgpair check  pair.yaml --json     periodic drift job; --metrics FILE for Prometheus\n"
+    "\nSecrets never go in the manifest: replication.password is {env: NAME} or {file: PATH}.\n";
 
 void ConfigureLogging(const std::string& level) {
   // Logs go to stderr so that --json output on stdout stays machine-readable.
@@ -36,6 +42,12 @@ Result<std::unique_ptr<Transport>> ConnectSsh(const HostSpec& host) {
   Result<std::unique_ptr<SshTransport>> ssh = SshTransport::Connect(host);
   if (!ssh.ok()) return ssh.status();
   return std::unique_ptr<Transport>(std::move(ssh).value());
+}
+
+// Not wired yet: the login check needs the SSH tunnel.
+std::optional<ReplicationLoginCheck> CheckLoginOverSsh(Transport&, const Manifest&,
+                                                       const HostFacts&) {
+  return std::nullopt;
 }
 
 }  // namespace
@@ -61,6 +73,51 @@ int RunCli(int argc, char** argv) {
   facts_command->add_flag("--json", facts.json,
                           "print JSON described by schemas/facts.schema.json");
 
+  PairCommandOptions pair;
+  auto add_manifest = [&pair](CLI::App* command) {
+    command->add_option("manifest", pair.manifest_path, "the pair's YAML manifest")
+        ->required()
+        ->check(CLI::ExistingFile);
+  };
+  CLI::App* plan_command = app.add_subcommand(
+      "plan", "Show the changes that would bring the pair to the manifest, each with its "
+              "reason and impact (none, reload, restart, re-clone). Changes nothing.");
+  add_manifest(plan_command);
+  plan_command->add_flag("--json", pair.json, "print the plan as JSON");
+  plan_command->add_flag("--allow-overwrite-primary", pair.allow_overwrite_primary,
+                         "plan to re-clone a host declared standby even though it runs as a "
+                         "primary (its data is moved aside, never deleted)");
+
+  CLI::App* apply_command = app.add_subcommand(
+      "apply", "Plan, show the plan, ask, then make only the missing changes in a safe order "
+               "(primary first, one restart per host at most), wait for the standby to "
+               "stream, and prove the result by planning again.");
+  add_manifest(apply_command);
+  apply_command->add_flag("--auto-approve", pair.auto_approve,
+                          "apply without asking (required when there is no terminal)");
+  apply_command->add_flag("--allow-overwrite-primary", pair.allow_overwrite_primary,
+                          "allow re-cloning a host declared standby that runs as a primary");
+  apply_command->add_option("--wait", pair.wait_seconds,
+                            "seconds to wait for the standby to stream")
+      ->capture_default_str();
+
+  CLI::App* check_command = app.add_subcommand(
+      "check", "Drift and health in one run, for periodic jobs: exit 0 converged and "
+               "streaming, 2 drift or not streaming, 1 error. Changes nothing.");
+  add_manifest(check_command);
+  check_command->add_flag("--json", pair.json, "print the details as JSON");
+  check_command->add_option("--metrics", pair.metrics_file,
+                            "also write Prometheus metrics to this file (textfile collector)");
+
+  CLI::App* verify_command = app.add_subcommand(
+      "verify", "Prove replication works: the primary reports the standby streaming, the "
+                "standby is in recovery, and a canary row (table pgpair_canary in the "
+                "postgres database) written on the primary is read on the standby.");
+  add_manifest(verify_command);
+  verify_command->add_option("--wait", pair.wait_seconds,
+                             "seconds to wait for the canary row on the standby")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -69,6 +126,11 @@ int RunCli(int argc, char** argv) {
   ConfigureLogging(log_level);
 
   if (facts_command->parsed()) return RunFactsCommand(facts, ConnectSsh);
+  Connectors connectors{ConnectSsh, CheckLoginOverSsh};
+  if (plan_command->parsed()) return RunPlanCommand(pair, connectors);
+  if (apply_command->parsed()) return RunApplyCommand(pair, connectors);
+  if (check_command->parsed()) return RunCheckCommand(pair, connectors);
+  if (verify_command->parsed()) return RunVerifyCommand(pair, connectors);
   return kExitError;
 }
 

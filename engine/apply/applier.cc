@@ -1,0 +1,178 @@
+#include "engine/apply/applier.h"
+
+#include <thread>
+
+#include "engine/apply/remote_sql.h"
+#include "engine/apply/server_control.h"
+#include "engine/plan/planner.h"
+
+namespace pgpair {
+namespace {
+
+const Resource* FindResource(const std::string& kind) {
+  for (const Resource* resource : RegisteredResources()) {
+    if (kind == resource->kind()) return resource;
+  }
+  return nullptr;
+}
+
+std::string Trimmed(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+// The server keeps its old rules when pg_hba.conf has an error, so a reload
+// "succeeds" either way: ask pg_hba_file_rules.
+Status CheckHbaAccepted(ApplyContext& context, const HostSpec& host, const HostFacts& facts) {
+  Result<std::string> errors = RunRemoteSql(
+      *context.primary, host, facts,
+      "SELECT line_number || ': ' || error FROM pg_hba_file_rules WHERE error IS NOT NULL;");
+  if (!errors.ok()) return errors.status();
+  if (!Trimmed(*errors).empty()) {
+    return Status::Error(context.primary->host_label() + ": the server rejects " +
+                         facts.layout.hba_file.value_or("pg_hba.conf") + " (line " +
+                         Trimmed(*errors) + "); it keeps its previous rules. Fix the file, then "
+                         "run pgpair again");
+  }
+  return Status::Ok();
+}
+
+// pg_file_settings reads the files as they are now: an error there means a
+// restart would fail, so it is checked before any restart.
+Status CheckConfigValid(Transport& transport, const HostSpec& host, const HostFacts& facts) {
+  Result<std::string> errors = RunRemoteSql(
+      transport, host, facts,
+      "SELECT coalesce(sourcefile, '?') || ':' || coalesce(sourceline::text, '?') || ': ' || "
+      "coalesce(name, '') || ': ' || error FROM pg_file_settings WHERE error IS NOT NULL "
+      "AND error <> 'setting could not be applied';");
+  if (!errors.ok()) return errors.status();
+  if (!Trimmed(*errors).empty()) {
+    return Status::Error(transport.host_label() + ": the configuration has errors, so pgpair "
+                         "will not restart the server: " + Trimmed(*errors));
+  }
+  return Status::Ok();
+}
+
+Status ApplyChanges(const std::vector<Change>& changes, ApplyContext& context) {
+  for (const Change& change : changes) {
+    const Resource* resource = FindResource(change.resource);
+    if (!resource) return Status::Error("no resource of kind " + change.resource);
+    if (context.progress) context.progress(change.address + ": " + change.reason);
+    Status applied = resource->Apply(change, context);
+    if (!applied.ok()) return applied.WithContext(change.address);
+  }
+  return Status::Ok();
+}
+
+Impact HighestImpact(const std::vector<Change>& changes) {
+  Impact highest = Impact::kNone;
+  for (const Change& change : changes) highest = std::max(highest, change.impact);
+  return highest;
+}
+
+bool Touches(const std::vector<Change>& changes, const char* kind) {
+  for (const Change& change : changes) {
+    if (change.resource == kind) return true;
+  }
+  return false;
+}
+
+Status FinishPrimary(const std::vector<Change>& changes, ApplyContext& context) {
+  const HostSpec& host = context.manifest->primary_host();
+  const HostFacts& facts = *context.plan_input->primary;
+  Impact impact = HighestImpact(changes);
+  bool running = facts.server.running.value_or(false);
+  if (!running) {
+    if (context.progress) context.progress(host.name + ": starting the server");
+    return ControlServer(*context.primary, host, facts, ServerAction::kStart);
+  }
+  if (impact >= Impact::kReload || Touches(changes, "hba_rule")) {
+    if (context.progress) context.progress(host.name + ": reloading the configuration");
+    Status reloaded = ControlServer(*context.primary, host, facts, ServerAction::kReload);
+    if (!reloaded.ok()) return reloaded;
+    if (Touches(changes, "hba_rule")) {
+      Status accepted = CheckHbaAccepted(context, host, facts);
+      if (!accepted.ok()) return accepted;
+    }
+    Status valid = CheckConfigValid(*context.primary, host, facts);
+    if (!valid.ok()) return valid;
+  }
+  if (impact >= Impact::kRestart) {
+    if (context.progress) context.progress(host.name + ": restarting the server (once)");
+    return ControlServer(*context.primary, host, facts, ServerAction::kRestart);
+  }
+  return Status::Ok();
+}
+
+Status FinishStandby(const std::vector<Change>& changes, ApplyContext& context) {
+  const HostSpec& host = context.manifest->standby_host();
+  const HostFacts& facts = *context.plan_input->standby;
+  Impact impact = HighestImpact(changes);
+  // A re-clone leaves the server stopped; so does a server that was down.
+  bool running = facts.server.running.value_or(false) && impact < Impact::kReclone;
+  if (!running) {
+    if (context.progress) context.progress(host.name + ": starting the server");
+    return ControlServer(*context.standby, host, facts, ServerAction::kStart);
+  }
+  if (impact >= Impact::kRestart) {
+    if (context.progress) context.progress(host.name + ": restarting the server (once)");
+    return ControlServer(*context.standby, host, facts, ServerAction::kRestart);
+  }
+  if (impact >= Impact::kReload) {
+    if (context.progress) context.progress(host.name + ": reloading the configuration");
+    return ControlServer(*context.standby, host, facts, ServerAction::kReload);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status WaitForStreaming(ApplyContext& context, std::chrono::seconds timeout) {
+  const HostSpec& primary = context.manifest->primary_host();
+  const HostSpec& standby = context.manifest->standby_host();
+  // client_addr is the address the primary sees; with a tunnel or NAT it can
+  // differ, so application_name (pgpair writes the standby's name) counts too.
+  const std::string sql =
+      "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND "
+      "(host(client_addr) = '" + standby.address + "' OR application_name = '" + standby.name +
+      "');";
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string last_error;
+  while (std::chrono::steady_clock::now() < deadline) {
+    Result<std::string> count =
+        RunRemoteSql(*context.primary, primary, *context.plan_input->primary, sql);
+    if (count.ok() && Trimmed(*count) != "0") return Status::Ok();
+    if (!count.ok()) last_error = count.status().message();
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  return Status::Error(context.primary->host_label() + ": the standby " + standby.name +
+                       " is not streaming after " + std::to_string(timeout.count()) + " s" +
+                       (last_error.empty() ? "" : " (" + last_error + ")") +
+                       "; see the standby's server log");
+}
+
+Status ApplyPlan(const Plan& plan, ApplyContext& context, const ApplyTimings& timings) {
+  if (!plan.blockers.empty()) return Status::Error("the plan has blockers; nothing was changed");
+  std::vector<Change> primary_changes, standby_changes;
+  for (const Change& change : ApplyOrder(plan, *context.manifest)) {
+    (change.host == context.manifest->primary ? primary_changes : standby_changes)
+        .push_back(change);
+  }
+  if (!primary_changes.empty()) {
+    Status done = ApplyChanges(primary_changes, context);
+    if (done.ok()) done = FinishPrimary(primary_changes, context);
+    if (!done.ok()) return done;
+  }
+  if (!standby_changes.empty()) {
+    Status done = ApplyChanges(standby_changes, context);
+    if (done.ok()) done = FinishStandby(standby_changes, context);
+    if (!done.ok()) return done;
+  }
+  if (context.manifest->standby_streaming && !plan.changes.empty()) {
+    if (context.progress) context.progress("waiting for the standby to stream");
+    return WaitForStreaming(context, timings.streaming_wait);
+  }
+  return Status::Ok();
+}
+
+}  // namespace pgpair

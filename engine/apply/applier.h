@@ -1,0 +1,33 @@
+#ifndef PGPAIR_ENGINE_APPLY_APPLIER_H_
+#define PGPAIR_ENGINE_APPLY_APPLIER_H_
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "engine/plan/change.h"
+#include "engine/plan/resource.h"
+
+namespace pgpair {
+
+struct ApplyTimings {
+  std::chrono::seconds streaming_wait{120};
+};
+
+// Performs `plan` in a safe order: the primary's changes, then one reload of
+// the primary (and a check that the server accepted pg_hba.conf), a check
+// that the configuration files have no errors, one restart of the primary if
+// any change needs it; then the standby's changes (a re-clone stops it), and
+// one start, restart or reload of the standby; then a bounded wait until the
+// standby streams. Stops at the first failure, saying which change failed and
+// what had been done before it. It does not re-plan: the caller gathers the
+// facts again and checks that the new plan is empty.
+Status ApplyPlan(const Plan& plan, ApplyContext& context, const ApplyTimings& timings);
+
+// Waits until the primary reports the standby streaming (pg_stat_replication
+// state 'streaming' from the standby's address), at most `timeout`.
+Status WaitForStreaming(ApplyContext& context, std::chrono::seconds timeout);
+
+}  // namespace pgpair
+
+#endif  // PGPAIR_ENGINE_APPLY_APPLIER_H_

@@ -1,0 +1,102 @@
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "engine/cli/cli.h"
+#include "engine/cli/pair_commands.h"
+#include "engine/output/plan_report.h"
+#include "engine/plan/planner.h"
+
+namespace pgpair {
+namespace {
+
+// Prometheus text format, for node_exporter's textfile collector. Written to
+// a temporary file and renamed, so the collector never reads half a file.
+Status WriteMetrics(const std::string& path, const std::string& pair, bool reachable,
+                    const Plan& plan, bool streaming, const std::optional<double>& delay) {
+  std::ostringstream out;
+  std::string label = "{pair=\"" + pair + "\"}";
+  out << "# HELP pgpair_check_success 1 when both hosts were read and planned.\n"
+      << "# TYPE pgpair_check_success gauge\n"
+      << "pgpair_check_success" << label << " " << (reachable ? 1 : 0) << "\n"
+      << "# HELP pgpair_drift_changes Changes needed to match the manifest.\n"
+      << "# TYPE pgpair_drift_changes gauge\n"
+      << "pgpair_drift_changes" << label << " " << plan.changes.size() << "\n"
+      << "# HELP pgpair_standby_streaming 1 when the primary reports the standby streaming.\n"
+      << "# TYPE pgpair_standby_streaming gauge\n"
+      << "pgpair_standby_streaming" << label << " " << (streaming ? 1 : 0) << "\n";
+  if (delay) {
+    out << "# HELP pgpair_replay_delay_seconds Time since the standby replayed the last "
+           "commit.\n"
+        << "# TYPE pgpair_replay_delay_seconds gauge\n"
+        << "pgpair_replay_delay_seconds" << label << " " << *delay << "\n";
+  }
+  out << "# HELP pgpair_check_timestamp_seconds When this check ran.\n"
+      << "# TYPE pgpair_check_timestamp_seconds gauge\n"
+      << "pgpair_check_timestamp_seconds" << label << " " << std::time(nullptr) << "\n";
+  std::string temporary = path + ".tmp";
+  {
+    std::ofstream file(temporary, std::ios::trunc);
+    file << out.str();
+    if (!file.flush()) return Status::Error("cannot write metrics file " + temporary);
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    std::remove(temporary.c_str());
+    return Status::Error("cannot rename " + temporary + " to " + path);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+int RunCheckCommand(const PairCommandOptions& options, const Connectors& connectors) {
+  Result<PairSession> session = OpenPairSession(options.manifest_path, connectors.connect);
+  if (!session.ok()) {
+    std::cerr << session.status().message() << "\n";
+    return kExitError;
+  }
+  RefreshFacts(*session, connectors.login_check);
+  Plan plan = MakePlan(MakePlanInput(*session, false, UtcTimestamp()));
+  const Manifest& manifest = session->manifest;
+  bool reachable = plan.blockers.empty();
+  bool streaming = StandbyStreaming(*session);
+  bool streaming_ok = streaming || !manifest.standby_streaming;
+  std::optional<double> delay = session->standby_facts().replication.replay_delay_seconds;
+  int status = !reachable ? kExitError
+               : (plan.changes.empty() && streaming_ok) ? kExitOk
+                                                        : kExitDrift;
+
+  if (options.json) {
+    nlohmann::json out = PlanToJson(plan);
+    out["pair"] = manifest.pair;
+    out["status"] = status == kExitOk ? "converged" : status == kExitDrift ? "drift" : "error";
+    out["streaming"] = streaming;
+    out["replay_delay_seconds"] = delay ? nlohmann::json(*delay) : nullptr;
+    out["login_check"] = session->login_check
+                             ? nlohmann::json{{"succeeded", session->login_check->succeeded},
+                                              {"message", session->login_check->message}}
+                             : nlohmann::json(nullptr);
+    std::cout << out.dump(2) << "\n";
+  } else {
+    std::cout << "pgpair check: pair " << manifest.pair << ": ";
+    if (status == kExitOk) {
+      std::cout << "converged, " << manifest.standby << " streaming from " << manifest.primary
+                << "\n";
+    } else {
+      std::cout << (status == kExitError ? "error" : "drift")
+                << (streaming ? "" : ", standby not streaming") << "\n\n"
+                << FormatPlan(plan, manifest);
+    }
+  }
+  if (!options.metrics_file.empty()) {
+    Status written =
+        WriteMetrics(options.metrics_file, manifest.pair, reachable, plan, streaming, delay);
+    if (!written.ok()) {
+      std::cerr << "pgpair: " << written.message() << "\n";
+      return kExitError;
+    }
+  }
+  return status;
+}
+
+}  // namespace pgpair

@@ -1,0 +1,88 @@
+#include "engine/cli/pair_session.h"
+
+#include <chrono>
+#include <ctime>
+
+namespace pgpair {
+namespace {
+
+size_t IndexOf(const PairSession& session, const std::string& name) {
+  for (size_t i = 0; i < session.facts.hosts.size(); ++i) {
+    if (session.facts.hosts[i].name == name) return i;
+  }
+  return 0;
+}
+
+}  // namespace
+
+const HostFacts& PairSession::primary_facts() const {
+  return facts.hosts[IndexOf(*this, manifest.primary)];
+}
+const HostFacts& PairSession::standby_facts() const {
+  return facts.hosts[IndexOf(*this, manifest.standby)];
+}
+Transport* PairSession::primary_transport() const {
+  return connections[IndexOf(*this, manifest.primary)].transport.get();
+}
+Transport* PairSession::standby_transport() const {
+  return connections[IndexOf(*this, manifest.standby)].transport.get();
+}
+
+Result<PairSession> OpenPairSession(const std::string& manifest_path,
+                                    const TransportFactory& connect) {
+  Result<Manifest> manifest = LoadManifest(manifest_path);
+  if (!manifest.ok()) return manifest.status();
+  PairSession session;
+  session.manifest = std::move(manifest).value();
+  // HostConnection points into the manifest's hosts: connect only once the
+  // manifest has its final address.
+  session.connections = ConnectPair(session.manifest, connect);
+  return session;
+}
+
+void RefreshFacts(PairSession& session, const LoginChecker& login_checker) {
+  auto start = std::chrono::steady_clock::now();
+  session.facts = GatherPairFacts(session.connections, session.manifest);
+  session.login_check.reset();
+  Transport* standby = session.standby_transport();
+  if (login_checker && standby && session.primary_facts().server.running.value_or(false)) {
+    session.login_check = login_checker(*standby, session.manifest, session.primary_facts());
+  }
+  session.gather_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string UtcTimestamp() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y%m%dT%H%M%SZ", &utc);
+  return text;
+}
+
+PlanInput MakePlanInput(const PairSession& session, bool allow_overwrite_primary,
+                        const std::string& timestamp) {
+  PlanInput input;
+  input.manifest = &session.manifest;
+  input.primary = &session.primary_facts();
+  input.standby = &session.standby_facts();
+  input.login_check = session.login_check;
+  input.allow_overwrite_primary = allow_overwrite_primary;
+  input.timestamp = timestamp;
+  return input;
+}
+
+bool StandbyStreaming(const PairSession& session) {
+  const HostFacts& primary = session.primary_facts();
+  const HostSpec& standby = session.manifest.standby_host();
+  if (!primary.replication.senders) return false;
+  for (const WalSenderFact& sender : *primary.replication.senders) {
+    bool from_standby = sender.client_addr == standby.address ||
+                        sender.application_name == standby.name;
+    if (from_standby && sender.state == "streaming") return true;
+  }
+  return false;
+}
+
+}  // namespace pgpair

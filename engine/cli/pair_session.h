@@ -1,0 +1,56 @@
+#ifndef PGPAIR_ENGINE_CLI_PAIR_SESSION_H_
+#define PGPAIR_ENGINE_CLI_PAIR_SESSION_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/facts/collector.h"
+#include "engine/plan/change.h"
+#include "engine/plan/resource.h"
+
+namespace pgpair {
+
+// Logs in as the replication role from the standby host to the primary (see
+// engine/apply/login_check.h); injected so that unit tests need no SSH.
+using LoginChecker = std::function<std::optional<ReplicationLoginCheck>(
+    Transport& standby, const Manifest& manifest, const HostFacts& primary)>;
+
+// What plan, apply, check and verify share: the manifest, one connection per
+// host for the whole command, and the facts gathered over them.
+struct PairSession {
+  Manifest manifest;
+  std::vector<HostConnection> connections;
+  PairFacts facts;
+  std::optional<ReplicationLoginCheck> login_check;
+  double gather_seconds = 0;
+
+  const HostFacts& primary_facts() const;
+  const HostFacts& standby_facts() const;
+  Transport* primary_transport() const;
+  Transport* standby_transport() const;
+};
+
+// Loads the manifest, connects to both hosts in parallel and gathers their
+// facts. Fails only when the manifest cannot be read; unreachable hosts show
+// as facts problems (and plan blockers).
+Result<PairSession> OpenPairSession(const std::string& manifest_path,
+                                    const TransportFactory& connect);
+
+// Gathers both hosts' facts again over the same connections, then runs the
+// login check when both hosts are reachable and the primary runs.
+void RefreshFacts(PairSession& session, const LoginChecker& login_checker);
+
+// "20261126T061500Z": names moved-aside data directories.
+std::string UtcTimestamp();
+
+PlanInput MakePlanInput(const PairSession& session, bool allow_overwrite_primary,
+                        const std::string& timestamp);
+
+// Whether the primary reports the standby streaming.
+bool StandbyStreaming(const PairSession& session);
+
+}  // namespace pgpair
+
+#endif  // PGPAIR_ENGINE_CLI_PAIR_SESSION_H_

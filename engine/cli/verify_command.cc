@@ -1,0 +1,102 @@
+#include <chrono>
+#include <iomanip>
+#include <iostream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "engine/apply/remote_sql.h"
+#include "engine/cli/cli.h"
+#include "engine/cli/pair_commands.h"
+
+namespace pgpair {
+namespace {
+
+std::string RandomToken() {
+  std::random_device device;
+  std::ostringstream token;
+  token << std::hex << device() << device();
+  return token.str();
+}
+
+std::string Trimmed(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+// The classic procedure's verification, automated: the primary sees the
+// standby streaming, the standby is in recovery, and a row written on the
+// primary is read on the standby.
+int RunVerifyCommand(const PairCommandOptions& options, const Connectors& connectors) {
+  Result<PairSession> session = OpenPairSession(options.manifest_path, connectors.connect);
+  if (!session.ok()) {
+    std::cerr << session.status().message() << "\n";
+    return kExitError;
+  }
+  RefreshFacts(*session, nullptr);
+  const Manifest& manifest = session->manifest;
+  const HostFacts& primary = session->primary_facts();
+  const HostFacts& standby = session->standby_facts();
+  Transport* primary_transport = session->primary_transport();
+  Transport* standby_transport = session->standby_transport();
+  std::cout << "pgpair verify: pair " << manifest.pair << "\n";
+  bool ok = true;
+  auto report = [&ok](bool passed, const std::string& what) {
+    std::cout << "  " << (passed ? "ok    " : "FAILED") << "  " << what << "\n";
+    ok &= passed;
+  };
+  report(StandbyStreaming(*session), manifest.primary + " reports " + manifest.standby +
+                                         " streaming (pg_stat_replication)");
+  report(standby.server.in_recovery.value_or(false),
+         manifest.standby + " is in recovery (a read-only hot standby)");
+  if (!primary_transport || !standby_transport || !ok) return kExitError;
+
+  // The canary lives in the postgres database of the primary, one row, and
+  // is replicated like any table.
+  const std::string token = RandomToken();
+  Result<std::string> written = RunRemoteSql(
+      *primary_transport, manifest.primary_host(), primary,
+      "CREATE TABLE IF NOT EXISTS pgpair_canary (id int PRIMARY KEY, token text NOT NULL, "
+      "written_at timestamptz NOT NULL);\n"
+      "INSERT INTO pgpair_canary VALUES (1, '" + token + "', clock_timestamp()) "
+      "ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, written_at = EXCLUDED.written_at;\n");
+  if (!written.ok()) {
+    report(false, "canary row written on " + manifest.primary + ": " + written.status().message());
+    return kExitError;
+  }
+  auto start = std::chrono::steady_clock::now();
+  auto deadline = start + std::chrono::seconds(options.wait_seconds);
+  std::string seen, last_error;
+  while (std::chrono::steady_clock::now() < deadline) {
+    Result<std::string> read = RunRemoteSql(
+        *standby_transport, manifest.standby_host(), standby,
+        "SELECT token FROM pgpair_canary WHERE id = 1;");
+    if (read.ok()) {
+      seen = Trimmed(*read);
+      if (seen == token) break;
+    } else {
+      last_error = read.status().message();  // the table may not have arrived yet
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  double delay = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::ostringstream what;
+  what << "canary row written on " << manifest.primary << " read on " << manifest.standby;
+  if (seen == token) {
+    what << " after " << std::fixed << std::setprecision(3) << delay << " s";
+  } else {
+    what << ": not seen within " << options.wait_seconds << " s"
+         << (last_error.empty() ? "" : " (" + last_error + ")");
+  }
+  report(seen == token, what.str());
+  if (standby.replication.replay_delay_seconds) {
+    std::cout << "  replay delay before the canary: " << std::fixed << std::setprecision(3)
+              << *standby.replication.replay_delay_seconds << " s since the last replayed commit\n";
+  }
+  std::cout << (ok ? "Replication verified.\n" : "Replication NOT verified.\n");
+  return ok ? kExitOk : kExitError;
+}
+
+}  // namespace pgpair

@@ -1,0 +1,103 @@
+#include "engine/output/plan_report.h"
+
+#include <map>
+#include <sstream>
+
+namespace pgpair {
+namespace {
+
+const char* Symbol(Action action) {
+  switch (action) {
+    case Action::kCreate:
+      return "+";
+    case Action::kUpdate:
+      return "~";
+    case Action::kDelete:
+      return "-";
+    case Action::kReplace:
+      return "-/+";
+  }
+  return "?";
+}
+
+std::string Shown(const std::optional<std::string>& value) {
+  return value ? *value : "(none)";
+}
+
+}  // namespace
+
+std::string PlanSummary(const Plan& plan, const Manifest& manifest) {
+  if (plan.changes.empty() && plan.blockers.empty()) {
+    return "No changes: the pair matches the manifest.";
+  }
+  std::ostringstream out;
+  if (!plan.blockers.empty()) {
+    out << "Blocked: " << plan.blockers.size() << " problem"
+        << (plan.blockers.size() == 1 ? "" : "s") << " must be solved first; ";
+  }
+  std::map<std::string, int> by_action;
+  for (const Change& change : plan.changes) by_action[ActionName(change.action)]++;
+  out << "Plan: " << plan.changes.size() << " change" << (plan.changes.size() == 1 ? "" : "s");
+  if (!by_action.empty()) {
+    out << " (";
+    bool first = true;
+    for (const auto& [action, count] : by_action) {
+      out << (first ? "" : ", ") << count << " " << action;
+      first = false;
+    }
+    out << ")";
+  }
+  for (const HostSpec& host : manifest.hosts) {
+    bool has_changes = false;
+    for (const Change& change : plan.changes) has_changes |= change.host == host.name;
+    if (!has_changes) continue;
+    Impact impact = plan.HighestImpact(host.name);
+    out << "; " << host.name << ": "
+        << (impact == Impact::kNone ? "no interruption" : ImpactName(impact));
+  }
+  out << ".";
+  return out.str();
+}
+
+std::string FormatPlan(const Plan& plan, const Manifest& manifest) {
+  std::ostringstream out;
+  for (const Blocker& blocker : plan.blockers) {
+    out << "  ! " << (blocker.host.empty() ? "" : blocker.host + ": ") << blocker.message
+        << "\n";
+  }
+  if (!plan.blockers.empty()) out << "\n";
+  for (const Change& change : plan.changes) {
+    out << "  " << Symbol(change.action) << " " << change.address << "  (" << ActionName(change.action)
+        << ", impact: " << ImpactName(change.impact) << ")\n";
+    if (change.before || change.after) {
+      out << "      " << Shown(change.before) << "  ->  " << Shown(change.after) << "\n";
+    }
+    out << "      why: " << change.reason << "\n";
+  }
+  for (const std::string& note : plan.notes) out << "  note: " << note << "\n";
+  if (!plan.changes.empty() || !plan.notes.empty()) out << "\n";
+  out << PlanSummary(plan, manifest) << "\n";
+  return out.str();
+}
+
+nlohmann::json PlanToJson(const Plan& plan) {
+  nlohmann::json changes = nlohmann::json::array();
+  for (const Change& change : plan.changes) {
+    changes.push_back({{"resource", change.resource},
+                       {"address", change.address},
+                       {"host", change.host},
+                       {"action", ActionName(change.action)},
+                       {"before", change.before ? nlohmann::json(*change.before) : nullptr},
+                       {"after", change.after ? nlohmann::json(*change.after) : nullptr},
+                       {"reason", change.reason},
+                       {"impact", ImpactName(change.impact)},
+                       {"arguments", change.arguments}});
+  }
+  nlohmann::json blockers = nlohmann::json::array();
+  for (const Blocker& blocker : plan.blockers) {
+    blockers.push_back({{"host", blocker.host}, {"message", blocker.message}});
+  }
+  return {{"changes", changes}, {"blockers", blockers}, {"notes", plan.notes}};
+}
+
+}  // namespace pgpair
