@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/facts/parsers/conninfo.h"
+#include "engine/facts/parsers/pg_controldata.h"
 #include "engine/facts/parsers/pg_hba.h"
 #include "engine/facts/parsers/postgresql_conf.h"
 #include <sstream>
@@ -482,7 +484,55 @@ void InterpretFiles(const GatherSections& sections, HostFacts* facts) {
     facts->recovery.primary_slot_name = slot->value;
   }
 }
-void InterpretControlData(const GatherSections& sections, HostFacts* facts) {}
+void InterpretControlData(const GatherSections& sections, HostFacts* facts) {
+  const GatherSection* section = FindSection(sections, "controldata");
+  if (!section) return;
+  if (section->exit_status != 0) {
+    facts->problems.push_back({"server", "pg_controldata failed: " + FirstLine(Trim(section->err)) +
+                                             "; the system identifier is unknown"});
+    return;
+  }
+  Result<ControlData> control = ParsePgControldata(section->out);
+  if (!control.ok()) {
+    facts->problems.push_back({"server", "pg_controldata: " + control.status().message()});
+    return;
+  }
+  // The running server's pg_control_system() and pg_controldata read the
+  // same file; pg_controldata also answers when the server is down.
+  if (!facts->server.system_identifier) facts->server.system_identifier = control->system_identifier;
+  facts->server.cluster_state = control->cluster_state;
+  if (control->timeline_id) facts->server.timeline = std::to_string(*control->timeline_id);
+}
+
+// Settings that can hold a password. Facts never keep one: everything that
+// reads facts (plan output, JSON, logs) is then safe by construction.
+bool HoldsConninfo(const std::string& name) { return name == "primary_conninfo"; }
+
+void RedactSecrets(HostFacts* facts) {
+  if (facts->settings) {
+    for (SettingFact& setting : *facts->settings) {
+      if (!HoldsConninfo(setting.name)) continue;
+      if (setting.value) setting.value = RedactConninfo(*setting.value);
+      if (setting.boot_value) setting.boot_value = RedactConninfo(*setting.boot_value);
+    }
+  }
+  if (facts->file_settings) {
+    for (FileSettingFact& setting : *facts->file_settings) {
+      if (HoldsConninfo(setting.name)) setting.value = RedactConninfo(setting.value);
+    }
+  }
+  if (facts->recovery.recovery_conf_settings) {
+    for (auto& [name, value] : *facts->recovery.recovery_conf_settings) {
+      if (HoldsConninfo(name)) value = RedactConninfo(value);
+    }
+  }
+  if (facts->recovery.primary_conninfo) {
+    facts->recovery.primary_conninfo = RedactConninfo(*facts->recovery.primary_conninfo);
+  }
+  if (facts->replication.receiver && facts->replication.receiver->conninfo) {
+    facts->replication.receiver->conninfo = RedactConninfo(*facts->replication.receiver->conninfo);
+  }
+}
 
 }  // namespace
 
@@ -503,6 +553,7 @@ void InterpretGather(const GatherSections& sections, const GatherRequest& reques
   InterpretFiles(sections, facts);
   InterpretControlData(sections, facts);
   InterpretArchive(sections, request, facts);
+  RedactSecrets(facts);
 }
 
 }  // namespace pgpair

@@ -94,6 +94,9 @@ TEST_CASE("A stopped cluster keeps its file facts and leaves SQL facts unknown",
   HostFacts f = InterpretFixture("gather/pg15_debian_stopped.txt");
   CHECK(f.server.running == false);
   CHECK(f.server.major == 15);  // from PG_VERSION
+  // pg_controldata answers with the server down.
+  CHECK(f.server.system_identifier == "7712359091287239591");
+  CHECK(f.server.cluster_state == "shut down");
   CHECK(f.layout.source == "pg_lsclusters");
   CHECK(f.layout.data_dir == "/var/lib/postgresql/15/main");
   // Unknown, not empty and not false.
@@ -120,6 +123,34 @@ TEST_CASE("A stopped cluster keeps its file facts and leaves SQL facts unknown",
   CHECK(f.recovery.standby_signal == false);
   REQUIRE(f.archive);
   CHECK(f.archive->exists == false);
+}
+
+TEST_CASE("Facts never hold the replication password", "[interpret]") {
+  // A standby's gather: primary_conninfo in pg_settings (shown in clear to a
+  // superuser), in pg_file_settings, and in recovery.conf.
+  const std::string secret = "s3cr3t-pw";
+  const std::string conninfo = "host=198.18.0.11 user=replicator password=" + secret;
+  GatherSections sections;
+  sections["layout"] = {"data_dir=/d\nconfig_file=/d/postgresql.conf\nrunning=yes\n", "", 0};
+  sections["sql"] = {
+      "{\"k\": \"settings\", \"v\": [{\"name\": \"primary_conninfo\", \"setting\": \"" +
+          conninfo + "\"}]}\n{\"k\": \"file_settings\", \"v\": [{\"name\": \"primary_conninfo\", "
+          "\"setting\": \"" + conninfo + "\", \"file\": \"/d/postgresql.auto.conf\", \"line\": 3}]}\n",
+      "", 0};
+  sections["signals"] = {"standby.signal no\nrecovery.signal no\nrecovery.conf yes\n", "", 0};
+  sections["file /d/recovery.conf"] = {"standby_mode = 'on'\nprimary_conninfo = '" + conninfo + "'\n",
+                                       "", 0};
+  HostFacts f;
+  InterpretGather(sections, GatherRequest{}, &f);
+  REQUIRE(f.recovery.primary_conninfo);
+  CHECK(f.recovery.primary_conninfo->find("host=198.18.0.11") != std::string::npos);
+  CHECK(f.recovery.primary_conninfo->find(secret) == std::string::npos);
+  CHECK(f.FindSetting("primary_conninfo")->value->find(secret) == std::string::npos);
+  CHECK(f.file_settings->at(0).value.find(secret) == std::string::npos);
+  REQUIRE(f.recovery.recovery_conf_settings);
+  CHECK(f.recovery.recovery_conf_settings->at("primary_conninfo").find(secret) ==
+        std::string::npos);
+  CHECK(f.recovery.recovery_conf_settings->at("standby_mode") == "on");
 }
 
 }  // namespace
