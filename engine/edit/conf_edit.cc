@@ -1,7 +1,7 @@
 #include "engine/edit/conf_edit.h"
 
-#include <algorithm>
-#include <sstream>
+#include <map>
+#include <string_view>
 #include <vector>
 
 #include "engine/facts/parsers/postgresql_conf.h"
@@ -9,85 +9,166 @@
 namespace pgpair {
 namespace {
 
-std::vector<std::string> SplitLines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::string line;
-  std::istringstream in(text);
-  while (std::getline(in, line)) lines.push_back(line);
+// One line of a file: [begin, end) of the text, without its '\n'. Lines are
+// cut exactly as ParseConfFile cuts them, so its line numbers index this list.
+struct LineSpan {
+  size_t begin = 0;
+  size_t end = 0;
+};
+
+std::vector<LineSpan> SplitLines(std::string_view text) {
+  std::vector<LineSpan> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    lines.push_back({start, end});
+    start = end + 1;
+  }
   return lines;
 }
 
-std::string JoinLines(const std::vector<std::string>& lines) {
-  std::string text;
-  for (const std::string& line : lines) text += line + "\n";
-  return text;
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
 }
 
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), ::tolower);
-  return text;
-}
-
-// Line numbers (1-based) of the active lines that set `name`.
-Result<std::vector<int>> ActiveLines(const std::string& text, const std::string& name) {
+// The active (not include) entries that set `name`, in file order.
+Result<std::vector<ConfEntry>> ActiveEntries(const std::string& text, const std::string& name) {
   Result<std::vector<ConfEntry>> entries = ParseConfFile(text);
   if (!entries.ok()) return entries.status();
-  std::vector<int> lines;
-  for (const ConfEntry& entry : *entries) {
-    if (!entry.is_include && entry.name == Lower(name)) lines.push_back(entry.line_number);
+  const std::string wanted = Lower(name);
+  std::vector<ConfEntry> matching;
+  for (ConfEntry& entry : *entries) {
+    if (!entry.is_include && entry.name == wanted) matching.push_back(std::move(entry));
   }
-  return lines;
+  return matching;
 }
 
-// Rewrites "  name = old   # comment" as "  name = NEW   # comment".
-std::string RewriteLine(const std::string& line, const std::string& name,
-                        const std::string& quoted) {
-  size_t start = line.find_first_not_of(" \t");
-  std::string indent = line.substr(0, start);
-  // The trailing comment starts at the first # outside single quotes.
-  bool in_quotes = false;
-  size_t comment = std::string::npos;
-  for (size_t i = start; i < line.size(); ++i) {
-    if (line[i] == '\'' ) in_quotes = !in_quotes;
-    if (line[i] == '#' && !in_quotes) {
-      comment = i;
-      break;
-    }
+bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+// Where the value token of `entry` sits in its line: "name [=] value [# ...]".
+// Only the value is replaced, so the name as spelled, the spacing and the
+// trailing comment stay as the user left them.
+Result<std::pair<size_t, size_t>> ValueRange(std::string_view line, const ConfEntry& entry) {
+  size_t pos = 0;
+  while (pos < line.size() && IsBlank(line[pos])) ++pos;
+  pos += entry.name.size();  // the parser lowercases names without changing their length
+  while (pos < line.size() && IsBlank(line[pos])) ++pos;
+  if (pos < line.size() && line[pos] == '=') ++pos;
+  while (pos < line.size() && IsBlank(line[pos])) ++pos;
+  if (line.substr(pos, entry.raw_value.size()) != entry.raw_value) {
+    return Status::Error("line " + std::to_string(entry.line_number) +
+                         ": cannot find the value of " + entry.name + " to replace it");
   }
-  std::string rewritten = indent + Lower(name) + " = " + quoted;
-  if (comment != std::string::npos) rewritten += "\t" + line.substr(comment);
-  return rewritten;
+  return std::make_pair(pos, pos + entry.raw_value.size());
+}
+
+bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// True when `value` written bare reads back as itself: a word of letters,
+// digits and '_' (on, replica, hot_standby), or an integer with an optional
+// unit (10, -1, 128MB). Anything else is quoted.
+bool CanWriteBare(std::string_view value) {
+  if (value.empty()) return false;
+  if (IsAsciiLetter(value[0]) || value[0] == '_') {
+    for (char c : value) {
+      if (!IsAsciiLetter(c) && !IsDigit(c) && c != '_') return false;
+    }
+    return true;
+  }
+  size_t i = value[0] == '-' ? 1 : 0;
+  size_t digits = i;
+  while (i < value.size() && IsDigit(value[i])) ++i;
+  if (i == digits) return false;
+  while (i < value.size() && IsAsciiLetter(value[i])) ++i;
+  return i == value.size();
+}
+
+// The token that makes the server read `value`. A new line is quoted, as
+// ALTER SYSTEM writes it; an edited line keeps its style where it can, so
+// Debian's "shared_buffers = 128MB" becomes "shared_buffers = 256MB".
+std::string ValueToken(const std::string& value, bool quoted) {
+  if (!quoted && CanWriteBare(value)) return value;
+  return QuoteConfValue(value);
+}
+
+// `line` turned into a comment with `note` after it, before a CR of a CRLF file.
+std::string CommentedOut(std::string_view line, const char* note) {
+  std::string_view body = line;
+  std::string_view cr;
+  if (!body.empty() && body.back() == '\r') {
+    body.remove_suffix(1);
+    cr = "\r";
+  }
+  return "#" + std::string(body) + "\t# " + note + std::string(cr);
+}
+
+// `text` with the lines in `replacements` (by 1-based number) replaced and
+// every other byte kept.
+std::string ReplaceLines(const std::string& text, const std::map<int, std::string>& replacements) {
+  std::vector<LineSpan> lines = SplitLines(text);
+  std::string out;
+  out.reserve(text.size() + 64);
+  size_t copied = 0;
+  for (const auto& [number, replacement] : replacements) {
+    const LineSpan& span = lines[number - 1];
+    out.append(text, copied, span.begin - copied);
+    out += replacement;
+    copied = span.end;
+  }
+  out.append(text, copied, std::string::npos);
+  return out;
 }
 
 }  // namespace
 
 Result<std::string> SetConfValue(const std::string& text, const std::string& name,
                                  const std::string& value) {
-  Result<std::vector<int>> active = ActiveLines(text, name);
+  Result<std::vector<ConfEntry>> active = ActiveEntries(text, name);
   if (!active.ok()) return active.status();
-  std::vector<std::string> lines = SplitLines(text);
-  const std::string quoted = QuoteConfValue(value);
   if (active->empty()) {
-    lines.push_back(Lower(name) + " = " + quoted + "\t# set by pgpair");
-    return JoinLines(lines);
+    // A CRLF file gets a CRLF line; a last line without newline gets one first.
+    const bool crlf = text.find("\r\n") != std::string::npos;
+    const char* newline = crlf ? "\r\n" : "\n";
+    std::string out = text;
+    if (!out.empty() && out.back() != '\n') out += newline;
+    return out + Lower(name) + " = " + ValueToken(value, true) + "\t# set by pgpair" + newline;
   }
+  std::vector<LineSpan> lines = SplitLines(text);
+  std::map<int, std::string> replacements;
   for (size_t i = 0; i + 1 < active->size(); ++i) {
-    std::string& line = lines[(*active)[i] - 1];
-    line = "#" + line + "\t# superseded below (pgpair)";
+    const LineSpan& span = lines[(*active)[i].line_number - 1];
+    replacements[(*active)[i].line_number] =
+        CommentedOut(std::string_view(text).substr(span.begin, span.end - span.begin),
+                     "superseded below (pgpair)");
   }
-  std::string& last = lines[active->back() - 1];
-  last = RewriteLine(last, name, quoted);
-  return JoinLines(lines);
+  const ConfEntry& last = active->back();
+  const LineSpan& span = lines[last.line_number - 1];
+  std::string line = text.substr(span.begin, span.end - span.begin);
+  Result<std::pair<size_t, size_t>> range = ValueRange(line, last);
+  if (!range.ok()) return range.status();
+  const bool was_quoted = !last.raw_value.empty() && last.raw_value[0] == '\'';
+  line.replace(range->first, range->second - range->first, ValueToken(value, was_quoted));
+  replacements[last.line_number] = line;
+  return ReplaceLines(text, replacements);
 }
 
 Result<std::string> RemoveConfValue(const std::string& text, const std::string& name) {
-  Result<std::vector<int>> active = ActiveLines(text, name);
+  Result<std::vector<ConfEntry>> active = ActiveEntries(text, name);
   if (!active.ok()) return active.status();
-  std::vector<std::string> lines = SplitLines(text);
-  for (int number : *active) {
-    lines[number - 1] = "#" + lines[number - 1] + "\t# removed by pgpair";
+  std::vector<LineSpan> lines = SplitLines(text);
+  std::map<int, std::string> replacements;
+  for (const ConfEntry& entry : *active) {
+    const LineSpan& span = lines[entry.line_number - 1];
+    replacements[entry.line_number] = CommentedOut(
+        std::string_view(text).substr(span.begin, span.end - span.begin), "removed by pgpair");
   }
-  return JoinLines(lines);
+  return ReplaceLines(text, replacements);
 }
 
 }  // namespace pgpair

@@ -1,0 +1,645 @@
+#include "resources/setting.h"
+
+#include <cstdlib>
+#include <optional>
+#include <string_view>
+
+#include "engine/edit/conf_edit.h"
+#include "engine/facts/parsers/postgresql_conf.h"
+#include "engine/facts/setting_value.h"
+#include "engine/transport/remote_files.h"
+#include "engine/util/shell_quote.h"
+
+namespace pgpair {
+namespace {
+
+constexpr char kKind[] = "setting";
+
+// Written by the recovery config resource, which knows the primary's address
+// and the replication password.
+constexpr std::string_view kRecoverySettings[] = {"primary_conninfo", "primary_slot_name",
+                                                  "restore_command"};
+
+// Hot standby does not start when one of these is lower than on the primary.
+constexpr std::string_view kStandbyMinimums[] = {"max_connections", "max_worker_processes",
+                                                 "max_wal_senders", "max_prepared_transactions",
+                                                 "max_locks_per_transaction"};
+
+// pg_basebackup -X stream holds two WAL senders while it clones, and each
+// streaming standby one.
+constexpr long long kWalSendersForClone = 2;
+constexpr long long kStandbys = 1;
+
+// pg_settings.source values that belong to the session pgpair queried through
+// (ALTER ROLE/DATABASE ... SET, the client), not to the server as a whole.
+constexpr std::string_view kSessionSources[] = {"global", "database",    "user", "database user",
+                                                "client", "interactive", "test", "session"};
+
+// Sources that override every configuration file.
+constexpr std::string_view kOverridingSources[] = {"command line", "override"};
+
+template <size_t N>
+bool OneOf(std::string_view value, const std::string_view (&list)[N]) {
+  for (std::string_view item : list) {
+    if (value == item) return true;
+  }
+  return false;
+}
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+const SettingSpec* FindSpec(const std::vector<SettingSpec>& specs, std::string_view name) {
+  for (const SettingSpec& spec : specs) {
+    if (spec.name == name) return &spec;
+  }
+  return nullptr;
+}
+
+const DesiredSetting* FindDesired(const std::vector<DesiredSetting>& desired,
+                                  std::string_view name) {
+  for (const DesiredSetting& setting : desired) {
+    if (setting.name == name) return &setting;
+  }
+  return nullptr;
+}
+
+// pg_settings and pg_file_settings spell some names in mixed case
+// ("DateStyle"); the manifest's are lowercased.
+const SettingFact* FindServerSetting(const HostFacts& facts, const std::string& name) {
+  if (!facts.settings) return nullptr;
+  for (const SettingFact& setting : *facts.settings) {
+    if (Lower(setting.name) == name) return &setting;
+  }
+  return nullptr;
+}
+
+// The configuration file line the server takes `name` from: the last one read.
+const FileSettingFact* WinningFileSetting(const HostFacts& facts, const std::string& name) {
+  if (!facts.file_settings) return nullptr;
+  const FileSettingFact* winning = nullptr;
+  for (const FileSettingFact& row : *facts.file_settings) {
+    if (Lower(row.name) == name) winning = &row;
+  }
+  return winning;
+}
+
+// Strings the server stores in its own case: DateStyle, TimeZone.
+bool Respelled(const SettingType& type, const std::string& a, const std::string& b) {
+  return type.vartype == SettingVartype::kString && Lower(a) == Lower(b);
+}
+
+std::string Where(const FileSettingFact& row) { return row.file + ":" + std::to_string(row.line); }
+
+// What the server reads from a value as the manifest writes it.
+std::string ServerReading(const std::string& written) {
+  Result<std::string> unquoted = UnquoteConfValue(written);
+  return unquoted.ok() ? *unquoted : written;
+}
+
+// Values from pg_settings and pg_file_settings are already the server's
+// reading; quoting them makes CanonicalSettingValue take them as they are.
+bool Equal(const SettingType& type, const std::string& server_value,
+           const DesiredSetting& desired) {
+  return SettingValuesEqual(type, QuoteConfValue(server_value), desired.value);
+}
+bool SameServerValue(const SettingType& type, const std::string& a, const std::string& b) {
+  return SettingValuesEqual(type, QuoteConfValue(a), QuoteConfValue(b));
+}
+
+// The type to compare values of `name` with: the running server's word
+// (pg_settings) over pgpair's table of PostgreSQL 15, a string when neither
+// knows the name.
+SettingType TypeFor(const std::string& name, const SettingFact* server) {
+  std::optional<SettingType> known = KnownSettingType(name);
+  SettingType type;
+  if (known) type = *known;
+  type.name = name;
+  if (server) {
+    if (server->vartype) {
+      Result<SettingVartype> vartype = ParseSettingVartype(*server->vartype);
+      if (vartype.ok() && *vartype != type.vartype) {
+        type.vartype = *vartype;
+        type.enumvals.clear();
+      }
+    }
+    type.unit = server->unit.value_or("");
+    if (server->context) type.context = server->context;
+  }
+  return type;
+}
+
+struct UnitSize {
+  const char* name;
+  long long size;  // in bytes or microseconds
+};
+constexpr UnitSize kMemoryUnits[] = {
+    {"TB", 1LL << 40}, {"GB", 1LL << 30}, {"MB", 1LL << 20}, {"kB", 1LL << 10}, {"B", 1}};
+constexpr UnitSize kTimeUnits[] = {{"d", 86400000000LL}, {"h", 3600000000LL}, {"min", 60000000LL},
+                                   {"s", 1000000LL},     {"ms", 1000LL},      {"us", 1LL}};
+
+// An integer in the setting's own unit as SHOW prints it: in the largest unit
+// that holds it exactly ("16384" of 8kB is "128MB"); zero and negative
+// numbers (off, automatic) without a unit.
+std::string WithUnit(const std::string& canonical, const std::string& unit) {
+  long long number = std::strtoll(canonical.c_str(), nullptr, 10);
+  if (unit.empty() || number <= 0) return canonical;
+  size_t digits = unit.find_first_not_of("0123456789");
+  if (digits == std::string::npos) return canonical;
+  long long count = digits == 0 ? 1 : std::atoll(unit.substr(0, digits).c_str());
+  std::string_view name = std::string_view(unit).substr(digits);
+  auto pick = [&](const auto& units) -> std::optional<std::string> {
+    long long base = 0;
+    for (const UnitSize& u : units) {
+      if (name == u.name) base = u.size * count;
+    }
+    if (base == 0) return std::nullopt;
+    long long total = number * base;
+    for (const UnitSize& u : units) {
+      if (total % u.size == 0) return std::to_string(total / u.size) + u.name;
+    }
+    return std::nullopt;
+  };
+  if (auto shown = pick(kMemoryUnits)) return *shown;
+  if (auto shown = pick(kTimeUnits)) return *shown;
+  return canonical + unit;
+}
+
+// A value as the user reads it: numbers with their unit, strings quoted as in
+// postgresql.conf ('*'), bools and enums in the server's spelling.
+std::string Display(const SettingType& type, const std::string& server_value) {
+  Result<std::string> canonical = CanonicalSettingValue(type, QuoteConfValue(server_value));
+  if (!canonical.ok()) return QuoteConfValue(server_value);
+  switch (type.vartype) {
+    case SettingVartype::kString:
+      return QuoteConfValue(*canonical);
+    case SettingVartype::kInteger:
+      return WithUnit(*canonical, type.unit);
+    case SettingVartype::kReal:
+      if (type.unit.empty() || canonical->empty() || (*canonical)[0] == '-' || *canonical == "0") {
+        return *canonical;
+      }
+      return *canonical + type.unit;
+    case SettingVartype::kBool:
+    case SettingVartype::kEnum:
+      return *canonical;
+  }
+  return *canonical;
+}
+
+std::optional<long long> AsInteger(const SettingType& type, const std::string& written) {
+  Result<std::string> canonical = CanonicalSettingValue(type, written);
+  if (!canonical.ok()) return std::nullopt;
+  char* end = nullptr;
+  long long number = std::strtoll(canonical->c_str(), &end, 10);
+  if (end == canonical->c_str() || *end != '\0') return std::nullopt;
+  return number;
+}
+
+// Plans the settings of one host.
+class HostDiff {
+ public:
+  HostDiff(const PlanInput& input, const HostFacts& facts, std::string host, Plan* plan)
+      : input_(input), facts_(facts), host_(std::move(host)), plan_(plan) {}
+
+  void Run() {
+    std::vector<DesiredSetting> desired = DesiredSettings(*input_.manifest, host_);
+    if (desired.empty()) return;
+    if (!facts_.server.running) {
+      Block(
+          "cannot tell whether PostgreSQL runs, so its settings cannot be compared; "
+          "settings are not planned");
+      return;
+    }
+    running_ = *facts_.server.running;
+    if (running_ && !facts_.settings) {
+      Block("the server runs but pg_settings could not be read; settings are not planned");
+      return;
+    }
+    if (!running_ && !facts_.file_settings) {
+      Block(
+          "the server is stopped and its configuration files could not be read; "
+          "settings are not planned");
+      return;
+    }
+    if (running_ && !facts_.file_settings) {
+      plan_->notes.push_back(host_ +
+                             ": pg_file_settings could not be read: a value already written "
+                             "but not yet loaded by the server is planned as a new change");
+    }
+    for (const DesiredSetting& setting : desired) DiffOne(setting);
+  }
+
+ private:
+  void Block(const std::string& message) { plan_->blockers.push_back({host_, message}); }
+
+  static std::string Subject(const DesiredSetting& desired) {
+    return "setting " + desired.name + " (" + desired.mark.ToString() + ")";
+  }
+
+  void DiffOne(const DesiredSetting& desired) {
+    if (!running_) {
+      std::optional<SettingType> known = KnownSettingType(desired.name);
+      if (!known) {
+        plan_->notes.push_back(host_ + ": " + Subject(desired) +
+                               " is not in pgpair's table and the server is stopped: PostgreSQL "
+                               "checks its name and value when it starts");
+      }
+      // Without the server's word, the table's context decides; a stopped
+      // server must start anyway, which takes any reloadable value.
+      bool postmaster = known && known->context == "postmaster";
+      DiffAgainstFiles(desired, TypeFor(desired.name, nullptr),
+                       postmaster ? Impact::kRestart : Impact::kReload, "the server is stopped");
+      return;
+    }
+    const SettingFact* server = FindServerSetting(facts_, desired.name);
+    if (server) {
+      DiffAgainstServer(desired, *server);
+    } else if (desired.name.find('.') != std::string::npos) {
+      // An extension's setting is listed only once the extension is loaded;
+      // the server accepts it in a file before that.
+      DiffAgainstFiles(desired, TypeFor(desired.name, nullptr), Impact::kReload,
+                       "the server does not list this extension setting");
+    } else {
+      std::string version = facts_.server.version ? " " + *facts_.server.version : "";
+      Block(Subject(desired) + " is not a parameter of PostgreSQL" + version +
+            " (pg_settings does not list it): the server would refuse a configuration file "
+            "that sets it; check the name");
+    }
+  }
+
+  bool CheckValue(const DesiredSetting& desired, const SettingType& type) {
+    Result<std::string> canonical = CanonicalSettingValue(type, desired.value);
+    if (canonical.ok()) return true;
+    Block(Subject(desired) + ": " + canonical.status().message() +
+          "; PostgreSQL would refuse it, so it is not written");
+    return false;
+  }
+
+  // The reason's second half: who asks for the value.
+  static std::string WantedBy(const DesiredSetting& desired, const std::string& after) {
+    if (!desired.why.empty()) return desired.why;
+    return "the manifest asks for " + after + " (" + desired.mark.ToString() + ")";
+  }
+
+  Change NewChange(const DesiredSetting& desired, const SettingType& type) const {
+    Change change;
+    change.resource = kKind;
+    change.address = std::string(kKind) + "[" + host_ + "/" + desired.name + "]";
+    change.host = host_;
+    change.after = Display(type, ServerReading(desired.value));
+    change.arguments["name"] = desired.name;
+    change.arguments["value"] = ServerReading(desired.value);
+    change.arguments["write"] = "yes";
+    return change;
+  }
+
+  // Where a value goes when no file sets the name yet.
+  std::optional<std::string> MainConfigFile(const DesiredSetting& desired) {
+    if (facts_.layout.config_file) return facts_.layout.config_file;
+    Block(Subject(desired) +
+          " cannot be written: the main configuration file is unknown; "
+          "name it in the manifest (postgres: config_file:)");
+    return std::nullopt;
+  }
+
+  // A stopped server, or a setting it does not list: the files are the truth.
+  void DiffAgainstFiles(const DesiredSetting& desired, const SettingType& type, Impact impact,
+                        const std::string& situation) {
+    if (!CheckValue(desired, type)) return;
+    const FileSettingFact* winning = WinningFileSetting(facts_, desired.name);
+    if (winning && Equal(type, winning->value, desired)) return;
+    Change change = NewChange(desired, type);
+    std::string now;
+    if (winning) {
+      change.action = Action::kUpdate;
+      change.before = Display(type, winning->value);
+      change.arguments["file"] = winning->file;
+      now = Where(*winning) + " sets " + *change.before;
+    } else {
+      std::optional<std::string> file = MainConfigFile(desired);
+      if (!file) return;
+      change.action = Action::kCreate;
+      change.arguments["file"] = *file;
+      now = "no configuration file sets it";
+    }
+    change.impact = impact;
+    change.reason = situation + "; " + now + "; " + WantedBy(desired, *change.after);
+    plan_->changes.push_back(std::move(change));
+  }
+
+  void DiffAgainstServer(const DesiredSetting& desired, const SettingFact& server) {
+    SettingType type = TypeFor(desired.name, &server);
+    if (!CheckValue(desired, type)) return;
+    const std::string context = type.context.value_or("");
+    if (context == "internal") {
+      Block(Subject(desired) +
+            " cannot be set: PostgreSQL fixes it when it is built or when "
+            "initdb runs (pg_settings.context is internal)");
+      return;
+    }
+    const std::string source = server.source.value_or("");
+    if (OneOf(source, kOverridingSources)) {
+      Block(Subject(desired) + " is set on the server's " + source +
+            " (pg_settings.source), which overrides every configuration file; remove it "
+            "from the service's options (Debian: pg_ctl.conf) first");
+      return;
+    }
+    const FileSettingFact* winning = WinningFileSetting(facts_, desired.name);
+
+    std::optional<std::string> effective = server.value;
+    if (OneOf(source, kSessionSources)) {
+      // pgpair's own session sees a per-role or per-database value; the
+      // server-wide one is in the files.
+      effective = winning ? std::optional<std::string>(winning->value) : std::nullopt;
+    } else if (desired.name == "archive_command" && server.value == "(disabled)") {
+      // SHOW hides archive_command while archive_mode is off.
+      effective = winning ? winning->value : server.boot_value.value_or("");
+    }
+    const bool file_equal = winning && Equal(type, winning->value, desired);
+    const bool effective_equal = effective && Equal(type, *effective, desired);
+    // The server runs with what it read from the winning line itself.
+    const bool from_winning_line =
+        winning && source == "configuration file" && server.source_file == winning->file &&
+        server.source_line == winning->line && !server.pending_restart.value_or(false);
+
+    if (effective_equal) {
+      if (!winning || file_equal) return;
+      if (from_winning_line && Respelled(type, winning->value, ServerReading(desired.value))) {
+        return;
+      }
+      // The server runs with the value, but the files say otherwise: the
+      // next reload or restart (perhaps pgpair's own, for another setting)
+      // would change it. Writing needs neither.
+      Change change = NewChange(desired, type);
+      change.action = Action::kUpdate;
+      change.before = Display(type, winning->value);
+      change.arguments["file"] = winning->file;
+      change.impact = Impact::kNone;
+      change.reason = "the server runs with " + *change.after + ", but " + Where(*winning) +
+                      " holds " + *change.before +
+                      ", which it would take at the next reload or restart; " +
+                      WantedBy(desired, *change.after);
+      plan_->changes.push_back(std::move(change));
+      return;
+    }
+    // Some values run in another form than the one read: a computed default
+    // (wal_buffers = -1 runs as 512 blocks of 8kB) or the server's own
+    // spelling (DateStyle 'iso, mdy' runs as 'ISO, MDY'). Taken from the very
+    // line or default that holds the desired value, that is no difference.
+    // (Misread only if that line was edited in place and never reloaded.)
+    const bool asks_for_default = server.boot_value && Equal(type, *server.boot_value, desired) &&
+                                  !server.pending_restart.value_or(false);
+    if (asks_for_default && !winning && source == "default") return;
+    if (file_equal && from_winning_line &&
+        (asks_for_default ||
+         (effective && Respelled(type, *effective, ServerReading(desired.value))))) {
+      return;
+    }
+
+    const bool postmaster = context == "postmaster" || context.empty();
+    Change change = NewChange(desired, type);
+    if (effective) change.before = Display(type, *effective);
+    change.impact = postmaster ? Impact::kRestart : Impact::kReload;
+    if (file_equal) {
+      // Written before (by pgpair or by hand) and not yet taken: show what it
+      // waits for, and never write it again.
+      change.action = Action::kUpdate;
+      change.arguments["file"] = winning->file;
+      change.arguments["write"] = "no";
+      change.reason = "already written in " + Where(*winning) + ", waiting for a " +
+                      (postmaster ? "restart" : "reload");
+      plan_->changes.push_back(std::move(change));
+      return;
+    }
+    std::string now;
+    if (winning) {
+      change.action = Action::kUpdate;
+      change.arguments["file"] = winning->file;
+      now = Where(*winning) + " sets " + Display(type, winning->value);
+      if (effective && !SameServerValue(type, *effective, winning->value)) {
+        now += " (the server still runs with " + *change.before + ")";
+      }
+    } else if (!facts_.file_settings && source == "configuration file" && server.source_file) {
+      change.action = Action::kUpdate;
+      change.arguments["file"] = *server.source_file;
+      now = *server.source_file + ":" + std::to_string(server.source_line.value_or(0)) + " sets " +
+            change.before.value_or("?");
+    } else {
+      std::optional<std::string> file = MainConfigFile(desired);
+      if (!file) return;
+      change.action = Action::kCreate;
+      change.arguments["file"] = *file;
+      now = "no configuration file sets it (the server runs with " +
+            (source.empty() ? std::string("an unknown source") : "its " + source) + " " +
+            change.before.value_or("?") + ")";
+    }
+    change.reason = now + "; " + WantedBy(desired, *change.after);
+    plan_->changes.push_back(std::move(change));
+  }
+
+  const PlanInput& input_;
+  const HostFacts& facts_;
+  const std::string host_;
+  Plan* plan_;
+  bool running_ = false;
+};
+
+// The value a host will run with once the plan is applied: the manifest's,
+// else the running server's. Empty when neither is known.
+std::optional<long long> PlannedInteger(const std::vector<DesiredSetting>& desired,
+                                        const HostFacts* facts, const std::string& name,
+                                        const DesiredSetting** declared) {
+  SettingType type = TypeFor(name, facts ? FindServerSetting(*facts, name) : nullptr);
+  *declared = FindDesired(desired, name);
+  if (*declared) return AsInteger(type, (*declared)->value);
+  if (!facts || facts->server.running != true) return std::nullopt;
+  const SettingFact* server = FindServerSetting(*facts, name);
+  if (!server || !server->value) return std::nullopt;
+  return AsInteger(type, QuoteConfValue(*server->value));
+}
+
+// Checks across the pair: the standby's minimums, and enough WAL senders.
+void CheckPair(const PlanInput& input, Plan* plan) {
+  const Manifest& manifest = *input.manifest;
+  std::vector<DesiredSetting> primary = DesiredSettings(manifest, manifest.primary);
+  std::vector<DesiredSetting> standby = DesiredSettings(manifest, manifest.standby);
+
+  const DesiredSetting* declared = nullptr;
+  std::optional<long long> senders =
+      PlannedInteger(primary, input.primary, "max_wal_senders", &declared);
+  if (senders && *senders < kWalSendersForClone + kStandbys) {
+    plan->notes.push_back(
+        manifest.primary + ": max_wal_senders = " + std::to_string(*senders) +
+        (declared ? " (" + declared->mark.ToString() + ")" : std::string(" (running)")) +
+        " is below " + std::to_string(kWalSendersForClone + kStandbys) +
+        ": the standby streams through one WAL sender and pg_basebackup -X stream needs two "
+        "while it clones");
+  }
+
+  SettingType hot_standby_type = TypeFor("hot_standby", nullptr);
+  const DesiredSetting* hot_standby = FindDesired(standby, "hot_standby");
+  if (hot_standby && !SettingValuesEqual(hot_standby_type, hot_standby->value, "on")) return;
+  for (std::string_view name_view : kStandbyMinimums) {
+    std::string name(name_view);
+    const DesiredSetting* on_primary = nullptr;
+    const DesiredSetting* on_standby = nullptr;
+    std::optional<long long> primary_value =
+        PlannedInteger(primary, input.primary, name, &on_primary);
+    std::optional<long long> standby_value =
+        PlannedInteger(standby, input.standby, name, &on_standby);
+    if (!primary_value || !standby_value || *standby_value >= *primary_value) continue;
+    std::string primary_where =
+        on_primary ? " (" + on_primary->mark.ToString() + ")" : std::string(" (running)");
+    if (on_standby && on_standby->why.empty()) {
+      plan->blockers.push_back(
+          {manifest.standby, "setting " + name + " (" + on_standby->mark.ToString() + ") = " +
+                                 std::to_string(*standby_value) + " is lower than the primary's " +
+                                 std::to_string(*primary_value) + primary_where +
+                                 ": hot standby does not start with less; raise it, or remove "
+                                 "it so that pgpair copies the primary's"});
+    } else {
+      plan->notes.push_back(manifest.standby + ": " + name + " runs as " +
+                            std::to_string(*standby_value) + ", lower than the primary's " +
+                            std::to_string(*primary_value) + primary_where +
+                            ": hot standby does not start with less; declare it under "
+                            "settings.standby");
+    }
+  }
+}
+
+// "line 3, line 7" from ParseConfFile's "line 3: syntax error near token
+// \"...\"; line 7: ...", and nothing of the tokens.
+std::string BadLines(const std::string& parse_error) {
+  std::string lines;
+  for (size_t at = 0; (at = parse_error.find("line ", at)) != std::string::npos; ++at) {
+    if (at != 0 && parse_error.compare(at - 2, 2, "; ") != 0) continue;
+    size_t digits = at + 5;
+    size_t end = digits;
+    while (end < parse_error.size() && parse_error[end] >= '0' && parse_error[end] <= '9') ++end;
+    if (end == digits || end >= parse_error.size() || parse_error[end] != ':') continue;
+    lines += (lines.empty() ? "syntax error on " : ", ") + parse_error.substr(at, end - at);
+  }
+  return lines.empty() ? "syntax error" : lines;
+}
+
+class SettingResourceImpl : public Resource {
+ public:
+  const char* kind() const override { return kKind; }
+
+  void Diff(const PlanInput& input, Plan* plan) const override {
+    if (!input.manifest) return;
+    const Manifest& manifest = *input.manifest;
+    struct Side {
+      const std::string& host;
+      const HostFacts* facts;
+    };
+    for (const Side& side :
+         {Side{manifest.primary, input.primary}, Side{manifest.standby, input.standby}}) {
+      if (!side.facts) {
+        if (!DesiredSettings(manifest, side.host).empty()) {
+          plan->blockers.push_back(
+              {side.host, "no facts were gathered from this host; settings are not planned"});
+        }
+        continue;
+      }
+      HostDiff(input, *side.facts, side.host, plan).Run();
+    }
+    CheckPair(input, plan);
+  }
+
+  Status Apply(const Change& change, ApplyContext& context) const override {
+    auto argument = [&](const char* key) -> const std::string* {
+      auto it = change.arguments.find(key);
+      return it == change.arguments.end() ? nullptr : &it->second;
+    };
+    const std::string* write = argument("write");
+    // Already in the file: the engine's restart or reload is all it needs.
+    if (write && *write == "no") return Status::Ok();
+    const std::string* file = argument("file");
+    const std::string* name = argument("name");
+    const std::string* value = argument("value");
+    if (!file || !name || !value) {
+      return Status::Error(change.address +
+                           ": the change lacks its file, name or value (a planner bug); "
+                           "nothing was written");
+    }
+    Transport& transport = context.For(change.host);
+    if (context.progress) {
+      context.progress(change.host + ": " + *name + " = " + change.after.value_or(*value) + " in " +
+                       *file);
+    }
+    Result<std::string> text = ReadRemoteFile(transport, *file);
+    if (!text.ok())
+      return Status::Error(text.status().message() + "; " + *name + " was not written");
+    Result<std::string> edited = SetConfValue(*text, *name, *value);
+    if (!edited.ok()) {
+      // Only the line numbers: the bad text may hold a password (a conninfo).
+      return Status::Error(transport.host_label() + ": " + *file + " does not parse (" +
+                           BadLines(edited.status().message()) + "); " + *name +
+                           " was not written: correct the file first");
+    }
+    if (*edited == *text) return Status::Ok();
+    Status written = WriteRemoteFileAtomic(transport, *file, *edited, FileAttributes{});
+    if (!written.ok()) return Status::Error(written.message() + "; " + *name + " was not written");
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+std::string ArchiveCommandFor(const std::string& dir) {
+  std::string quoted = ShellQuote(dir);
+  std::string escaped;
+  for (char c : quoted) {
+    escaped += c;
+    if (c == '%') escaped += '%';  // the archiver's own escape
+  }
+  return "test ! -f " + escaped + "/%f && cp %p " + escaped + "/%f";
+}
+
+std::vector<DesiredSetting> DesiredSettings(const Manifest& manifest, const std::string& host) {
+  const bool is_primary = host == manifest.primary;
+  const std::vector<SettingSpec>& specs =
+      is_primary ? manifest.primary_settings : manifest.standby_settings;
+  std::vector<DesiredSetting> desired;
+  for (const SettingSpec& spec : specs) {
+    if (OneOf(spec.name, kRecoverySettings)) continue;
+    desired.push_back({spec.name, spec.value, spec.mark, ""});
+  }
+  if (is_primary && manifest.archive) {
+    const ArchiveSpec& archive = *manifest.archive;
+    std::string because = "implied by archive: (" + archive.mark.ToString() + ")";
+    if (!FindSpec(specs, "archive_mode")) {
+      desired.push_back({"archive_mode", "on", archive.mark,
+                         because + ": WAL archiving needs archive_mode = on"});
+    }
+    if (!FindSpec(specs, "archive_command")) {
+      desired.push_back({"archive_command", ArchiveCommandFor(archive.dir), archive.mark,
+                         because + ": each WAL segment is copied into " + archive.dir});
+    }
+  }
+  if (!is_primary) {
+    for (std::string_view name : kStandbyMinimums) {
+      const SettingSpec* on_primary = FindSpec(manifest.primary_settings, name);
+      if (!on_primary || FindSpec(specs, name)) continue;
+      desired.push_back({on_primary->name, on_primary->value, on_primary->mark,
+                         "hot standby does not start with less " + on_primary->name +
+                             " than the primary, which the manifest sets to " + on_primary->value +
+                             " (" + on_primary->mark.ToString() + ")"});
+    }
+  }
+  return desired;
+}
+
+const Resource& SettingResource() {
+  static const SettingResourceImpl kResource;
+  return kResource;
+}
+
+}  // namespace pgpair

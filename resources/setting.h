@@ -1,0 +1,57 @@
+#ifndef PGPAIR_RESOURCES_SETTING_H_
+#define PGPAIR_RESOURCES_SETTING_H_
+
+#include <string>
+#include <vector>
+
+#include "engine/manifest/manifest.h"
+#include "engine/plan/resource.h"
+
+namespace pgpair {
+
+// The `setting` resource: one server parameter on one host, addressed
+// "setting[pg1/wal_level]".
+//
+// Diff compares the manifest's value with the server's, both normalized
+// (engine/facts/setting_value.h): with pg_settings when the server runs, with
+// the configuration files when it is stopped. A change names in its
+// arguments the file to edit ("file": the file whose line wins for that name,
+// else the main config file), the setting ("name") and the value to write
+// ("value", as the server should read it); its impact is the reload or
+// restart the server needs to take the value, from pg_settings.context. A
+// value already in the winning file that the server has not taken yet is a
+// change with "write": "no": it shows the pending reload or restart and is
+// never written again. Apply edits the file only; the engine reloads or
+// restarts the host once, after all changes.
+//
+// primary_conninfo, primary_slot_name and restore_command belong to the
+// recovery config resource and are left alone here.
+const Resource& SettingResource();
+
+// A setting a host should have, declared in the manifest or implied by it.
+struct DesiredSetting {
+  std::string name;   // lowercased
+  std::string value;  // as written in the manifest or derived (may be single-quoted)
+  SourceMark mark;    // the declaration, or the manifest entry that implies it
+  std::string why;    // empty when declared; else why pgpair adds it
+};
+
+// The settings `host` (manifest.primary or manifest.standby) should have:
+// its declared settings in manifest order, then the implied ones:
+// - on the primary, with `archive:` set: archive_mode = on and
+//   archive_command = 'test ! -f DIR/%f && cp %p DIR/%f', each unless declared;
+// - on the standby: max_connections, max_worker_processes, max_wal_senders,
+//   max_prepared_transactions and max_locks_per_transaction as the primary
+//   declares them, each unless the standby declares its own (hot standby
+//   does not start with less than the primary).
+// Settings of the recovery config resource are left out.
+std::vector<DesiredSetting> DesiredSettings(const Manifest& manifest, const std::string& host);
+
+// The archive_command that copies a segment into `dir` unless it is there
+// already. `dir` goes through ShellQuote (a plain absolute path stays bare)
+// and its '%' are doubled for the archiver.
+std::string ArchiveCommandFor(const std::string& dir);
+
+}  // namespace pgpair
+
+#endif  // PGPAIR_RESOURCES_SETTING_H_

@@ -1,0 +1,760 @@
+#include "resources/setting.h"
+
+#include <catch2/catch.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/facts/interpret.h"
+#include "tests/unit/fakes/fake_transport.h"
+#include "tests/unit/fixture_file.h"
+
+namespace pgpair {
+namespace {
+
+const char kMainConf[] = "/etc/postgresql/15/main/postgresql.conf";
+const char kAutoConf[] = "/var/lib/postgresql/15/main/postgresql.auto.conf";
+const char kConfD[] = "/etc/postgresql/15/main/conf.d/pgpair.conf";
+const char kArchiveCommand[] =
+    "test ! -f /var/backups/pgsql/archive/%f && cp %p /var/backups/pgsql/archive/%f";
+
+// A pg_settings row as PostgreSQL 15 shows it for a value nobody set.
+SettingFact Default(const std::string& name, const std::string& value, const std::string& vartype,
+                    const std::string& context, const std::string& unit = "") {
+  SettingFact s;
+  s.name = name;
+  s.value = value;
+  s.vartype = vartype;
+  s.context = context;
+  if (!unit.empty()) s.unit = unit;
+  s.source = "default";
+  s.pending_restart = false;
+  s.boot_value = value;
+  return s;
+}
+
+// The same row when a configuration file line supplies the value.
+SettingFact FromFile(SettingFact s, const std::string& file, int line) {
+  s.source = "configuration file";
+  s.source_file = file;
+  s.source_line = line;
+  return s;
+}
+
+FileSettingFact FileRow(const std::string& name, const std::string& value, const std::string& file,
+                        int line) {
+  FileSettingFact row;
+  row.name = name;
+  row.value = value;
+  row.file = file;
+  row.line = line;
+  row.applied = true;
+  return row;
+}
+
+// A fresh Debian 15/main cluster, running: the rows pgpair reads for the
+// settings these tests use, spelled as in tests/fixtures/gather/.
+HostFacts RunningHost(const std::string& name) {
+  HostFacts f;
+  f.name = name;
+  f.server.running = true;
+  f.server.major = 15;
+  f.server.version = "15.18";
+  f.layout.config_file = kMainConf;
+  f.settings = std::vector<SettingFact>{
+      Default("listen_addresses", "localhost", "string", "postmaster"),
+      Default("wal_level", "replica", "enum", "postmaster"),
+      Default("archive_mode", "off", "enum", "postmaster"),
+      [] {
+        SettingFact s = Default("archive_command", "(disabled)", "string", "sighup");
+        s.boot_value = "";
+        return s;
+      }(),
+      Default("max_wal_senders", "10", "integer", "postmaster"),
+      FromFile(Default("max_connections", "100", "integer", "postmaster"), kMainConf, 65),
+      FromFile(Default("shared_buffers", "16384", "integer", "postmaster", "8kB"), kMainConf, 127),
+      Default("work_mem", "4096", "integer", "user", "kB"),
+      Default("hot_standby", "on", "bool", "postmaster"),
+      Default("hot_standby_feedback", "off", "bool", "sighup"),
+      Default("checkpoint_timeout", "300", "integer", "sighup", "s"),
+      [] {
+        SettingFact s = Default("wal_buffers", "512", "integer", "postmaster", "8kB");
+        s.boot_value = "-1";
+        return s;
+      }(),
+      Default("block_size", "8192", "integer", "internal"),
+      Default("max_worker_processes", "8", "integer", "postmaster"),
+      Default("max_prepared_transactions", "0", "integer", "postmaster"),
+      Default("max_locks_per_transaction", "64", "integer", "postmaster"),
+      FromFile(Default("DateStyle", "ISO, MDY", "string", "user"), kMainConf, 711),
+  };
+  f.file_settings = std::vector<FileSettingFact>{
+      FileRow("max_connections", "100", kMainConf, 65),
+      FileRow("shared_buffers", "128MB", kMainConf, 127),
+      FileRow("datestyle", "iso, mdy", kMainConf, 711),
+  };
+  return f;
+}
+
+// The same cluster stopped: pg_settings unknown, the files as pgpair parsed them.
+HostFacts StoppedHost(const std::string& name) {
+  HostFacts f = RunningHost(name);
+  f.server.running = false;
+  f.settings.reset();
+  for (FileSettingFact& row : *f.file_settings) row.applied.reset();
+  return f;
+}
+
+SettingFact& Server(HostFacts& f, const std::string& name) {
+  for (SettingFact& s : *f.settings) {
+    if (s.name == name) return s;
+  }
+  FAIL("no pg_settings row " << name);
+  throw;
+}
+
+SettingSpec Spec(const std::string& name, const std::string& value, int line = 12) {
+  return SettingSpec{name, value, SourceMark{"pair.yaml", line, 5}};
+}
+
+Manifest TwoHosts() {
+  Manifest m;
+  m.path = "pair.yaml";
+  m.pair = "test";
+  m.primary = "pg1";
+  m.standby = "pg2";
+  HostSpec pg1;
+  pg1.name = "pg1";
+  pg1.address = "198.18.0.11";
+  HostSpec pg2;
+  pg2.name = "pg2";
+  pg2.address = "198.18.0.12";
+  m.hosts = {pg1, pg2};
+  return m;
+}
+
+struct Planned {
+  Plan plan;
+  std::vector<const Change*> For(const std::string& address) const {
+    std::vector<const Change*> found;
+    for (const Change& c : plan.changes) {
+      if (c.address == address) found.push_back(&c);
+    }
+    return found;
+  }
+  bool NoteContains(const std::string& text) const {
+    for (const std::string& note : plan.notes) {
+      if (note.find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+  std::vector<Blocker> BlockersOn(const std::string& host) const {
+    std::vector<Blocker> found;
+    for (const Blocker& b : plan.blockers) {
+      if (b.host == host) found.push_back(b);
+    }
+    return found;
+  }
+  bool BlockerContains(const std::string& text) const {
+    for (const Blocker& b : plan.blockers) {
+      if (b.message.find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+};
+
+Planned RunDiff(const Manifest& m, const HostFacts* primary, const HostFacts* standby) {
+  PlanInput input;
+  input.manifest = &m;
+  input.primary = primary;
+  input.standby = standby;
+  Planned planned;
+  SettingResource().Diff(input, &planned.plan);
+  return planned;
+}
+
+std::string Arg(const Change& c, const std::string& key) {
+  auto it = c.arguments.find(key);
+  return it == c.arguments.end() ? "<none>" : it->second;
+}
+
+TEST_CASE("SettingResource is the setting kind", "[setting]") {
+  CHECK(std::string(SettingResource().kind()) == "setting");
+  CHECK(&SettingResource() == &SettingResource());
+}
+
+// One manifest setting on the primary against hand-built facts.
+struct Case {
+  const char* proves;
+  SettingSpec spec;
+  std::function<void(HostFacts&)> facts;  // changes to RunningHost("pg1")
+  enum Outcome { kNothing, kChange, kBlocker } outcome;
+  // For kChange:
+  Action action = Action::kUpdate;
+  Impact impact = Impact::kNone;
+  std::optional<std::string> before = std::nullopt;
+  std::string after = "";
+  std::string file = "";
+  std::string write = "yes";
+  // A piece of the reason (kChange) or of the blocker (kBlocker).
+  std::string message = "";
+};
+
+void Unchanged(HostFacts&) {}
+HostFacts Stop(const HostFacts& f) { return StoppedHost(f.name); }
+
+TEST_CASE("Diff plans one setting as pg_settings, pg_file_settings and the manifest say",
+          "[setting]") {
+  const Case cases[] = {
+      // Normalization: two spellings the server reads alike are no change.
+      {"128MB equals 16384 blocks of 8kB", Spec("shared_buffers", "128MB"), Unchanged,
+       Case::kNothing},
+      {"'4MB' equals 4096 kB, quotes and all", Spec("work_mem", "'4MB'"), Unchanged,
+       Case::kNothing},
+      {"4096kB equals 4096 kB", Spec("work_mem", "4096kB"), Unchanged, Case::kNothing},
+      {"true equals on", Spec("hot_standby", "true"), Unchanged, Case::kNothing},
+      {"yes equals on", Spec("hot_standby", "yes"), Unchanged, Case::kNothing},
+      {"wal_level hot_standby is replica (from 9.6)", Spec("wal_level", "hot_standby"), Unchanged,
+       Case::kNothing},
+      {"wal_level archive is replica too", Spec("wal_level", "archive"), Unchanged, Case::kNothing},
+      {"enums compare case-insensitively", Spec("wal_level", "REPLICA"), Unchanged, Case::kNothing},
+      {"YAML's '*' (bare *) equals the server's *", Spec("listen_addresses", "*"),
+       [](HostFacts& f) {
+         Server(f, "listen_addresses") = FromFile(Server(f, "listen_addresses"), kMainConf, 60);
+         Server(f, "listen_addresses").value = "*";
+         f.file_settings->push_back(FileRow("listen_addresses", "*", kMainConf, 60));
+       },
+       Case::kNothing},
+      {"a manifest value in conf quotes ('*') equals the server's *",
+       Spec("listen_addresses", "'*'"),
+       [](HostFacts& f) {
+         Server(f, "listen_addresses").value = "*";
+         Server(f, "listen_addresses").source = "configuration file";
+         f.file_settings->push_back(FileRow("listen_addresses", "*", kMainConf, 60));
+       },
+       Case::kNothing},
+      {"names match pg_settings' mixed case (DateStyle)", Spec("datestyle", "ISO, MDY"), Unchanged,
+       Case::kNothing},
+      {"the file's 'iso, mdy' runs as 'ISO, MDY': the server's spelling is no difference",
+       Spec("datestyle", "iso, mdy"), Unchanged, Case::kNothing},
+
+      // Changes, with the impact pg_settings.context gives.
+      {"a default changes by a new line, and listen_addresses (postmaster) needs a restart",
+       Spec("listen_addresses", "*"), Unchanged, Case::kChange, Action::kCreate, Impact::kRestart,
+       "'localhost'", "'*'", kMainConf, "yes",
+       "no configuration file sets it (the server runs with its default 'localhost'); the "
+       "manifest asks for '*' (pair.yaml:12:5)"},
+      {"a value from a file is updated there; postmaster means restart",
+       Spec("max_connections", "200"), Unchanged, Case::kChange, Action::kUpdate, Impact::kRestart,
+       "100", "200", kMainConf, "yes", "/etc/postgresql/15/main/postgresql.conf:65 sets 100"},
+      {"sighup means reload; seconds are shown in the largest exact unit",
+       Spec("checkpoint_timeout", "600"), Unchanged, Case::kChange, Action::kCreate,
+       Impact::kReload, "5min", "10min", kMainConf},
+      {"user context means reload", Spec("work_mem", "8MB"), Unchanged, Case::kChange,
+       Action::kCreate, Impact::kReload, "4MB", "8MB", kMainConf},
+      {"the classic max_wal_senders = 3 is written although below today's default",
+       Spec("max_wal_senders", "3"), Unchanged, Case::kChange, Action::kCreate, Impact::kRestart,
+       "10", "3", kMainConf},
+
+      // Values written but not yet taken by the server: shown, never rewritten.
+      {"pending restart (reloaded since the edit): waits for the restart",
+       Spec("wal_level", "logical"),
+       [](HostFacts& f) {
+         Server(f, "wal_level").pending_restart = true;
+         FileSettingFact row = FileRow("wal_level", "logical", kMainConf, 283);
+         row.applied = false;
+         row.error = "setting could not be applied";
+         f.file_settings->push_back(row);
+       },
+       Case::kChange, Action::kUpdate, Impact::kRestart, "replica", "logical", kMainConf, "no",
+       "already written in /etc/postgresql/15/main/postgresql.conf:283, waiting for a restart"},
+      {"written but never reloaded: pending_restart is still false, the file decides",
+       Spec("shared_buffers", "256MB"),
+       [](HostFacts& f) { f.file_settings->at(1).value = "256MB"; }, Case::kChange, Action::kUpdate,
+       Impact::kRestart, "128MB", "256MB", kMainConf, "no",
+       "already written in /etc/postgresql/15/main/postgresql.conf:127, waiting for a restart"},
+      {"a reloadable value written but not reloaded waits for a reload, not a restart",
+       Spec("hot_standby_feedback", "on"),
+       [](HostFacts& f) {
+         f.file_settings->push_back(FileRow("hot_standby_feedback", "on", kMainConf, 400));
+       },
+       Case::kChange, Action::kUpdate, Impact::kReload, "off", "on", kMainConf, "no",
+       "waiting for a reload"},
+
+      // Which file: the one whose line wins.
+      {"ALTER SYSTEM's postgresql.auto.conf wins over postgresql.conf, so it is edited",
+       Spec("max_connections", "200"),
+       [](HostFacts& f) {
+         Server(f, "max_connections") =
+             FromFile(Default("max_connections", "150", "integer", "postmaster"), kAutoConf, 3);
+         f.file_settings->push_back(FileRow("max_connections", "150", kAutoConf, 3));
+       },
+       Case::kChange, Action::kUpdate, Impact::kRestart, "150", "200", kAutoConf, "yes",
+       "postgresql.auto.conf:3 sets 150"},
+      {"a conf.d file read after postgresql.conf wins, so it is edited",
+       Spec("shared_buffers", "512MB"),
+       [](HostFacts& f) {
+         Server(f, "shared_buffers") = FromFile(Server(f, "shared_buffers"), kConfD, 1);
+         Server(f, "shared_buffers").value = "32768";
+         f.file_settings->push_back(FileRow("shared_buffers", "256MB", kConfD, 1));
+       },
+       Case::kChange, Action::kUpdate, Impact::kRestart, "256MB", "512MB", kConfD},
+      {"the conf.d value is in force: postgresql.conf's older 128MB does not matter",
+       Spec("shared_buffers", "256MB"),
+       [](HostFacts& f) {
+         Server(f, "shared_buffers") = FromFile(Server(f, "shared_buffers"), kConfD, 1);
+         Server(f, "shared_buffers").value = "32768";
+         f.file_settings->push_back(FileRow("shared_buffers", "256MB", kConfD, 1));
+       },
+       Case::kNothing},
+      {"the server runs with the value but the winning line says otherwise: fix the file, "
+       "no reload needed",
+       Spec("max_connections", "100"), [](HostFacts& f) { f.file_settings->at(0).value = "300"; },
+       Case::kChange, Action::kUpdate, Impact::kNone, "300", "100", kMainConf, "yes",
+       "which it would take at the next reload or restart"},
+
+      // Server quirks.
+      {"archive_command reads (disabled) while archive_mode is off: the file decides",
+       Spec("archive_command", kArchiveCommand),
+       [](HostFacts& f) {
+         Server(f, "archive_command").source = "configuration file";
+         f.file_settings->push_back(FileRow("archive_command", kArchiveCommand, kMainConf, 330));
+       },
+       Case::kNothing},
+      {"(disabled) with nothing in the files is the empty default, not a value",
+       Spec("archive_command", kArchiveCommand), Unchanged, Case::kChange, Action::kCreate,
+       Impact::kReload, "''", std::string("'") + kArchiveCommand + "'", kMainConf},
+      {"wal_buffers = -1 runs as 512 blocks: asking for the default is no change",
+       Spec("wal_buffers", "-1"), Unchanged, Case::kNothing},
+      {"an extension's setting the server does not list is compared with the files",
+       Spec("pgaudit.log", "ddl"), Unchanged, Case::kChange, Action::kCreate, Impact::kReload,
+       std::nullopt, "'ddl'", kMainConf},
+      {"a per-role value in pgpair's session is not the server's: the files decide",
+       Spec("work_mem", "8MB"),
+       [](HostFacts& f) {
+         Server(f, "work_mem").value = "65536";
+         Server(f, "work_mem").source = "user";
+         f.file_settings->push_back(FileRow("work_mem", "8MB", kMainConf, 130));
+       },
+       Case::kNothing},
+
+      // What PostgreSQL would refuse is a blocker naming the manifest line.
+      {"a name PostgreSQL does not know", Spec("wal_levle", "replica", 17), Unchanged,
+       Case::kBlocker, Action::kUpdate, Impact::kNone, std::nullopt, "", "", "",
+       "setting wal_levle (pair.yaml:17:5) is not a parameter of PostgreSQL 15.18"},
+      {"a value the enum does not have", Spec("wal_level", "hot", 18), Unchanged, Case::kBlocker,
+       Action::kUpdate, Impact::kNone, std::nullopt, "", "", "",
+       "setting wal_level (pair.yaml:18:5): invalid value \"hot\""},
+      {"a unit on a unitless setting", Spec("max_connections", "100MB"), Unchanged, Case::kBlocker,
+       Action::kUpdate, Impact::kNone, std::nullopt, "", "", "", "does not take a unit"},
+      {"an internal setting cannot be set", Spec("block_size", "16384"), Unchanged, Case::kBlocker,
+       Action::kUpdate, Impact::kNone, std::nullopt, "", "", "", "pg_settings.context is internal"},
+      {"a value given on the command line overrides every file", Spec("listen_addresses", "*"),
+       [](HostFacts& f) { Server(f, "listen_addresses").source = "command line"; }, Case::kBlocker,
+       Action::kUpdate, Impact::kNone, std::nullopt, "", "", "",
+       "overrides every configuration file"},
+
+      // A stopped server: the files are all there is.
+      {"stopped: equal to the file is no change", Spec("shared_buffers", "128MB"),
+       [](HostFacts& f) { f = Stop(f); }, Case::kNothing},
+      {"stopped: a file value is updated; the table says postmaster, so restart",
+       Spec("shared_buffers", "256MB"), [](HostFacts& f) { f = Stop(f); }, Case::kChange,
+       Action::kUpdate, Impact::kRestart, "128MB", "256MB", kMainConf, "yes",
+       "the server is stopped; /etc/postgresql/15/main/postgresql.conf:127 sets 128MB"},
+      {"stopped: a reloadable setting no file sets is a new line, impact reload",
+       Spec("hot_standby_feedback", "on"), [](HostFacts& f) { f = Stop(f); }, Case::kChange,
+       Action::kCreate, Impact::kReload, std::nullopt, "on", kMainConf, "yes",
+       "no configuration file sets it"},
+      {"stopped: values are still checked against pgpair's table", Spec("wal_level", "hot"),
+       [](HostFacts& f) { f = Stop(f); }, Case::kBlocker, Action::kUpdate, Impact::kNone,
+       std::nullopt, "", "", "", "invalid value \"hot\""},
+  };
+  for (const Case& c : cases) {
+    INFO(c.proves);
+    Manifest m = TwoHosts();
+    m.primary_settings = {c.spec};
+    HostFacts primary = RunningHost("pg1");
+    c.facts(primary);
+    HostFacts standby = RunningHost("pg2");
+    Planned planned = RunDiff(m, &primary, &standby);
+    std::vector<const Change*> changes = planned.For("setting[pg1/" + c.spec.name + "]");
+    switch (c.outcome) {
+      case Case::kNothing:
+        CHECK(changes.empty());
+        CHECK(planned.BlockersOn("pg1").empty());
+        break;
+      case Case::kBlocker: {
+        CHECK(changes.empty());
+        REQUIRE(planned.BlockersOn("pg1").size() == 1);
+        INFO(planned.BlockersOn("pg1")[0].message);
+        CHECK(planned.BlockersOn("pg1")[0].message.find(c.message) != std::string::npos);
+        break;
+      }
+      case Case::kChange: {
+        CHECK(planned.BlockersOn("pg1").empty());
+        REQUIRE(changes.size() == 1);
+        const Change& change = *changes[0];
+        INFO(change.reason);
+        CHECK(change.resource == "setting");
+        CHECK(change.host == "pg1");
+        CHECK(change.action == c.action);
+        CHECK(change.impact == c.impact);
+        CHECK(change.before == c.before);
+        CHECK(change.after == c.after);
+        CHECK(Arg(change, "file") == c.file);
+        CHECK(Arg(change, "write") == c.write);
+        CHECK(Arg(change, "name") == c.spec.name);
+        CHECK(change.reason.find(c.message) != std::string::npos);
+        break;
+      }
+    }
+  }
+}
+
+TEST_CASE("The value to write is the server's reading of the manifest's", "[setting]") {
+  Manifest m = TwoHosts();
+  // YAML's '*' arrives as *, and "'*'" as '*' in conf quoting: both write *.
+  m.primary_settings = {Spec("listen_addresses", "'*'"), Spec("shared_buffers", "256MB")};
+  HostFacts primary = RunningHost("pg1");
+  HostFacts standby = RunningHost("pg2");
+  Planned planned = RunDiff(m, &primary, &standby);
+  REQUIRE(planned.For("setting[pg1/listen_addresses]").size() == 1);
+  CHECK(Arg(*planned.For("setting[pg1/listen_addresses]")[0], "value") == "*");
+  // Written as the user wrote it, not as the canonical 32768.
+  REQUIRE(planned.For("setting[pg1/shared_buffers]").size() == 1);
+  CHECK(Arg(*planned.For("setting[pg1/shared_buffers]")[0], "value") == "256MB");
+  CHECK(planned.plan.HighestImpact("pg1") == Impact::kRestart);
+  CHECK(planned.plan.HighestImpact("pg2") == Impact::kNone);
+}
+
+TEST_CASE("A stopped server gets a note for a name pgpair cannot check", "[setting]") {
+  Manifest m = TwoHosts();
+  m.primary_settings = {Spec("work_mem", "8MB")};
+  HostFacts primary = StoppedHost("pg1");
+  HostFacts standby = RunningHost("pg2");
+  Planned planned = RunDiff(m, &primary, &standby);
+  REQUIRE(planned.For("setting[pg1/work_mem]").size() == 1);
+  CHECK(planned.For("setting[pg1/work_mem]")[0]->impact == Impact::kReload);
+  CHECK(planned.NoteContains("pg1: setting work_mem (pair.yaml:12:5) is not in pgpair's table"));
+}
+
+TEST_CASE("Unknown facts block the settings of that host instead of guessing", "[setting]") {
+  Manifest m = TwoHosts();
+  m.primary_settings = {Spec("wal_level", "replica")};
+  HostFacts standby = RunningHost("pg2");
+  {
+    // Running, but psql could not read pg_settings.
+    HostFacts primary = RunningHost("pg1");
+    primary.settings.reset();
+    Planned planned = RunDiff(m, &primary, &standby);
+    CHECK(planned.plan.changes.empty());
+    CHECK(planned.BlockerContains("pg_settings could not be read"));
+  }
+  {
+    // Stopped, and the files could not be read.
+    HostFacts primary = StoppedHost("pg1");
+    primary.file_settings.reset();
+    Planned planned = RunDiff(m, &primary, &standby);
+    CHECK(planned.BlockerContains("configuration files could not be read"));
+  }
+  {
+    // Whether it runs is unknown.
+    HostFacts primary = RunningHost("pg1");
+    primary.server.running.reset();
+    Planned planned = RunDiff(m, &primary, &standby);
+    CHECK(planned.BlockerContains("cannot tell whether PostgreSQL runs"));
+  }
+  {
+    // No line sets it and the main file is unknown: nowhere to write.
+    HostFacts primary = RunningHost("pg1");
+    primary.layout.config_file.reset();
+    m.primary_settings = {Spec("listen_addresses", "*")};
+    Planned planned = RunDiff(m, &primary, &standby);
+    CHECK(planned.plan.changes.empty());
+    CHECK(planned.BlockerContains("the main configuration file is unknown"));
+  }
+  {
+    // pg_file_settings unreadable: the file pg_settings names is used, with a note.
+    HostFacts primary = RunningHost("pg1");
+    primary.file_settings.reset();
+    m.primary_settings = {Spec("max_connections", "200")};
+    Planned planned = RunDiff(m, &primary, &standby);
+    REQUIRE(planned.For("setting[pg1/max_connections]").size() == 1);
+    CHECK(Arg(*planned.For("setting[pg1/max_connections]")[0], "file") == kMainConf);
+    CHECK(planned.NoteContains("pg1: pg_file_settings could not be read"));
+  }
+  {
+    // A host without settings to manage needs no facts.
+    Manifest empty = TwoHosts();
+    HostFacts primary = RunningHost("pg1");
+    primary.server.running.reset();
+    CHECK(RunDiff(empty, &primary, nullptr).plan.empty());
+  }
+}
+
+TEST_CASE("archive: implies archive_mode and archive_command on the primary", "[setting]") {
+  Manifest m = TwoHosts();
+  m.archive =
+      ArchiveSpec{"/var/backups/pgsql/archive", "postgres", "0700", SourceMark{"pair.yaml", 30, 3}};
+
+  std::vector<DesiredSetting> primary = DesiredSettings(m, "pg1");
+  REQUIRE(primary.size() == 2);
+  CHECK(primary[0].name == "archive_mode");
+  CHECK(primary[0].value == "on");
+  CHECK(primary[1].name == "archive_command");
+  // The classic procedure's command, the path bare since it needs no quoting.
+  CHECK(primary[1].value == kArchiveCommand);
+  CHECK(primary[1].why.find("implied by archive: (pair.yaml:30:3)") != std::string::npos);
+  // The standby archives nothing.
+  CHECK(DesiredSettings(m, "pg2").empty());
+
+  // On a fresh server: archive_mode needs a restart, archive_command a reload.
+  HostFacts pg1 = RunningHost("pg1");
+  HostFacts pg2 = RunningHost("pg2");
+  Planned planned = RunDiff(m, &pg1, &pg2);
+  REQUIRE(planned.For("setting[pg1/archive_mode]").size() == 1);
+  const Change& mode = *planned.For("setting[pg1/archive_mode]")[0];
+  CHECK(mode.impact == Impact::kRestart);
+  CHECK(mode.before == "off");
+  CHECK(mode.after == "on");
+  CHECK(mode.reason.find("WAL archiving needs archive_mode = on") != std::string::npos);
+  REQUIRE(planned.For("setting[pg1/archive_command]").size() == 1);
+  CHECK(planned.For("setting[pg1/archive_command]")[0]->impact == Impact::kReload);
+  CHECK(Arg(*planned.For("setting[pg1/archive_command]")[0], "value") == kArchiveCommand);
+
+  // What the user declares is not overridden: only the missing one is implied.
+  m.primary_settings = {Spec("archive_command", "'/usr/local/bin/archive %p'")};
+  primary = DesiredSettings(m, "pg1");
+  REQUIRE(primary.size() == 2);
+  CHECK(primary[0].name == "archive_command");
+  CHECK(primary[0].value == "'/usr/local/bin/archive %p'");
+  CHECK(primary[0].why.empty());
+  CHECK(primary[1].name == "archive_mode");
+}
+
+TEST_CASE("ArchiveCommandFor quotes the directory only when it must", "[setting]") {
+  CHECK(ArchiveCommandFor("/var/backups/pgsql/archive") == kArchiveCommand);
+  CHECK(ArchiveCommandFor("/srv/wal archive") ==
+        "test ! -f '/srv/wal archive'/%f && cp %p '/srv/wal archive'/%f");
+  CHECK(ArchiveCommandFor("/srv/it's") ==
+        "test ! -f '/srv/it'\\''s'/%f && cp %p '/srv/it'\\''s'/%f");
+  // The archiver expands %: a literal one is doubled.
+  CHECK(ArchiveCommandFor("/srv/100%") == "test ! -f /srv/100%%/%f && cp %p /srv/100%%/%f");
+}
+
+TEST_CASE("The standby gets the primary's declared minimums for hot standby", "[setting]") {
+  Manifest m = TwoHosts();
+  m.primary_settings = {Spec("max_connections", "200", 20), Spec("max_wal_senders", "10", 21),
+                        Spec("listen_addresses", "*", 22)};
+  m.standby_settings = {Spec("hot_standby", "on", 25)};
+
+  std::vector<DesiredSetting> standby = DesiredSettings(m, "pg2");
+  REQUIRE(standby.size() == 3);
+  CHECK(standby[0].name == "hot_standby");
+  CHECK(standby[1].name == "max_connections");
+  CHECK(standby[1].value == "200");
+  CHECK(standby[1].mark.line == 20);
+  CHECK(standby[2].name == "max_wal_senders");
+
+  HostFacts pg1 = RunningHost("pg1");
+  HostFacts pg2 = RunningHost("pg2");
+  Planned planned = RunDiff(m, &pg1, &pg2);
+  REQUIRE(planned.For("setting[pg2/max_connections]").size() == 1);
+  const Change& change = *planned.For("setting[pg2/max_connections]")[0];
+  CHECK(change.host == "pg2");
+  CHECK(change.after == "200");
+  CHECK(change.impact == Impact::kRestart);
+  CHECK(change.reason.find("hot standby does not start with less max_connections than the "
+                           "primary, which the manifest sets to 200 (pair.yaml:20:5)") !=
+        std::string::npos);
+  // 10 on both already; listen_addresses is not a minimum.
+  CHECK(planned.For("setting[pg2/max_wal_senders]").empty());
+  CHECK(planned.For("setting[pg2/listen_addresses]").empty());
+  CHECK(planned.plan.blockers.empty());
+
+  // The standby's own declaration wins; lower than the primary's is a blocker.
+  m.standby_settings.push_back(Spec("max_connections", "50", 26));
+  standby = DesiredSettings(m, "pg2");
+  CHECK(standby.size() == 3);
+  planned = RunDiff(m, &pg1, &pg2);
+  CHECK(planned.plan.blockers.size() == 1);
+  CHECK(
+      planned.BlockerContains("setting max_connections (pair.yaml:26:5) = 50 is lower than "
+                              "the primary's 200 (pair.yaml:20:5)"));
+
+  // Unless the standby is not a hot standby at all.
+  m.standby_settings[0] = Spec("hot_standby", "off", 25);
+  CHECK(RunDiff(m, &pg1, &pg2).plan.blockers.empty());
+}
+
+TEST_CASE("A standby running below the primary's running value gets a note", "[setting]") {
+  Manifest m = TwoHosts();
+  m.primary_settings = {Spec("wal_level", "replica")};
+  HostFacts pg1 = RunningHost("pg1");
+  Server(pg1, "max_locks_per_transaction").value = "128";
+  HostFacts pg2 = RunningHost("pg2");
+  Planned planned = RunDiff(m, &pg1, &pg2);
+  CHECK(planned.plan.changes.empty());
+  CHECK(
+      planned.NoteContains("pg2: max_locks_per_transaction runs as 64, lower than the "
+                           "primary's 128 (running)"));
+}
+
+TEST_CASE("max_wal_senders below what a clone and a standby need gets a note", "[setting]") {
+  HostFacts pg1 = RunningHost("pg1");
+  HostFacts pg2 = RunningHost("pg2");
+  Manifest m = TwoHosts();
+  // 2 + one standby = 3: the classic procedure's 3 is just enough.
+  m.primary_settings = {Spec("max_wal_senders", "3")};
+  CHECK_FALSE(RunDiff(m, &pg1, &pg2).NoteContains("max_wal_senders"));
+  m.primary_settings = {Spec("max_wal_senders", "2", 14)};
+  Planned planned = RunDiff(m, &pg1, &pg2);
+  CHECK(planned.NoteContains("pg1: max_wal_senders = 2 (pair.yaml:14:5) is below 3"));
+  // Still written: the user asked for it.
+  CHECK(planned.For("setting[pg1/max_wal_senders]").size() == 1);
+}
+
+TEST_CASE("Recovery settings are left to the recovery config resource", "[setting]") {
+  Manifest m = TwoHosts();
+  m.standby_settings = {Spec("restore_command", "cp /var/backups/pgsql/archive/%f %p"),
+                        Spec("primary_slot_name", "pg2"), Spec("hot_standby", "on")};
+  std::vector<DesiredSetting> standby = DesiredSettings(m, "pg2");
+  REQUIRE(standby.size() == 1);
+  CHECK(standby[0].name == "hot_standby");
+}
+
+TEST_CASE("Diff on the real gather of a fresh Debian cluster", "[setting]") {
+  // tests/fixtures/gather/pg15_debian_running.txt, with the sandbox example's settings.
+  Result<GatherSections> sections =
+      ParseGatherOutput(testing::ReadFixture("gather/pg15_debian_running.txt"), "@@pgpair-fixture");
+  REQUIRE(sections.ok());
+  GatherRequest request;
+  request.replication_role = "replicator";
+  request.archive_dir = "/var/backups/pgsql/archive";
+  HostFacts pg1;
+  pg1.name = "pg1";
+  InterpretGather(*sections, request, &pg1);
+  HostFacts pg2 = pg1;
+  pg2.name = "pg2";
+
+  Manifest m = TwoHosts();
+  m.primary_settings = {Spec("listen_addresses", "*"), Spec("wal_level", "replica"),
+                        Spec("archive_mode", "on"), Spec("archive_command", kArchiveCommand),
+                        Spec("max_wal_senders", "10")};
+  m.standby_settings = {Spec("hot_standby", "on")};
+  Planned planned = RunDiff(m, &pg1, &pg2);
+  CHECK(planned.plan.blockers.empty());
+  std::vector<std::string> addresses;
+  for (const Change& c : planned.plan.changes) addresses.push_back(c.address);
+  CHECK(addresses == std::vector<std::string>{"setting[pg1/listen_addresses]",
+                                              "setting[pg1/archive_mode]",
+                                              "setting[pg1/archive_command]"});
+  for (const Change& c : planned.plan.changes) {
+    CHECK(Arg(c, "file") == kMainConf);
+    CHECK(c.action == Action::kCreate);
+  }
+  CHECK(planned.plan.HighestImpact("pg1") == Impact::kRestart);
+}
+
+// Apply: one read, one atomic write, nothing for a pending value.
+struct ApplyFixture {
+  Manifest manifest = TwoHosts();
+  PlanInput input;
+  FakeTransport pg1{"pg1 (198.18.0.11)"};
+  FakeTransport pg2{"pg2 (198.18.0.12)"};
+  ApplyContext context;
+  std::vector<std::string> progress;
+
+  ApplyFixture() {
+    input.manifest = &manifest;
+    context.manifest = &manifest;
+    context.plan_input = &input;
+    context.primary = &pg1;
+    context.standby = &pg2;
+    context.progress = [this](const std::string& line) { progress.push_back(line); };
+  }
+};
+
+Change WalLevelChange(const std::string& write = "yes") {
+  Change change;
+  change.resource = "setting";
+  change.address = "setting[pg1/wal_level]";
+  change.host = "pg1";
+  change.after = "logical";
+  change.arguments = {
+      {"file", kMainConf}, {"name", "wal_level"}, {"value", "logical"}, {"write", write}};
+  return change;
+}
+
+TEST_CASE("Apply edits the file in place through one read and one atomic write", "[setting]") {
+  ApplyFixture f;
+  const std::string before = "# comment\nwal_level = replica\t\t# minimal, replica, or logical\n";
+  f.pg1.OnCommand("cat -- /etc/postgresql/15/main/postgresql.conf", FakeTransport::Stdout(before));
+  f.pg1.OnCommand("mktemp", FakeTransport::Stdout(""));
+  Status status = SettingResource().Apply(WalLevelChange(), f.context);
+  INFO(status.message());
+  REQUIRE(status.ok());
+  REQUIRE(f.pg1.calls().size() == 2);
+  CHECK(f.pg1.calls()[1].stdin_data ==
+        "# comment\nwal_level = logical\t\t# minimal, replica, or logical\n");
+  // Owner and mode are the file's own: no explicit chown or chmod value.
+  CHECK(f.pg1.calls()[1].command.find("chmod --reference") != std::string::npos);
+  CHECK(f.pg1.calls()[1].command.find("chmod -- ") == std::string::npos);
+  CHECK(f.pg2.calls().empty());
+  CHECK(f.progress.size() == 1);
+}
+
+TEST_CASE("Apply writes nothing for a value already written", "[setting]") {
+  ApplyFixture f;
+  REQUIRE(SettingResource().Apply(WalLevelChange("no"), f.context).ok());
+  CHECK(f.pg1.calls().empty());
+
+  // Nor when the file already holds it (someone wrote it since the plan).
+  f.pg1.OnCommand("cat --", FakeTransport::Stdout("wal_level = logical\n"));
+  REQUIRE(SettingResource().Apply(WalLevelChange(), f.context).ok());
+  CHECK(f.pg1.calls().size() == 1);
+}
+
+TEST_CASE("Apply reports what failed and that nothing was written", "[setting]") {
+  {
+    ApplyFixture f;
+    f.pg1.OnCommand("cat --", FakeTransport::Exit(1, "cat: x: Permission denied\n"));
+    Status status = SettingResource().Apply(WalLevelChange(), f.context);
+    REQUIRE_FALSE(status.ok());
+    CHECK(status.message() ==
+          "pg1 (198.18.0.11): /etc/postgresql/15/main/postgresql.conf cannot be read: "
+          "permission denied; wal_level was not written");
+  }
+  {
+    ApplyFixture f;
+    // A broken conninfo line: its text (and password) stays out of the error.
+    f.pg1.OnCommand("cat --", FakeTransport::Stdout("wal_level = replica\n"
+                                                    "primary_conninfo = 'password=hunter2\n"
+                                                    "port = 5432 extra\n"));
+    Status status = SettingResource().Apply(WalLevelChange(), f.context);
+    REQUIRE_FALSE(status.ok());
+    CHECK(status.message() ==
+          "pg1 (198.18.0.11): /etc/postgresql/15/main/postgresql.conf does not parse (syntax "
+          "error on line 2, line 3); wal_level was not written: correct the file first");
+    CHECK(f.pg1.calls().size() == 1);
+  }
+  {
+    ApplyFixture f;
+    f.pg1.OnCommand("cat --", FakeTransport::Stdout("wal_level = replica\n"));
+    f.pg1.OnCommand("mktemp", FakeTransport::Exit(1, "mv: cannot move: No space left on device"));
+    Status status = SettingResource().Apply(WalLevelChange(), f.context);
+    REQUIRE_FALSE(status.ok());
+    CHECK(status.message().find("the file is unchanged; wal_level was not written") !=
+          std::string::npos);
+  }
+  {
+    ApplyFixture f;
+    Change broken = WalLevelChange();
+    broken.arguments.erase("file");
+    CHECK_FALSE(SettingResource().Apply(broken, f.context).ok());
+    CHECK(f.pg1.calls().empty());
+  }
+}
+
+}  // namespace
+}  // namespace pgpair
