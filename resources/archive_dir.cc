@@ -1,0 +1,203 @@
+#include "resources/archive_dir.h"
+
+#include <cstdio>
+#include <string>
+
+#include "engine/util/shell_quote.h"
+
+namespace pgpair {
+namespace {
+
+constexpr char kKind[] = "archive_dir";
+
+std::string HostLabel(const HostSpec& host) { return host.name + " (" + host.address + ")"; }
+
+std::string FourDigits(int mode) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode));
+  return text;
+}
+
+std::string Argument(const Change& change, const char* name) {
+  auto found = change.arguments.find(name);
+  return found == change.arguments.end() ? "" : found->second;
+}
+
+std::string TrimTrailing(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+class ArchiveDir : public Resource {
+ public:
+  const char* kind() const override { return kKind; }
+
+  void Diff(const PlanInput& input, Plan* plan) const override {
+    const Manifest& manifest = *input.manifest;
+    if (!manifest.archive) return;
+    const ArchiveSpec& spec = *manifest.archive;
+    const HostSpec& host = manifest.primary_host();
+    const std::string label = HostLabel(host);
+    const std::string address = std::string(kKind) + "[" + manifest.primary + ":" + spec.dir + "]";
+    std::optional<int> desired_mode = ParseOctalMode(spec.mode);
+    if (!desired_mode) {
+      plan->blockers.push_back({manifest.primary, address + ": archive.mode \"" + spec.mode +
+                                                      "\" is not an octal mode"});
+      return;
+    }
+
+    const HostFacts* facts = input.primary;
+    const ArchiveDirFacts* dir =
+        facts != nullptr && facts->archive ? &*facts->archive : nullptr;
+    if (dir == nullptr || (!dir->path.empty() && dir->path != spec.dir) || !dir->exists) {
+      plan->notes.push_back(address + ": whether " + spec.dir + " exists on " + label +
+                            " is unknown; the archive directory is checked once it can be read");
+      return;
+    }
+
+    Change change;
+    change.resource = kKind;
+    change.address = address;
+    change.host = manifest.primary;
+    change.impact = Impact::kNone;
+    change.arguments["dir"] = spec.dir;
+    change.arguments["owner"] = spec.owner;
+    change.arguments["mode"] = FourDigits(*desired_mode);
+    change.arguments["os_user"] = host.postgres.os_user;
+    const std::string desired = spec.owner + " " + FourDigits(*desired_mode);
+
+    if (!*dir->exists) {
+      change.action = Action::kCreate;
+      change.after = "directory, " + desired;
+      change.reason = spec.dir + " does not exist on " + label + "; archive_command writes there";
+      plan->changes.push_back(std::move(change));
+      return;
+    }
+    if (!dir->is_directory) {
+      plan->notes.push_back(address + ": what " + spec.dir + " is on " + label +
+                            " is unknown; it is checked once it can be read");
+      return;
+    }
+    if (!*dir->is_directory) {
+      plan->blockers.push_back(
+          {manifest.primary, label + ": " + spec.dir +
+                                 " is a file, not a directory; pgpair will not replace it. "
+                                 "Move it aside, or set archive.dir to another path"});
+      return;
+    }
+    std::optional<int> mode = dir->mode ? ParseOctalMode(*dir->mode) : std::nullopt;
+    if (!dir->owner || !mode) {
+      plan->notes.push_back(address + ": the owner or mode of " + spec.dir + " on " + label +
+                            " is unknown; they are checked once they can be read");
+      return;
+    }
+    if (*dir->owner == spec.owner && *mode == *desired_mode) return;
+
+    change.action = Action::kUpdate;
+    change.before = *dir->owner + (dir->group ? ":" + *dir->group : "") + " " + *dir->mode;
+    change.after = desired;
+    std::string why;
+    if (*dir->owner != spec.owner) why = "it is owned by " + *dir->owner + ", not " + spec.owner;
+    if (*mode != *desired_mode) {
+      why += std::string(why.empty() ? "" : " and ") + "its mode is " + FourDigits(*mode) +
+             ", not " + FourDigits(*desired_mode);
+    }
+    change.reason = spec.dir + " on " + label + ": " + why;
+    plan->changes.push_back(std::move(change));
+  }
+
+  Status Apply(const Change& change, ApplyContext& context) const override {
+    if (change.resource != kKind || context.manifest == nullptr) {
+      return Status::Error(change.address + ": not an archive_dir change, or no context");
+    }
+    const HostSpec* host = context.manifest->FindHost(change.host);
+    if (host == nullptr) return Status::Error(change.address + ": unknown host " + change.host);
+    const std::string label = HostLabel(*host);
+    const std::string dir = Argument(change, "dir");
+    const std::string owner = Argument(change, "owner");
+    const std::string os_user = Argument(change, "os_user");
+    std::optional<int> mode = ParseOctalMode(Argument(change, "mode"));
+    if (dir.empty() || owner.empty() || os_user.empty() || !mode) {
+      return Status::Error(change.address + ": the change lacks dir, owner, mode or os_user");
+    }
+    if (context.progress) {
+      context.progress("preparing archive directory " + dir + " on " + label);
+    }
+    Transport& transport = context.For(change.host);
+    Result<ExecResult> run =
+        transport.Exec(ArchiveDirCommand(dir, owner, *mode, os_user), "",
+                       std::chrono::seconds(host->ssh.command_timeout_seconds));
+    if (!run.ok()) return run.status().WithContext(change.address);
+    if (run->exit_status == 0) return Status::Ok();
+
+    const std::string err = TrimTrailing(run->stderr_text);
+    const std::string fails = "; archive_command runs as " + os_user + " and would fail";
+    if (run->exit_status == 3 && err.rfind("blocked-by: ", 0) == 0) {
+      // "blocked-by: root:root 700 /var/backups": owner and mode hold no
+      // blanks, the path may.
+      std::string rest = err.substr(12);
+      size_t space = rest.find(' ', rest.find(' ') + 1);
+      std::string how = rest.substr(0, space);
+      std::string parent = space == std::string::npos ? "" : rest.substr(space + 1);
+      how = "owner " + how.substr(0, how.find(' ')) + ", mode " + how.substr(how.find(' ') + 1);
+      return Status::Error(label + ": " + dir + " is set up, but user " + os_user +
+                           " cannot reach it: " + parent + " (" + how + ") does not let " +
+                           os_user + " through" + fails + ". Let it through (e.g. chmod o+x " +
+                           parent + ") or set archive.dir to another path");
+    }
+    if (run->exit_status == 3 && err.rfind("not-writable: ", 0) == 0) {
+      return Status::Error(label + ": " + dir + " is set up, but user " + os_user +
+                           " cannot write to it (" + err.substr(14) + ")" + fails +
+                           ". Set archive.owner to " + os_user + " or give it write access");
+    }
+    return Status::Error(label + ": " + dir + " could not be set up (exit " +
+                         std::to_string(run->exit_status) + "): " + err);
+  }
+};
+
+}  // namespace
+
+std::optional<int> ParseOctalMode(const std::string& mode) {
+  if (mode.empty() || mode.size() > 5) return std::nullopt;
+  int value = 0;
+  for (char c : mode) {
+    if (c < '0' || c > '7') return std::nullopt;
+    value = value * 8 + (c - '0');
+  }
+  if (value > 07777) return std::nullopt;
+  return value;
+}
+
+std::string ArchiveDirCommand(const std::string& dir, const std::string& owner, int mode,
+                              const std::string& os_user) {
+  const std::string d = ShellQuote(dir);
+  const std::string u = ShellQuote(os_user);
+  // The extra leading zero makes GNU chmod clear setuid/setgid bits of a
+  // directory too; with four digits it keeps them, and the next plan would
+  // find the mode still wrong.
+  return "mkdir -p -- " + d + " && chown -- " + ShellQuote(owner + ":") + " " + d +
+         " && chmod -- " + ShellQuote("0" + FourDigits(mode)) + " " + d +
+         " || exit 1\n"
+         "if runuser -u " + u + " -- test -w " + d + " && runuser -u " + u + " -- test -x " + d +
+         "; then exit 0; fi\n"
+         // The topmost directory on the way that the user cannot enter.
+         "blocked=\n"
+         "p=" + d + "\n"
+         "while [ \"$p\" != / ] && [ \"$p\" != . ]; do\n"
+         "  p=$(dirname -- \"$p\")\n"
+         "  runuser -u " + u + " -- test -x \"$p\" || blocked=$p\n"
+         "done\n"
+         "if [ -n \"$blocked\" ]; then\n"
+         "  echo \"blocked-by: $(stat -c '%U:%G %a' -- \"$blocked\") $blocked\" >&2\n"
+         "else\n"
+         "  echo \"not-writable: $(stat -c 'owner %U:%G, mode %a' -- " + d + ")\" >&2\n"
+         "fi\n"
+         "exit 3\n";
+}
+
+const Resource& ArchiveDirResource() {
+  static const ArchiveDir resource;
+  return resource;
+}
+
+}  // namespace pgpair

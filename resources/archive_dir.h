@@ -1,0 +1,29 @@
+#ifndef PGPAIR_RESOURCES_ARCHIVE_DIR_H_
+#define PGPAIR_RESOURCES_ARCHIVE_DIR_H_
+
+#include <optional>
+#include <string>
+
+#include "engine/plan/resource.h"
+
+namespace pgpair {
+
+// The WAL archive directory on the primary (manifest `archive`, when set):
+// a directory owned by archive.owner with mode archive.mode, which the
+// server's operating-system user can write to. Address
+// "archive_dir[<primary>:<dir>]"; impact none. A file where the directory
+// should be is a blocker: pgpair does not replace it.
+const Resource& ArchiveDirResource();
+
+// An octal mode ("700", "0700", "2770") as a number; empty if it is not one.
+std::optional<int> ParseOctalMode(const std::string& mode);
+
+// The one command apply runs: mkdir -p, chown OWNER:, chmod, then a check
+// that `os_user` can write to and enter the directory; when it cannot, the
+// command exits 3 and says which directory on the way stops it.
+std::string ArchiveDirCommand(const std::string& dir, const std::string& owner, int mode,
+                              const std::string& os_user);
+
+}  // namespace pgpair
+
+#endif  // PGPAIR_RESOURCES_ARCHIVE_DIR_H_

@@ -1,0 +1,38 @@
+#ifndef PGPAIR_RESOURCES_HBA_RULE_H_
+#define PGPAIR_RESOURCES_HBA_RULE_H_
+
+#include <optional>
+#include <string>
+
+#include "engine/facts/facts.h"
+#include "engine/plan/resource.h"
+
+namespace pgpair {
+
+// The primary's pg_hba.conf rule that lets the standby's replication
+// connections in: `host replication <role> <hba.address> <hba.method>`, and
+// no line above it that would take those connections first (the first
+// matching line wins). Address
+// "hba_rule[<primary>/replication <role> <hba.address>]"; impact reload.
+//
+// Its apply edits the file only (an insertion before the shadowing line, an
+// appended line, or the method of pgpair's own line replaced) and keeps
+// owner and mode; the orchestrator reloads and reads pg_hba_file_rules back.
+const Resource& HbaRuleResource();
+
+enum class HbaMatch { kNo, kMaybe, kYes };
+
+// Whether pg_hba.conf line `line` takes a physical replication connection
+// logging in as `role` from the clients in `client` (a CIDR, "ADDR/BITS",
+// or one address). kMaybe where it depends on what pgpair cannot see: SSL
+// or GSSAPI encryption (`server_ssl` is the primary's ssl setting; off means
+// no connection uses SSL), +group and @file membership, host names,
+// samehost/samenet, an address range that only partly covers `client`.
+// `why` (when given) gets what the kMaybe depends on.
+HbaMatch MatchReplicationLogin(const HbaLineFact& line, const std::string& role,
+                               const std::string& client, std::optional<bool> server_ssl,
+                               std::string* why = nullptr);
+
+}  // namespace pgpair
+
+#endif  // PGPAIR_RESOURCES_HBA_RULE_H_

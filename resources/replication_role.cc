@@ -1,0 +1,257 @@
+#include "resources/replication_role.h"
+
+#include <string>
+#include <vector>
+
+#include "engine/apply/remote_sql.h"
+#include "engine/apply/scram.h"
+
+namespace pgpair {
+namespace {
+
+constexpr char kKind[] = "replication_role";
+
+std::string HostLabel(const HostSpec& host) { return host.name + " (" + host.address + ")"; }
+
+std::string Join(const std::vector<std::string>& parts, const std::string& separator) {
+  std::string joined;
+  for (const std::string& part : parts) joined += (joined.empty() ? "" : separator) + part;
+  return joined;
+}
+
+std::string DescribeAttributes(bool login, bool replication, int connection_limit) {
+  return std::string(login ? "login" : "nologin") + ", " +
+         (replication ? "replication" : "noreplication") + ", " +
+         (connection_limit < 0 ? std::string("no connection limit")
+                               : "connection limit " + std::to_string(connection_limit));
+}
+
+std::string DescribeLimit(int connection_limit) {
+  return connection_limit < 0 ? "no limit" : std::to_string(connection_limit);
+}
+
+// Replaces every occurrence of `secret` in `text`, so that an error message
+// that quotes the statement (psql's "LINE 1: ...") does not carry it on.
+std::string Redact(std::string text, const std::string& secret, const std::string& mark) {
+  if (secret.empty()) return text;
+  for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
+    text.replace(at, secret.size(), mark);
+    at += mark.size();
+  }
+  return text;
+}
+
+// Whether a failed replication login says the password was refused, so that
+// setting the declared one again can help. Not for methods that check
+// something else (ident, peer, certificates) or a password pgpair does not
+// set (PAM, LDAP, RADIUS, BSD), nor for missing hba lines or refused
+// connections.
+bool RefusesDeclaredPassword(const std::string& message) {
+  if (message.find("password authentication failed") != std::string::npos) return true;
+  if (message.find("authentication failed") == std::string::npos) return false;
+  // Methods that do not check a password: a new password would not help.
+  static const char* const kOtherMethods[] = {"Ident", "Peer", "PAM", "LDAP", "RADIUS",
+                                              "certificate", "GSSAPI", "SSPI", "BSD"};
+  for (const char* method : kOtherMethods) {
+    if (message.find(std::string(method) + " authentication failed") != std::string::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+class ReplicationRole : public Resource {
+ public:
+  const char* kind() const override { return kKind; }
+
+  void Diff(const PlanInput& input, Plan* plan) const override {
+    const Manifest& manifest = *input.manifest;
+    if (!manifest.replication) return;
+    const ReplicationSpec& spec = *manifest.replication;
+    const HostSpec& primary_host = manifest.primary_host();
+    const std::string address = std::string(kKind) + "[" + manifest.primary + "/" + spec.role + "]";
+
+    const HostFacts* facts = input.primary;
+    if (facts == nullptr || !facts->roles) {
+      plan->notes.push_back(address + ": the roles on " + HostLabel(primary_host) +
+                            " are unknown (the server is not running or could not be "
+                            "queried); the role is checked once they can be read");
+      return;
+    }
+
+    Change change;
+    change.resource = kKind;
+    change.address = address;
+    change.host = manifest.primary;
+    change.impact = Impact::kNone;
+    change.arguments["role"] = spec.role;
+    change.arguments["connection_limit"] = std::to_string(spec.connection_limit);
+    const std::string desired =
+        DescribeAttributes(true, true, spec.connection_limit) + "; password: declared";
+
+    // The gatherer lists the declared role whenever it exists, so a role the
+    // known list lacks is absent.
+    const RoleFact* role = facts->FindRole(spec.role);
+    if (role == nullptr || role->exists == false) {
+      change.action = Action::kCreate;
+      change.after = desired;
+      change.reason = "role " + spec.role + " does not exist on " + HostLabel(primary_host) +
+                      "; the standby logs in with it";
+      change.arguments["statement"] = "create";
+      change.arguments["set_password"] = "yes";
+      plan->changes.push_back(std::move(change));
+      return;
+    }
+    if (!role->exists || !role->can_login || !role->replication || !role->connection_limit ||
+        !role->has_password) {
+      plan->notes.push_back(address + ": the attributes of role " + spec.role + " on " +
+                            HostLabel(primary_host) +
+                            " could not all be read; the role is not checked");
+      return;
+    }
+
+    std::vector<std::string> reasons;
+    bool attributes_differ = false;
+    if (!*role->can_login) reasons.push_back("it cannot log in");
+    if (!*role->replication) reasons.push_back("it lacks the REPLICATION attribute");
+    if (*role->connection_limit != spec.connection_limit) {
+      reasons.push_back("its connection limit is " + DescribeLimit(*role->connection_limit) +
+                        ", the manifest says " + DescribeLimit(spec.connection_limit));
+    }
+    attributes_differ = !reasons.empty();
+
+    bool set_password = false;
+    std::string password_before;
+    if (!*role->has_password) {
+      set_password = true;
+      password_before = "none";
+      reasons.push_back("it has no password");
+    } else {
+      password_before = role->password_kind.value_or("set");
+      if (role->password_kind == std::string("md5") && manifest.hba &&
+          manifest.hba->method == "scram-sha-256") {
+        // A scram-sha-256 hba line cannot check an md5-stored password.
+        set_password = true;
+        reasons.push_back("its password is stored as md5, which the declared scram-sha-256 "
+                          "pg_hba rule cannot check");
+      }
+      if (input.login_check && !input.login_check->succeeded &&
+          RefusesDeclaredPassword(input.login_check->message)) {
+        const HostSpec& standby = manifest.standby_host();
+        if (!set_password) password_before += ", refused";
+        set_password = true;
+        reasons.push_back("the declared password was refused by the primary for a replication "
+                          "login from " + HostLabel(standby));
+      }
+    }
+    if (!attributes_differ && !set_password) return;
+
+    change.action = Action::kUpdate;
+    std::string before = DescribeAttributes(*role->can_login, *role->replication,
+                                            *role->connection_limit);
+    std::string after = DescribeAttributes(true, true, spec.connection_limit);
+    if (set_password) {
+      before += "; password: " + password_before;
+      after += "; password: declared";
+    }
+    change.before = before;
+    change.after = after;
+    change.reason = "role " + spec.role + ": " + Join(reasons, "; ");
+    change.arguments["statement"] = "alter";
+    change.arguments["set_password"] = set_password ? "yes" : "no";
+    plan->changes.push_back(std::move(change));
+  }
+
+  Status Apply(const Change& change, ApplyContext& context) const override {
+    if (change.resource != kKind || context.manifest == nullptr ||
+        context.plan_input == nullptr) {
+      return Status::Error(change.address + ": not a replication_role change, or no context");
+    }
+    const HostSpec* host = context.manifest->FindHost(change.host);
+    if (host == nullptr) return Status::Error(change.address + ": unknown host " + change.host);
+    const std::string label = HostLabel(*host);
+    auto argument = [&](const char* name) -> std::string {
+      auto found = change.arguments.find(name);
+      return found == change.arguments.end() ? "" : found->second;
+    };
+    const std::string role = argument("role");
+    const bool create = argument("statement") == "create";
+    int connection_limit = 0;
+    try {
+      connection_limit = std::stoi(argument("connection_limit"));
+    } catch (const std::exception&) {
+      return Status::Error(change.address + ": the change has no connection limit");
+    }
+
+    std::optional<std::string> verifier;
+    if (argument("set_password") == "yes") {
+      if (context.replication_password.empty()) {
+        return Status::Error(label + ": " + change.address +
+                             ": replication.password was not resolved; the role is unchanged");
+      }
+      Result<std::string> computed = ScramSha256Verifier(context.replication_password);
+      if (!computed.ok()) {
+        return Status::Error(label + ": " + change.address + ": replication.password: " +
+                             computed.status().message() + "; the role is unchanged");
+      }
+      verifier = *computed;
+    }
+
+    if (context.progress) {
+      context.progress((create ? "creating role " : "altering role ") + role + " on " + label);
+    }
+    Transport& transport = context.For(change.host);
+    Result<std::string> run =
+        RunRemoteSql(transport, *host, context.FactsFor(change.host),
+                     ReplicationRoleSql(create, role, connection_limit, verifier));
+    if (!run.ok()) {
+      std::string message = Redact(run.status().message(), verifier.value_or(""), "<verifier>");
+      return Status::Error(change.address + ": " + (create ? "CREATE" : "ALTER") +
+                           " ROLE failed: " + message);
+    }
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+std::string QuoteSqlIdentifier(const std::string& name) {
+  std::string quoted = "\"";
+  for (char c : name) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+std::string QuoteSqlLiteral(const std::string& value) {
+  bool backslash = value.find('\\') != std::string::npos;
+  std::string quoted = backslash ? "E'" : "'";
+  for (char c : value) {
+    if (c == '\'' || (backslash && c == '\\')) quoted += c;
+    quoted += c;
+  }
+  return quoted + "'";
+}
+
+std::string ReplicationRoleSql(bool create, const std::string& role, int connection_limit,
+                               const std::optional<std::string>& verifier) {
+  // The verifier is not the password, but it allows an offline guessing
+  // attack: keep the statement out of the server log, also on error.
+  std::string sql =
+      "SET log_statement = 'none';\n"
+      "SET log_min_error_statement = 'panic';\n"
+      "SET log_min_duration_statement = -1;\n";
+  sql += create ? "CREATE ROLE " : "ALTER ROLE ";
+  sql += QuoteSqlIdentifier(role) + " WITH LOGIN REPLICATION CONNECTION LIMIT " +
+         std::to_string(connection_limit);
+  if (verifier) sql += " PASSWORD " + QuoteSqlLiteral(*verifier);
+  return sql + ";\n";
+}
+
+const Resource& ReplicationRoleResource() {
+  static const ReplicationRole resource;
+  return resource;
+}
+
+}  // namespace pgpair

@@ -1,0 +1,221 @@
+#include "resources/archive_dir.h"
+
+#include <catch2/catch.hpp>
+
+#include "tests/unit/fakes/fake_transport.h"
+
+namespace pgpair {
+namespace {
+
+const char kDir[] = "/var/backups/pgsql/archive";
+
+Manifest PairManifest() {
+  Manifest manifest;
+  HostSpec pg1;
+  pg1.name = "pg1";
+  pg1.address = "198.18.0.11";
+  HostSpec pg2;
+  pg2.name = "pg2";
+  pg2.address = "198.18.0.12";
+  manifest.hosts = {pg1, pg2};
+  manifest.primary = "pg1";
+  manifest.standby = "pg2";
+  ArchiveSpec archive;
+  archive.dir = kDir;
+  manifest.archive = archive;
+  return manifest;
+}
+
+ArchiveDirFacts Dir(std::optional<bool> exists, std::optional<bool> is_directory,
+                    std::optional<std::string> owner, std::optional<std::string> group,
+                    std::optional<std::string> mode) {
+  return ArchiveDirFacts{kDir, exists, is_directory, owner, group, mode};
+}
+
+Plan DiffOf(const Manifest& manifest, std::optional<ArchiveDirFacts> archive) {
+  HostFacts primary;
+  primary.name = "pg1";
+  primary.archive = std::move(archive);
+  HostFacts standby;
+  PlanInput input;
+  input.manifest = &manifest;
+  input.primary = &primary;
+  input.standby = &standby;
+  Plan plan;
+  ArchiveDirResource().Diff(input, &plan);
+  return plan;
+}
+
+TEST_CASE("archive_dir: diff against hand-built facts", "[archive_dir]") {
+  struct Case {
+    const char* proves;
+    std::optional<ArchiveDirFacts> facts;
+    size_t changes, blockers, notes;
+  };
+  const Case cases[] = {
+      {"converged: nothing to do", Dir(true, true, "postgres", "postgres", "700"), 0, 0, 0},
+      {"modes compare as octal numbers: 0700 == 700",
+       Dir(true, true, "postgres", "postgres", "0700"), 0, 0, 0},
+      {"the group is not compared (chown OWNER: sets the owner's)",
+       Dir(true, true, "postgres", "backup", "700"), 0, 0, 0},
+      {"missing: create", Dir(false, std::nullopt, std::nullopt, std::nullopt, std::nullopt), 1, 0,
+       0},
+      {"wrong owner: update", Dir(true, true, "root", "root", "700"), 1, 0, 0},
+      {"wrong mode: update", Dir(true, true, "postgres", "postgres", "755"), 1, 0, 0},
+      {"a setgid bit is a different mode", Dir(true, true, "postgres", "postgres", "2700"), 1, 0,
+       0},
+      {"a file in the way: blocker, never replaced",
+       Dir(true, false, "root", "root", "644"), 0, 1, 0},
+      {"archive facts unknown: note, no change", std::nullopt, 0, 0, 1},
+      {"existence unknown: note", Dir(std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                                      std::nullopt), 0, 0, 1},
+      {"mode unknown: note", Dir(true, true, "postgres", "postgres", std::nullopt), 0, 0, 1},
+      {"facts about another path are not facts about this one",
+       ArchiveDirFacts{"/srv/other", true, true, "postgres", "postgres", "700"}, 0, 0, 1},
+  };
+  for (const Case& c : cases) {
+    INFO(c.proves);
+    Plan plan = DiffOf(PairManifest(), c.facts);
+    CHECK(plan.changes.size() == c.changes);
+    CHECK(plan.blockers.size() == c.blockers);
+    CHECK(plan.notes.size() == c.notes);
+    for (const Change& change : plan.changes) {
+      CHECK(change.address == "archive_dir[pg1:/var/backups/pgsql/archive]");
+      CHECK(change.host == "pg1");
+      CHECK(change.impact == Impact::kNone);
+    }
+  }
+}
+
+TEST_CASE("archive_dir: no archive in the manifest, no resource", "[archive_dir]") {
+  Manifest manifest = PairManifest();
+  manifest.archive.reset();
+  Plan plan = DiffOf(manifest, std::nullopt);
+  CHECK(plan.empty());
+  CHECK(plan.notes.empty());
+}
+
+TEST_CASE("archive_dir: the update shows owner and mode before and after", "[archive_dir]") {
+  Plan plan = DiffOf(PairManifest(), Dir(true, true, "root", "root", "755"));
+  REQUIRE(plan.changes.size() == 1);
+  const Change& change = plan.changes[0];
+  CHECK(change.action == Action::kUpdate);
+  CHECK(change.before == "root:root 755");
+  CHECK(change.after == "postgres 0700");
+  CHECK(change.reason == "/var/backups/pgsql/archive on pg1 (198.18.0.11): it is owned by root, "
+                         "not postgres and its mode is 0755, not 0700");
+  CHECK(change.arguments.at("mode") == "0700");
+  CHECK(change.arguments.at("owner") == "postgres");
+
+  Plan created = DiffOf(PairManifest(), Dir(false, std::nullopt, std::nullopt, std::nullopt,
+                                            std::nullopt));
+  REQUIRE(created.changes.size() == 1);
+  CHECK(created.changes[0].action == Action::kCreate);
+  CHECK_FALSE(created.changes[0].before.has_value());
+  CHECK(created.changes[0].after == "directory, postgres 0700");
+}
+
+TEST_CASE("archive_dir: a declared owner and mode are what is compared", "[archive_dir]") {
+  Manifest manifest = PairManifest();
+  manifest.archive->owner = "barman";
+  manifest.archive->mode = "0750";
+  CHECK(DiffOf(manifest, Dir(true, true, "barman", "barman", "750")).empty());
+  CHECK(DiffOf(manifest, Dir(true, true, "postgres", "postgres", "750")).changes.size() == 1);
+}
+
+TEST_CASE("archive_dir: the blocker says what is in the way", "[archive_dir]") {
+  Plan plan = DiffOf(PairManifest(), Dir(true, false, "root", "root", "644"));
+  REQUIRE(plan.blockers.size() == 1);
+  CHECK(plan.blockers[0].host == "pg1");
+  CHECK(plan.blockers[0].message ==
+        "pg1 (198.18.0.11): /var/backups/pgsql/archive is a file, not a directory; pgpair will "
+        "not replace it. Move it aside, or set archive.dir to another path");
+}
+
+TEST_CASE("Octal modes", "[archive_dir]") {
+  CHECK(ParseOctalMode("700") == 0700);
+  CHECK(ParseOctalMode("0700") == 0700);
+  CHECK(ParseOctalMode("2775") == 02775);
+  CHECK(ParseOctalMode("00700") == 0700);
+  CHECK_FALSE(ParseOctalMode("").has_value());
+  CHECK_FALSE(ParseOctalMode("0800").has_value());
+  CHECK_FALSE(ParseOctalMode("rwx").has_value());
+  CHECK_FALSE(ParseOctalMode("77777").has_value());
+}
+
+TEST_CASE("archive_dir: the command quotes every value", "[archive_dir]") {
+  std::string command = ArchiveDirCommand("/srv/wal archive/it's", "post gres", 0700, "postgres");
+  CHECK(command.rfind("mkdir -p -- '/srv/wal archive/it'\\''s' && chown -- 'post gres:' "
+                      "'/srv/wal archive/it'\\''s' && chmod -- 00700 '/srv/wal archive/it'\\''s' "
+                      "|| exit 1\n",
+                      0) == 0);
+  CHECK(command.find("runuser -u postgres -- test -w '/srv/wal archive/it'\\''s'") !=
+        std::string::npos);
+}
+
+struct ApplyFixture {
+  Manifest manifest = PairManifest();
+  HostFacts primary;
+  HostFacts standby;
+  PlanInput input;
+  FakeTransport pg1{"pg1 (198.18.0.11)"};
+  FakeTransport pg2{"pg2 (198.18.0.12)"};
+  ApplyContext context;
+  Change change;
+
+  ApplyFixture() {
+    input.manifest = &manifest;
+    input.primary = &primary;
+    input.standby = &standby;
+    context.manifest = &manifest;
+    context.plan_input = &input;
+    context.primary = &pg1;
+    context.standby = &pg2;
+    primary.archive = Dir(false, std::nullopt, std::nullopt, std::nullopt, std::nullopt);
+    Plan plan;
+    ArchiveDirResource().Diff(input, &plan);
+    REQUIRE(plan.changes.size() == 1);
+    change = plan.changes[0];
+  }
+};
+
+TEST_CASE("archive_dir apply: one command on the primary", "[archive_dir]") {
+  ApplyFixture f;
+  f.pg1.OnCommand("mkdir -p", FakeTransport::Stdout(""));
+  REQUIRE(ArchiveDirResource().Apply(f.change, f.context).ok());
+  REQUIRE(f.pg1.calls().size() == 1);
+  CHECK(f.pg2.calls().empty());
+  CHECK(f.pg1.calls()[0].command ==
+        ArchiveDirCommand("/var/backups/pgsql/archive", "postgres", 0700, "postgres"));
+}
+
+TEST_CASE("archive_dir apply: a parent postgres cannot enter is named", "[archive_dir]") {
+  ApplyFixture f;
+  f.pg1.OnCommand("mkdir -p", FakeTransport::Exit(3, "blocked-by: root:root 700 /var/backups\n"));
+  Status status = ArchiveDirResource().Apply(f.change, f.context);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.message() ==
+        "pg1 (198.18.0.11): /var/backups/pgsql/archive is set up, but user postgres cannot "
+        "reach it: /var/backups (owner root:root, mode 700) does not let postgres through; "
+        "archive_command runs as postgres and would fail. Let it through (e.g. chmod o+x "
+        "/var/backups) or set archive.dir to another path");
+}
+
+TEST_CASE("archive_dir apply: other failures carry the command's message", "[archive_dir]") {
+  ApplyFixture f;
+  f.pg1.OnCommand("mkdir -p", FakeTransport::Exit(3, "not-writable: owner barman:barman, mode 700"));
+  Status unwritable = ArchiveDirResource().Apply(f.change, f.context);
+  REQUIRE_FALSE(unwritable.ok());
+  CHECK(unwritable.message().find("user postgres cannot write to it (owner barman:barman, mode "
+                                  "700)") != std::string::npos);
+
+  ApplyFixture g;
+  g.pg1.OnCommand("mkdir -p", FakeTransport::Exit(1, "chown: invalid user: 'nobody2:'\n"));
+  Status bad_owner = ArchiveDirResource().Apply(g.change, g.context);
+  REQUIRE_FALSE(bad_owner.ok());
+  CHECK(bad_owner.message() == "pg1 (198.18.0.11): /var/backups/pgsql/archive could not be set "
+                               "up (exit 1): chown: invalid user: 'nobody2:'");
+}
+
+}  // namespace
+}  // namespace pgpair
