@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -254,6 +256,7 @@ SshTransport::SshTransport(SshTarget target, int socket_fd, Libssh2SessionPtr se
     : target_(std::move(target)), socket_fd_(socket_fd), session_(std::move(session)) {}
 
 SshTransport::~SshTransport() {
+  assert(tunnel_wake_fd_ < 0 && "an SshTunnel outlived its SshTransport");
   if (session_ && broken_.empty()) {
     // A polite goodbye, but never a hang on a dead peer.
     libssh2_session_set_blocking(session_.get(), 1);
@@ -269,6 +272,19 @@ SshTransport::~SshTransport() {
 
 Result<ExecResult> SshTransport::Exec(const std::string& command, const std::string& stdin_data,
                                       milliseconds timeout) {
+  // The whole command holds the session: its reads also take an open
+  // tunnel's data off the socket into libssh2's queue, where the tunnel's
+  // poll cannot see it, so the tunnel is woken once the session is free.
+  struct SessionTurn {
+    SshTransport* self;
+    std::unique_lock<std::mutex> lock;
+    ~SessionTurn() {
+      if (self->tunnel_wake_fd_ < 0) return;
+      uint64_t one = 1;
+      // An eventfd write fails only when its counter would overflow.
+      [[maybe_unused]] ssize_t written = write(self->tunnel_wake_fd_, &one, sizeof one);
+    }
+  } turn{this, std::unique_lock<std::mutex>(session_mutex_)};
   ++exec_count_;
   std::string name = "`" + CommandName(command) + "`";
   if (!broken_.empty()) {
@@ -294,6 +310,11 @@ Result<ExecResult> SshTransport::RunOnChannel(const std::string& command_line,
                                               milliseconds timeout) {
   LIBSSH2_SESSION* session = session_.get();
   auto timed_out = [&] {
+    if (libssh2_session_block_directions(session) & LIBSSH2_SESSION_BLOCK_OUTBOUND) {
+      // libssh2 holds a half-sent packet, which the next sender (another
+      // command, a tunnel) would finish in place of its own.
+      broken_ = "a command timed out while the connection was stuck sending";
+    }
     return Status::Error(target_.label + ": " + name + " did not finish within " +
                          DescribeTimeout(timeout) +
                          "; pgpair gave up on it (it may still be running on the host)");
@@ -316,7 +337,12 @@ Result<ExecResult> SshTransport::RunOnChannel(const std::string& command_line,
     if (libssh2_session_last_errno(session) != LIBSSH2_ERROR_EAGAIN) {
       return connection_failed("opening a channel");
     }
-    if (!WaitSocket(deadline)) return timed_out();
+    if (!WaitSocket(deadline)) {
+      // libssh2 keeps the half-done open in the session, and the next open
+      // of any channel would resume it instead of making its own.
+      broken_ = "an earlier channel open was left unanswered";
+      return timed_out();
+    }
   }
   // From here every exit disposes of the channel.
   struct ChannelOwner {
@@ -410,6 +436,11 @@ Result<ExecResult> SshTransport::RunOnChannel(const std::string& command_line,
     libssh2_free(session, signal_name);
   }
   return result;
+}
+
+Result<std::unique_ptr<SshTunnel>> SshTransport::OpenTunnel(const std::string& remote_host,
+                                                            int remote_port) {
+  return SshTunnel::Open(*this, remote_host, remote_port);
 }
 
 bool SshTransport::WaitSocket(Clock::time_point deadline) {

@@ -3,11 +3,13 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "engine/manifest/manifest.h"
 #include "engine/transport/libssh2_handles.h"
+#include "engine/transport/ssh_tunnel.h"
 #include "engine/transport/transport.h"
 #include "engine/util/status.h"
 
@@ -36,8 +38,10 @@ std::string CommandName(const std::string& command);
 // run. A transport is used from one thread at a time; transports of different
 // hosts may run in parallel threads.
 //
-// A later direct-tcpip tunnel (libpqxx through SSH) will be another channel of
-// this same session, driven by the same non-blocking wait loop as Exec.
+// The one exception is an open tunnel (OpenTunnel): its thread drives another
+// channel of the same session, and it and Exec take turns on the session
+// under a mutex. Exec keeps the session for a whole command, so traffic
+// through the tunnel pauses while a command runs.
 class SshTransport final : public Transport {
  public:
   // Connects to target.address:ssh.port within ssh.connect_timeout_seconds
@@ -69,7 +73,18 @@ class SshTransport final : public Transport {
 
   const std::string& login_user() const { return target_.ssh.user; }
 
+  // Listens on 127.0.0.1 (an ephemeral port, loopback only) and forwards each
+  // local connection, one at a time, over this session to
+  // remote_host:remote_port as this host reaches it: the far end sees the
+  // connection come from this host. Fails, naming this host and the
+  // destination, when the host cannot reach it (checked at once, with a first
+  // channel) or refuses to forward. One tunnel at a time per transport; the
+  // tunnel must be destroyed before the transport.
+  Result<std::unique_ptr<SshTunnel>> OpenTunnel(const std::string& remote_host, int remote_port);
+
  private:
+  friend class SshTunnel;
+
   using Clock = std::chrono::steady_clock;
 
   SshTransport(SshTarget target, int socket_fd, Libssh2SessionPtr session);
@@ -95,6 +110,12 @@ class SshTransport final : public Transport {
   // Set when the connection was lost or left unusable; every later Exec fails
   // with this message.
   std::string broken_;
+  // Held by Exec for a whole command and by an open tunnel's thread for each
+  // libssh2 call; guards the session and the members above.
+  std::mutex session_mutex_;
+  // The open tunnel's wake-up eventfd (-1 when none is open), written when
+  // Exec lets go of the session.
+  int tunnel_wake_fd_ = -1;
 };
 
 }  // namespace pgpair
