@@ -47,8 +47,7 @@ class ArchiveDir : public Resource {
     }
 
     const HostFacts* facts = input.primary;
-    const ArchiveDirFacts* dir =
-        facts != nullptr && facts->archive ? &*facts->archive : nullptr;
+    const ArchiveDirFacts* dir = facts != nullptr && facts->archive ? &*facts->archive : nullptr;
     if (dir == nullptr || (!dir->path.empty() && dir->path != spec.dir) || !dir->exists) {
       plan->notes.push_back(address + ": whether " + spec.dir + " exists on " + label +
                             " is unknown; the archive directory is checked once it can be read");
@@ -170,29 +169,27 @@ std::optional<int> ParseOctalMode(const std::string& mode) {
 
 std::string ArchiveDirCommand(const std::string& dir, const std::string& owner, int mode,
                               const std::string& os_user) {
-  const std::string d = ShellQuote(dir);
-  const std::string u = ShellQuote(os_user);
   // The extra leading zero makes GNU chmod clear setuid/setgid bits of a
   // directory too; with four digits it keeps them, and the next plan would
-  // find the mode still wrong.
-  return "mkdir -p -- " + d + " && chown -- " + ShellQuote(owner + ":") + " " + d +
-         " && chmod -- " + ShellQuote("0" + FourDigits(mode)) + " " + d +
-         " || exit 1\n"
-         "if runuser -u " + u + " -- test -w " + d + " && runuser -u " + u + " -- test -x " + d +
-         "; then exit 0; fi\n"
-         // The topmost directory on the way that the user cannot enter.
-         "blocked=\n"
-         "p=" + d + "\n"
-         "while [ \"$p\" != / ] && [ \"$p\" != . ]; do\n"
-         "  p=$(dirname -- \"$p\")\n"
-         "  runuser -u " + u + " -- test -x \"$p\" || blocked=$p\n"
-         "done\n"
-         "if [ -n \"$blocked\" ]; then\n"
-         "  echo \"blocked-by: $(stat -c '%U:%G %a' -- \"$blocked\") $blocked\" >&2\n"
-         "else\n"
-         "  echo \"not-writable: $(stat -c 'owner %U:%G, mode %a' -- " + d + ")\" >&2\n"
-         "fi\n"
-         "exit 3\n";
+  // find the mode still wrong. "owner:" gives the group of owner's login.
+  return "dir=" + ShellQuote(dir) + "\nowner=" + ShellQuote(owner + ":") +
+         "\nmode=" + ShellQuote("0" + FourDigits(mode)) + "\nuser=" + ShellQuote(os_user) + "\n" +
+         R"SH(mkdir -p -- "$dir" && chown -- "$owner" "$dir" && chmod -- "$mode" "$dir" || exit 1
+if runuser -u "$user" -- test -w "$dir" && runuser -u "$user" -- test -x "$dir"; then exit 0; fi
+# The topmost directory on the way that the user cannot enter.
+blocked=
+p=$dir
+while [ "$p" != / ] && [ "$p" != . ]; do
+  p=$(dirname -- "$p")
+  runuser -u "$user" -- test -x "$p" || blocked=$p
+done
+if [ -n "$blocked" ]; then
+  echo "blocked-by: $(stat -c '%U:%G %a' -- "$blocked") $blocked" >&2
+else
+  echo "not-writable: $(stat -c 'owner %U:%G, mode %a' -- "$dir")" >&2
+fi
+exit 3
+)SH";
 }
 
 const Resource& ArchiveDirResource() {

@@ -235,8 +235,7 @@ class HbaRule : public Resource {
       for (const HbaRuleFact& rule : *facts->hba.server_rules) {
         if (!rule.error) continue;
         errors += std::string(errors.empty() ? "" : "; ") + "line " +
-                  (rule.line_number ? std::to_string(*rule.line_number) : "?") + ": " +
-                  *rule.error;
+                  (rule.line_number ? std::to_string(*rule.line_number) : "?") + ": " + *rule.error;
       }
     } else {
       for (const HbaLineFact& line : *facts->hba.lines) {
@@ -264,8 +263,8 @@ class HbaRule : public Resource {
     change.address = address;
     change.host = manifest.primary;
     change.impact = Impact::kReload;
-    const std::string rule = FormatHbaLine("host", "replication", QuoteHbaName(role), client,
-                                           method);
+    const std::string rule =
+        FormatHbaLine("host", "replication", QuoteHbaName(role), client, method);
     change.arguments["file"] = *file;
     change.arguments["line"] = rule;
     change.arguments["comment"] =
@@ -282,8 +281,8 @@ class HbaRule : public Resource {
       HbaMatch match = MatchReplicationLogin(line, role, client, ssl, &why);
       if (match == HbaMatch::kNo) continue;
       const bool same = !line.error && line.method == method && line.options.empty();
-      const std::string shown = "line " + std::to_string(line.line_number) + " `" +
-                                Display(line) + "`";
+      const std::string shown =
+          "line " + std::to_string(line.line_number) + " `" + Display(line) + "`";
       if (match == HbaMatch::kMaybe) {
         // Taking the connection or not, it lets the standby in the same way.
         if (same) continue;
@@ -315,8 +314,8 @@ class HbaRule : public Resource {
       return;
     }
     change.action = Action::kCreate;
-    change.reason = "no line of " + *file + " matches a replication connection as " + role +
-                    from + ": the primary would refuse the standby";
+    change.reason = "no line of " + *file + " matches a replication connection as " + role + from +
+                    ": the primary would refuse the standby";
     plan->changes.push_back(std::move(change));
   }
 
@@ -368,9 +367,10 @@ class HbaRule : public Resource {
     }
 
     Result<std::string> edited =
-        replace ? ReplaceHbaLine(*text, line_number, rule)
-                : InsertHbaLine(*text, rule, insert ? std::optional<int>(line_number) : std::nullopt,
-                                Argument(change, "comment"));
+        replace
+            ? ReplaceHbaLine(*text, line_number, rule)
+            : InsertHbaLine(*text, rule, insert ? std::optional<int>(line_number) : std::nullopt,
+                            Argument(change, "comment"));
     if (!edited.ok()) return edited.status().WithContext(label + ": " + file);
     if (context.progress) context.progress("editing " + file + " on " + label);
     return WriteRemoteFileAtomic(transport, file, *edited, FileAttributes{});
@@ -383,8 +383,10 @@ class HbaRule : public Resource {
     if (!input.login_check || input.login_check->succeeded) return;
     const std::string& message = input.login_check->message;
     if (message.find("pg_hba.conf") == std::string::npos) return;
-    plan->notes.push_back(address + ": the rule is in the file, yet the standby's replication "
-                          "login failed: " + message +
+    plan->notes.push_back(address +
+                          ": the rule is in the file, yet the standby's replication "
+                          "login failed: " +
+                          message +
                           ". The server may not have reloaded pg_hba.conf, or the standby "
                           "connects from another address than hba.address");
   }

@@ -50,7 +50,7 @@ bool RefusesDeclaredPassword(const std::string& message) {
   if (message.find("password authentication failed") != std::string::npos) return true;
   if (message.find("authentication failed") == std::string::npos) return false;
   // Methods that do not check a password: a new password would not help.
-  static const char* const kOtherMethods[] = {"Ident", "Peer", "PAM", "LDAP", "RADIUS",
+  static const char* const kOtherMethods[] = {"Ident",       "Peer",   "PAM",  "LDAP", "RADIUS",
                                               "certificate", "GSSAPI", "SSPI", "BSD"};
   for (const char* method : kOtherMethods) {
     if (message.find(std::string(method) + " authentication failed") != std::string::npos) {
@@ -132,23 +132,26 @@ class ReplicationRole : public Resource {
           manifest.hba->method == "scram-sha-256") {
         // A scram-sha-256 hba line cannot check an md5-stored password.
         set_password = true;
-        reasons.push_back("its password is stored as md5, which the declared scram-sha-256 "
-                          "pg_hba rule cannot check");
+        reasons.push_back(
+            "its password is stored as md5, which the declared scram-sha-256 "
+            "pg_hba rule cannot check");
       }
       if (input.login_check && !input.login_check->succeeded &&
           RefusesDeclaredPassword(input.login_check->message)) {
         const HostSpec& standby = manifest.standby_host();
         if (!set_password) password_before += ", refused";
         set_password = true;
-        reasons.push_back("the declared password was refused by the primary for a replication "
-                          "login from " + HostLabel(standby));
+        reasons.push_back(
+            "the declared password was refused by the primary for a replication "
+            "login from " +
+            HostLabel(standby));
       }
     }
     if (!attributes_differ && !set_password) return;
 
     change.action = Action::kUpdate;
-    std::string before = DescribeAttributes(*role->can_login, *role->replication,
-                                            *role->connection_limit);
+    std::string before =
+        DescribeAttributes(*role->can_login, *role->replication, *role->connection_limit);
     std::string after = DescribeAttributes(true, true, spec.connection_limit);
     if (set_password) {
       before += "; password: " + password_before;
@@ -163,8 +166,7 @@ class ReplicationRole : public Resource {
   }
 
   Status Apply(const Change& change, ApplyContext& context) const override {
-    if (change.resource != kKind || context.manifest == nullptr ||
-        context.plan_input == nullptr) {
+    if (change.resource != kKind || context.manifest == nullptr || context.plan_input == nullptr) {
       return Status::Error(change.address + ": not a replication_role change, or no context");
     }
     const HostSpec* host = context.manifest->FindHost(change.host);

@@ -60,8 +60,8 @@ std::string Pad(const std::string& value, size_t width) {
 }
 
 bool IsPlainNameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '_' || c == '-' || c == '.' || c == '$';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-' || c == '.' || c == '$';
 }
 
 }  // namespace
@@ -96,8 +96,9 @@ Result<std::string> InsertHbaLine(const std::string& text, const std::string& li
   if (!before_line) {
     std::string ending = lines.empty() ? "\n" : EndingOf(lines.back());
     if (!lines.empty() && Continues(lines.back())) {
-      return Status::Error("the last line of pg_hba.conf ends with a backslash: a line "
-                           "appended there would join its record");
+      return Status::Error(
+          "the last line of pg_hba.conf ends with a backslash: a line "
+          "appended there would join its record");
     }
     std::string result = text;
     if (!result.empty() && result.back() != '\n') result += ending;
@@ -111,8 +112,10 @@ Result<std::string> InsertHbaLine(const std::string& text, const std::string& li
                          std::to_string(lines.size()) + ")");
   }
   if (n > 1 && Continues(lines[n - 2])) {
-    return Status::Error("line " + std::to_string(n) + " of pg_hba.conf continues the record of "
-                         "line " + std::to_string(n - 1) + "; pgpair will not insert inside it");
+    return Status::Error("line " + std::to_string(n) +
+                         " of pg_hba.conf continues the record of "
+                         "line " +
+                         std::to_string(n - 1) + "; pgpair will not insert inside it");
   }
   std::string ending = EndingOf(lines[n - 1]);
   std::string block;
@@ -135,8 +138,10 @@ Result<std::string> ReplaceHbaLine(const std::string& text, int line_number,
     return Status::Error("line " + std::to_string(n) + " of pg_hba.conf is not a rule");
   }
   if (n > 1 && Continues(lines[n - 2])) {
-    return Status::Error("line " + std::to_string(n) + " of pg_hba.conf continues the record of "
-                         "line " + std::to_string(n - 1));
+    return Status::Error("line " + std::to_string(n) +
+                         " of pg_hba.conf continues the record of "
+                         "line " +
+                         std::to_string(n - 1));
   }
   // The record ends at the first physical line that does not continue.
   size_t last = n - 1;

@@ -29,8 +29,7 @@ std::string FormatHbaLine(const std::string& type, const std::string& database,
 // the record of the line above it (a trailing backslash), or appending would
 // join the previous record.
 Result<std::string> InsertHbaLine(const std::string& text, const std::string& line,
-                                  std::optional<int> before_line,
-                                  const std::string& comment = "");
+                                  std::optional<int> before_line, const std::string& comment = "");
 
 // Returns `text` with the record starting at the 1-based physical line
 // `line_number` (with its continuation lines) replaced by `line`. A comment

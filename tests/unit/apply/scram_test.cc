@@ -67,8 +67,7 @@ TEST_CASE("The random-salt verifier has PostgreSQL's shape and a fresh salt", "[
   CHECK(first->find("secret") == std::string::npos);
 }
 
-TEST_CASE("What the server would normalize or refuse is refused, without the password",
-          "[scram]") {
+TEST_CASE("What the server would normalize or refuse is refused, without the password", "[scram]") {
   // SASLprep maps U+00A0 (no-break space) to a space: a verifier of the raw
   // bytes would not match what the server derives at login.
   Result<std::string> non_ascii = ScramSha256Verifier("hunter\xC2\xA0two", "saltsaltsaltsalt");

@@ -7,13 +7,14 @@
 namespace pgpair {
 namespace {
 
-const char kRule[] = "host    replication     replicator      198.18.0.12/32          scram-sha-256";
+const char kRule[] =
+    "host    replication     replicator      198.18.0.12/32          scram-sha-256";
 const char kComment[] = "pgpair: lets the standby pg2 stream (replication)";
 
 const char kSmall[] =
-    "# TYPE  DATABASE        USER            ADDRESS                 METHOD\n"  // 1
-    "local   all             postgres                                peer\n"    // 2
-    "host    replication     all             198.18.0.0/24           reject\n"  // 3
+    "# TYPE  DATABASE        USER            ADDRESS                 METHOD\n"          // 1
+    "local   all             postgres                                peer\n"            // 2
+    "host    replication     all             198.18.0.0/24           reject\n"          // 3
     "host    all             all             127.0.0.1/32            scram-sha-256\n";  // 4
 
 TEST_CASE("Rules are laid out in Debian's columns", "[hba_edit]") {
@@ -24,8 +25,9 @@ TEST_CASE("Rules are laid out in Debian's columns", "[hba_edit]") {
         "host    replication     all             127.0.0.1/32            scram-sha-256");
   // A value wider than its column still leaves one space.
   CHECK(FormatHbaLine("hostnossl", "replication", "a_very_long_role_name", "2001:db8::12/128",
-                      "md5") == "hostnossl replication     a_very_long_role_name "
-                                "2001:db8::12/128        md5");
+                      "md5") ==
+        "hostnossl replication     a_very_long_role_name "
+        "2001:db8::12/128        md5");
 }
 
 TEST_CASE("Names are quoted only where pg_hba would read them otherwise", "[hba_edit]") {
@@ -123,10 +125,10 @@ TEST_CASE("Replacing a rule keeps its comment and every other line", "[hba_edit]
 }
 
 TEST_CASE("Replacing refuses what is not a rule's first line", "[hba_edit]") {
-  CHECK_FALSE(ReplaceHbaLine(kSmall, 1, kRule).ok());   // a comment
-  CHECK_FALSE(ReplaceHbaLine(kSmall, 9, kRule).ok());   // no such line
+  CHECK_FALSE(ReplaceHbaLine(kSmall, 1, kRule).ok());       // a comment
+  CHECK_FALSE(ReplaceHbaLine(kSmall, 9, kRule).ok());       // no such line
   CHECK_FALSE(ReplaceHbaLine("a \\\nb\n", 2, kRule).ok());  // a continuation
-  CHECK_FALSE(ReplaceHbaLine("\n\n", 1, kRule).ok());   // blank
+  CHECK_FALSE(ReplaceHbaLine("\n\n", 1, kRule).ok());       // blank
 }
 
 TEST_CASE("Debian's pg_hba.conf: an insertion changes nothing else", "[hba_edit]") {
@@ -134,14 +136,16 @@ TEST_CASE("Debian's pg_hba.conf: an insertion changes nothing else", "[hba_edit]
   std::string gather = testing::ReadFixture("gather/pg15_debian_running.txt");
   std::string begin = "@@pgpair-fixture begin file /etc/postgresql/15/main/pg_hba.conf\n";
   size_t start = gather.find(begin) + begin.size();
-  std::string hba = gather.substr(start, gather.find("@@pgpair-fixture stderr file /etc/postgresql/15/main/pg_hba.conf") - start);
+  std::string hba = gather.substr(
+      start,
+      gather.find("@@pgpair-fixture stderr file /etc/postgresql/15/main/pg_hba.conf") - start);
   REQUIRE(HbaPhysicalLine(hba, 103) ==
           std::string("host    replication     all             127.0.0.1/32            "
                       "scram-sha-256"));
   Result<std::string> edited = InsertHbaLine(hba, kRule, 103, kComment);
   REQUIRE(edited.ok());
-  CHECK(edited->size() == hba.size() + std::string(kRule).size() + 1 +
-                              std::string(kComment).size() + 3);
+  CHECK(edited->size() ==
+        hba.size() + std::string(kRule).size() + 1 + std::string(kComment).size() + 3);
   CHECK(HbaPhysicalLine(*edited, 103) == "# " + std::string(kComment));
   CHECK(HbaPhysicalLine(*edited, 104) == std::string(kRule));
   CHECK(edited->substr(0, 1000) == hba.substr(0, 1000));

@@ -2,10 +2,28 @@
 
 #include <catch2/catch.hpp>
 
+#include "engine/facts/interpret.h"
 #include "tests/unit/fakes/fake_transport.h"
+#include "tests/unit/fixture_file.h"
 
 namespace pgpair {
 namespace {
+
+// Facts as pgpair reads them from a real host: the captured gather outputs
+// of tests/fixtures/gather/ (Debian 12, PostgreSQL 15.18, fresh 15/main).
+HostFacts GatheredFacts(const std::string& fixture) {
+  Result<GatherSections> sections =
+      ParseGatherOutput(testing::ReadFixture(fixture), "@@pgpair-fixture");
+  REQUIRE(sections.ok());
+  GatherRequest request;
+  request.replication_role = "replicator";
+  request.archive_dir = "/var/backups/pgsql/archive";
+  HostFacts facts;
+  facts.name = "pg1";
+  facts.address = "198.18.0.11";
+  InterpretGather(*sections, request, &facts);
+  return facts;
+}
 
 const char kDir[] = "/var/backups/pgsql/archive";
 
@@ -64,11 +82,11 @@ TEST_CASE("archive_dir: diff against hand-built facts", "[archive_dir]") {
       {"wrong mode: update", Dir(true, true, "postgres", "postgres", "755"), 1, 0, 0},
       {"a setgid bit is a different mode", Dir(true, true, "postgres", "postgres", "2700"), 1, 0,
        0},
-      {"a file in the way: blocker, never replaced",
-       Dir(true, false, "root", "root", "644"), 0, 1, 0},
+      {"a file in the way: blocker, never replaced", Dir(true, false, "root", "root", "644"), 0, 1,
+       0},
       {"archive facts unknown: note, no change", std::nullopt, 0, 0, 1},
-      {"existence unknown: note", Dir(std::nullopt, std::nullopt, std::nullopt, std::nullopt,
-                                      std::nullopt), 0, 0, 1},
+      {"existence unknown: note",
+       Dir(std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt), 0, 0, 1},
       {"mode unknown: note", Dir(true, true, "postgres", "postgres", std::nullopt), 0, 0, 1},
       {"facts about another path are not facts about this one",
        ArchiveDirFacts{"/srv/other", true, true, "postgres", "postgres", "700"}, 0, 0, 1},
@@ -102,13 +120,14 @@ TEST_CASE("archive_dir: the update shows owner and mode before and after", "[arc
   CHECK(change.action == Action::kUpdate);
   CHECK(change.before == "root:root 755");
   CHECK(change.after == "postgres 0700");
-  CHECK(change.reason == "/var/backups/pgsql/archive on pg1 (198.18.0.11): it is owned by root, "
-                         "not postgres and its mode is 0755, not 0700");
+  CHECK(change.reason ==
+        "/var/backups/pgsql/archive on pg1 (198.18.0.11): it is owned by root, "
+        "not postgres and its mode is 0755, not 0700");
   CHECK(change.arguments.at("mode") == "0700");
   CHECK(change.arguments.at("owner") == "postgres");
 
-  Plan created = DiffOf(PairManifest(), Dir(false, std::nullopt, std::nullopt, std::nullopt,
-                                            std::nullopt));
+  Plan created =
+      DiffOf(PairManifest(), Dir(false, std::nullopt, std::nullopt, std::nullopt, std::nullopt));
   REQUIRE(created.changes.size() == 1);
   CHECK(created.changes[0].action == Action::kCreate);
   CHECK_FALSE(created.changes[0].before.has_value());
@@ -145,12 +164,14 @@ TEST_CASE("Octal modes", "[archive_dir]") {
 
 TEST_CASE("archive_dir: the command quotes every value", "[archive_dir]") {
   std::string command = ArchiveDirCommand("/srv/wal archive/it's", "post gres", 0700, "postgres");
-  CHECK(command.rfind("mkdir -p -- '/srv/wal archive/it'\\''s' && chown -- 'post gres:' "
-                      "'/srv/wal archive/it'\\''s' && chmod -- 00700 '/srv/wal archive/it'\\''s' "
-                      "|| exit 1\n",
+  CHECK(command.rfind("dir='/srv/wal archive/it'\\''s'\n"
+                      "owner='post gres:'\n"
+                      "mode=00700\n"
+                      "user=postgres\n"
+                      "mkdir -p -- \"$dir\" && chown -- \"$owner\" \"$dir\" && chmod -- \"$mode\" "
+                      "\"$dir\" || exit 1\n",
                       0) == 0);
-  CHECK(command.find("runuser -u postgres -- test -w '/srv/wal archive/it'\\''s'") !=
-        std::string::npos);
+  CHECK(command.find("runuser -u \"$user\" -- test -w \"$dir\"") != std::string::npos);
 }
 
 struct ApplyFixture {
@@ -203,7 +224,8 @@ TEST_CASE("archive_dir apply: a parent postgres cannot enter is named", "[archiv
 
 TEST_CASE("archive_dir apply: other failures carry the command's message", "[archive_dir]") {
   ApplyFixture f;
-  f.pg1.OnCommand("mkdir -p", FakeTransport::Exit(3, "not-writable: owner barman:barman, mode 700"));
+  f.pg1.OnCommand("mkdir -p",
+                  FakeTransport::Exit(3, "not-writable: owner barman:barman, mode 700"));
   Status unwritable = ArchiveDirResource().Apply(f.change, f.context);
   REQUIRE_FALSE(unwritable.ok());
   CHECK(unwritable.message().find("user postgres cannot write to it (owner barman:barman, mode "
@@ -213,8 +235,23 @@ TEST_CASE("archive_dir apply: other failures carry the command's message", "[arc
   g.pg1.OnCommand("mkdir -p", FakeTransport::Exit(1, "chown: invalid user: 'nobody2:'\n"));
   Status bad_owner = ArchiveDirResource().Apply(g.change, g.context);
   REQUIRE_FALSE(bad_owner.ok());
-  CHECK(bad_owner.message() == "pg1 (198.18.0.11): /var/backups/pgsql/archive could not be set "
-                               "up (exit 1): chown: invalid user: 'nobody2:'");
+  CHECK(bad_owner.message() ==
+        "pg1 (198.18.0.11): /var/backups/pgsql/archive could not be set "
+        "up (exit 1): chown: invalid user: 'nobody2:'");
+}
+
+TEST_CASE("archive_dir: real facts of a host without the directory", "[archive_dir]") {
+  HostFacts facts = GatheredFacts("gather/pg15_debian_running.txt");
+  HostFacts standby;
+  Manifest manifest = PairManifest();
+  PlanInput input;
+  input.manifest = &manifest;
+  input.primary = &facts;
+  input.standby = &standby;
+  Plan plan;
+  ArchiveDirResource().Diff(input, &plan);
+  REQUIRE(plan.changes.size() == 1);
+  CHECK(plan.changes[0].action == Action::kCreate);
 }
 
 }  // namespace

@@ -2,10 +2,28 @@
 
 #include <catch2/catch.hpp>
 
+#include "engine/facts/interpret.h"
 #include "tests/unit/fakes/fake_transport.h"
+#include "tests/unit/fixture_file.h"
 
 namespace pgpair {
 namespace {
+
+// Facts as pgpair reads them from a real host: the captured gather outputs
+// of tests/fixtures/gather/ (Debian 12, PostgreSQL 15.18, fresh 15/main).
+HostFacts GatheredFacts(const std::string& fixture) {
+  Result<GatherSections> sections =
+      ParseGatherOutput(testing::ReadFixture(fixture), "@@pgpair-fixture");
+  REQUIRE(sections.ok());
+  GatherRequest request;
+  request.replication_role = "replicator";
+  request.archive_dir = "/var/backups/pgsql/archive";
+  HostFacts facts;
+  facts.name = "pg1";
+  facts.address = "198.18.0.11";
+  InterpretGather(*sections, request, &facts);
+  return facts;
+}
 
 const char kFile[] = "/etc/postgresql/15/main/pg_hba.conf";
 
@@ -141,13 +159,12 @@ TEST_CASE("hba_rule: diff against hand-built facts", "[hba_rule]") {
   const Manifest md5 = PairManifest("198.18.0.12/32", "md5");
 
   const Case cases[] = {
-      {"Debian's file: no line takes the standby, append", v4, Primary(Debian()),
-       Outcome::kAppend},
+      {"Debian's file: no line takes the standby, append", v4, Primary(Debian()), Outcome::kAppend},
       {"converged: our line is the first match", v4, Primary(DebianWith({Ours(106)})),
        Outcome::kNothing},
       {"shadowed by a reject above: insert before it", v4,
-       Primary(DebianWith({Line(105, "host", "replication", "all", "198.18.0.0/24", "reject"),
-                           Ours(107)})),
+       Primary(DebianWith(
+           {Line(105, "host", "replication", "all", "198.18.0.0/24", "reject"), Ours(107)})),
        Outcome::kInsertBefore, 105},
       {"`all` as database does not match replication connections", v4,
        Primary(DebianWith({Line(105, "host", "all", "all", "0.0.0.0/0", "reject"), Ours(106)})),
@@ -166,22 +183,22 @@ TEST_CASE("hba_rule: diff against hand-built facts", "[hba_rule]") {
        Primary(DebianWith({Line(105, "host", "replication", "all", "all", "reject"), Ours(106)})),
        Outcome::kInsertBefore, 105},
       {"a list of users naming the role matches", v4,
-       Primary(DebianWith({Line(105, "host", "replication", "barman,replicator",
-                                "198.18.0.0/16", "md5")})),
+       Primary(DebianWith(
+           {Line(105, "host", "replication", "barman,replicator", "198.18.0.0/16", "md5")})),
        Outcome::kInsertBefore, 105},
       {"a different method first: insert before it", v4,
-       Primary(DebianWith({Line(105, "host", "replication", "all", "198.18.0.0/24", "md5"),
-                           Ours(106)})),
+       Primary(DebianWith(
+           {Line(105, "host", "replication", "all", "198.18.0.0/24", "md5"), Ours(106)})),
        Outcome::kInsertBefore, 105},
-      {"our own line with another method: replace it", v4,
-       Primary(DebianWith({Ours(105, "md5")})), Outcome::kReplace, 105},
+      {"our own line with another method: replace it", v4, Primary(DebianWith({Ours(105, "md5")})),
+       Outcome::kReplace, 105},
       {"our own line with options the manifest lacks: replace it", v4,
        Primary(DebianWith({with_options})), Outcome::kReplace, 106},
       {"md5 declared: an md5 line of ours is converged", md5,
        Primary(DebianWith({Ours(105, "md5")})), Outcome::kNothing},
       {"a broader line with the same method already lets the standby in: note only", v4,
-       Primary(DebianWith({Line(105, "host", "replication", "all", "198.18.0.0/24",
-                                "scram-sha-256")})),
+       Primary(
+           DebianWith({Line(105, "host", "replication", "all", "198.18.0.0/24", "scram-sha-256")})),
        Outcome::kNote},
       {"IPv6: a covering IPv6 reject shadows", v6,
        Primary(DebianWith({Line(105, "host", "replication", "all", "2001:db8::/64", "reject")})),
@@ -190,12 +207,12 @@ TEST_CASE("hba_rule: diff against hand-built facts", "[hba_rule]") {
        Primary(DebianWith({Line(105, "host", "replication", "all", "0.0.0.0/0", "reject")})),
        Outcome::kAppend},
       {"IPv6: our line in another spelling is ours", v6,
-       Primary(DebianWith({Line(105, "host", "replication", "replicator",
-                                "2001:0db8:0::12/128", "scram-sha-256")})),
+       Primary(DebianWith({Line(105, "host", "replication", "replicator", "2001:0db8:0::12/128",
+                                "scram-sha-256")})),
        Outcome::kNothing},
       {"hostssl may match (ssl unknown): insert before it", v4,
-       Primary(DebianWith({Line(105, "hostssl", "replication", "all", "198.18.0.0/24", "cert"),
-                           Ours(106)})),
+       Primary(DebianWith(
+           {Line(105, "hostssl", "replication", "all", "198.18.0.0/24", "cert"), Ours(106)})),
        Outcome::kInsertBefore, 105},
       {"hostssl cannot match with ssl off", v4,
        Primary(DebianWith({Line(105, "hostssl", "replication", "all", "198.18.0.0/24", "cert"),
@@ -203,17 +220,17 @@ TEST_CASE("hba_rule: diff against hand-built facts", "[hba_rule]") {
                "off"),
        Outcome::kNothing},
       {"hostnossl matches with ssl off: insert before it", v4,
-       Primary(DebianWith({Line(105, "hostnossl", "replication", "all", "198.18.0.0/24",
-                                "reject")}),
-               "off"),
+       Primary(
+           DebianWith({Line(105, "hostnossl", "replication", "all", "198.18.0.0/24", "reject")}),
+           "off"),
        Outcome::kInsertBefore, 105},
       {"+group may match: insert before a different method", v4,
        Primary(DebianWith({group, Ours(106)})), Outcome::kInsertBefore, 105},
       {"+group with the same method lets the standby in either way", v4,
        Primary(DebianWith({group_same, Ours(106)})), Outcome::kNothing},
       {"samenet may match: insert before a reject", v4,
-       Primary(DebianWith({Line(105, "host", "replication", "all", "samenet", "reject"),
-                           Ours(106)})),
+       Primary(
+           DebianWith({Line(105, "host", "replication", "all", "samenet", "reject"), Ours(106)})),
        Outcome::kInsertBefore, 105},
       {"a host name may match: insert before a reject", v4,
        Primary(DebianWith({Line(105, "host", "replication", "all", ".example.com", "reject")})),
@@ -251,9 +268,10 @@ TEST_CASE("hba_rule: an appended rule explains itself", "[hba_rule]") {
   CHECK(change.arguments.at("line") ==
         "host    replication     replicator      198.18.0.12/32          scram-sha-256");
   CHECK(change.arguments.at("comment") == "pgpair: lets the standby pg2 stream (replication)");
-  CHECK(change.reason == "no line of /etc/postgresql/15/main/pg_hba.conf matches a replication "
-                         "connection as replicator from pg2 (198.18.0.12): the primary would "
-                         "refuse the standby");
+  CHECK(change.reason ==
+        "no line of /etc/postgresql/15/main/pg_hba.conf matches a replication "
+        "connection as replicator from pg2 (198.18.0.12): the primary would "
+        "refuse the standby");
 }
 
 TEST_CASE("hba_rule: a shadowing line is named with its text", "[hba_rule]") {
@@ -261,8 +279,9 @@ TEST_CASE("hba_rule: a shadowing line is named with its text", "[hba_rule]") {
   Plan plan = DiffOf(PairManifest(), Primary(std::vector<HbaLineFact>{reject}));
   REQUIRE(plan.changes.size() == 1);
   const Change& change = plan.changes[0];
-  CHECK(change.reason == "line 95 `host replication all 198.18.0.0/24 reject` matches first and "
-                         "would refuse the standby; pgpair's rule goes before it");
+  CHECK(change.reason ==
+        "line 95 `host replication all 198.18.0.0/24 reject` matches first and "
+        "would refuse the standby; pgpair's rule goes before it");
   CHECK(change.arguments.at("insert_before") == "95");
   CHECK(change.arguments.at("expected_text") == "host replication all 198.18.0.0/24 reject");
 
@@ -304,8 +323,9 @@ TEST_CASE("hba_rule: errors the server reports block the plan", "[hba_rule]") {
 TEST_CASE("hba_rule: a login refused for want of a rule, with the rule there, is noted",
           "[hba_rule]") {
   Plan plan = DiffOf(PairManifest(), Primary(DebianWith({Ours(105)})),
-                     ReplicationLoginCheck{false, "FATAL:  no pg_hba.conf entry for replication "
-                                                  "connection from host \"10.1.1.1\""});
+                     ReplicationLoginCheck{false,
+                                           "FATAL:  no pg_hba.conf entry for replication "
+                                           "connection from host \"10.1.1.1\""});
   CHECK(plan.changes.empty());
   REQUIRE(plan.notes.size() == 1);
   CHECK(plan.notes[0].find("the standby connects from another address") != std::string::npos);
@@ -319,28 +339,27 @@ TEST_CASE("Which lines take a replication login", "[hba_rule]") {
     HbaMatch match;
   };
   const Case cases[] = {
-      {"exact host", Line(1, "host", "replication", "r", "198.18.0.12/32", "md5"),
-       "198.18.0.12/32", HbaMatch::kYes},
+      {"exact host", Line(1, "host", "replication", "r", "198.18.0.12/32", "md5"), "198.18.0.12/32",
+       HbaMatch::kYes},
       {"a plain address is one host", Line(1, "host", "replication", "r", "198.18.0.12", "md5"),
        "198.18.0.12/32", HbaMatch::kYes},
       {"/0 covers every IPv4 address", Line(1, "host", "replication", "r", "0.0.0.0/0", "md5"),
        "198.18.0.12/32", HbaMatch::kYes},
       {"neighbour /32", Line(1, "host", "replication", "r", "198.18.0.13/32", "md5"),
        "198.18.0.12/32", HbaMatch::kNo},
-      {"a netmask folded in", Line(1, "host", "replication", "r", "198.18.0.0/255.255.255.0",
-                                   "md5"),
-       "198.18.0.12/32", HbaMatch::kYes},
-      {"a non-contiguous netmask", Line(1, "host", "replication", "r", "198.0.0.12/255.0.255.255",
-                                        "md5"),
-       "198.18.0.12/32", HbaMatch::kYes},
-      {"IPv6 /64", Line(1, "host", "replication", "r", "2001:db8::/64", "md5"),
-       "2001:db8::12/128", HbaMatch::kYes},
+      {"a netmask folded in",
+       Line(1, "host", "replication", "r", "198.18.0.0/255.255.255.0", "md5"), "198.18.0.12/32",
+       HbaMatch::kYes},
+      {"a non-contiguous netmask",
+       Line(1, "host", "replication", "r", "198.0.0.12/255.0.255.255", "md5"), "198.18.0.12/32",
+       HbaMatch::kYes},
+      {"IPv6 /64", Line(1, "host", "replication", "r", "2001:db8::/64", "md5"), "2001:db8::12/128",
+       HbaMatch::kYes},
       {"IPv6 other prefix", Line(1, "host", "replication", "r", "2001:db9::/32", "md5"),
        "2001:db8::12/128", HbaMatch::kNo},
       {"::/0 does not match IPv4", Line(1, "host", "replication", "r", "::/0", "md5"),
        "198.18.0.12/32", HbaMatch::kNo},
-      {"a /24 client under a /16 rule", Line(1, "host", "replication", "r", "198.18.0.0/16",
-                                             "md5"),
+      {"a /24 client under a /16 rule", Line(1, "host", "replication", "r", "198.18.0.0/16", "md5"),
        "198.18.0.0/24", HbaMatch::kYes},
       {"local never", Line(1, "local", "replication", "all", "", "peer"), "198.18.0.12/32",
        HbaMatch::kNo},
@@ -348,12 +367,11 @@ TEST_CASE("Which lines take a replication login", "[hba_rule]") {
        "198.18.0.12/32", HbaMatch::kMaybe},
       {"a quoted role name is the role", Line(1, "host", "replication", "\"r\"", "all", "md5"),
        "198.18.0.12/32", HbaMatch::kYes},
-      {"hostgssenc may", Line(1, "hostgssenc", "replication", "r", "all", "md5"),
-       "198.18.0.12/32", HbaMatch::kMaybe},
+      {"hostgssenc may", Line(1, "hostgssenc", "replication", "r", "all", "md5"), "198.18.0.12/32",
+       HbaMatch::kMaybe},
       {"an include directive may bring anything", Line(1, "include_dir", "", "", "", ""),
        "198.18.0.12/32", HbaMatch::kMaybe},
-      {"no first: a line that cannot match never may", Line(1, "hostssl", "all", "r", "all",
-                                                            "md5"),
+      {"no first: a line that cannot match never may", Line(1, "hostssl", "all", "r", "all", "md5"),
        "198.18.0.12/32", HbaMatch::kNo},
   };
   for (const Case& c : cases) {
@@ -364,10 +382,10 @@ TEST_CASE("Which lines take a replication login", "[hba_rule]") {
 
 // Debian's file around the replication lines, as on disk.
 const char kDebianTail[] =
-    "# Allow replication connections from localhost, by a user with the\n"  // 1
-    "# replication privilege.\n"                                             // 2
-    "local   replication     all                                     peer\n"  // 3
-    "host    replication     all             198.18.0.0/24           reject\n"  // 4
+    "# Allow replication connections from localhost, by a user with the\n"              // 1
+    "# replication privilege.\n"                                                        // 2
+    "local   replication     all                                     peer\n"            // 3
+    "host    replication     all             198.18.0.0/24           reject\n"          // 4
     "host    replication     all             ::1/128                 scram-sha-256\n";  // 5
 
 struct ApplyFixture {
@@ -411,8 +429,7 @@ HbaLineFact RawLine(int number, const std::string& text, const std::string& type
   return line;
 }
 
-TEST_CASE("hba_rule apply: inserts before the shadowing line, keeping the rest",
-          "[hba_rule]") {
+TEST_CASE("hba_rule apply: inserts before the shadowing line, keeping the rest", "[hba_rule]") {
   ApplyFixture f;
   Change change = f.Planned({RawLine(4,
                                      "host    replication     all             198.18.0.0/24    "
@@ -438,8 +455,8 @@ TEST_CASE("hba_rule apply: inserts before the shadowing line, keeping the rest",
 
 TEST_CASE("hba_rule apply: a file changed since the plan is left alone", "[hba_rule]") {
   ApplyFixture f;
-  Change change = f.Planned({RawLine(4, "host replication all 198.18.0.0/24 reject", "host",
-                                     "198.18.0.0/24", "reject")});
+  Change change = f.Planned(
+      {RawLine(4, "host replication all 198.18.0.0/24 reject", "host", "198.18.0.0/24", "reject")});
   std::string edited = kDebianTail;
   edited.insert(0, "# a line someone added\n");
   f.pg1.OnCommand("cat -- ", FakeTransport::Stdout(edited));
@@ -487,8 +504,7 @@ TEST_CASE("hba_rule apply: replaces our line's method, keeping its comment", "[h
         "hand\n");
 }
 
-TEST_CASE("hba_rule apply: an unreadable file fails with the transport's message",
-          "[hba_rule]") {
+TEST_CASE("hba_rule apply: an unreadable file fails with the transport's message", "[hba_rule]") {
   ApplyFixture f;
   Change change = f.Planned({});
   f.pg1.OnCommand("cat -- ", FakeTransport::Exit(1, "cat: x: Permission denied"));
@@ -496,6 +512,20 @@ TEST_CASE("hba_rule apply: an unreadable file fails with the transport's message
   REQUIRE_FALSE(status.ok());
   CHECK(status.message() ==
         "pg1 (198.18.0.11): /etc/postgresql/15/main/pg_hba.conf cannot be read: permission denied");
+}
+
+TEST_CASE("hba_rule: real facts of a fresh Debian cluster, running or stopped", "[hba_rule]") {
+  for (const char* fixture : {"gather/pg15_debian_running.txt", "gather/pg15_debian_stopped.txt"}) {
+    INFO(fixture);
+    Plan plan = DiffOf(PairManifest(), GatheredFacts(fixture));
+    // The file is read even when the server is down: the rule is appended.
+    REQUIRE(plan.changes.size() == 1);
+    CHECK(plan.blockers.empty());
+    CHECK(plan.notes.empty());
+    CHECK(plan.changes[0].action == Action::kCreate);
+    CHECK(plan.changes[0].arguments.count("insert_before") == 0);
+    CHECK(plan.changes[0].arguments.at("file") == kFile);
+  }
 }
 
 }  // namespace

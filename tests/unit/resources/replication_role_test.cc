@@ -5,10 +5,28 @@
 #include <catch2/catch.hpp>
 
 #include "engine/apply/scram.h"
+#include "engine/facts/interpret.h"
 #include "tests/unit/fakes/fake_transport.h"
+#include "tests/unit/fixture_file.h"
 
 namespace pgpair {
 namespace {
+
+// Facts as pgpair reads them from a real host: the captured gather outputs
+// of tests/fixtures/gather/ (Debian 12, PostgreSQL 15.18, fresh 15/main).
+HostFacts GatheredFacts(const std::string& fixture) {
+  Result<GatherSections> sections =
+      ParseGatherOutput(testing::ReadFixture(fixture), "@@pgpair-fixture");
+  REQUIRE(sections.ok());
+  GatherRequest request;
+  request.replication_role = "replicator";
+  request.archive_dir = "/var/backups/pgsql/archive";
+  HostFacts facts;
+  facts.name = "pg1";
+  facts.address = "198.18.0.11";
+  InterpretGather(*sections, request, &facts);
+  return facts;
+}
 
 // Never in a plan, an argv or an error message.
 const char kPassword[] = "S3cr3t'Pa\\55";
@@ -27,8 +45,8 @@ Manifest PairManifest() {
   manifest.standby = "pg2";
   ReplicationSpec replication;
   replication.role = "replicator";
-  replication.password = SecretRef{"PGPAIR_REPLICATION_PASSWORD", std::nullopt,
-                                   "replication.password", {}};
+  replication.password =
+      SecretRef{"PGPAIR_REPLICATION_PASSWORD", std::nullopt, "replication.password", {}};
   replication.connection_limit = 5;
   manifest.replication = replication;
   HbaSpec hba;
@@ -125,14 +143,13 @@ TEST_CASE("replication_role: diff against hand-built facts", "[replication_role]
       {"a successful login changes nothing", std::vector<RoleFact>{Converged()},
        ReplicationLoginCheck{true, ""}, 0, 0},
       {"missing role: create", std::vector<RoleFact>{absent}, std::nullopt, 1, 0},
-      {"a role the known list lacks is absent: create", std::vector<RoleFact>{other},
-       std::nullopt, 1, 0},
+      {"a role the known list lacks is absent: create", std::vector<RoleFact>{other}, std::nullopt,
+       1, 0},
       {"wrong attribute: update", std::vector<RoleFact>{nologin}, std::nullopt, 1, 0},
       {"no password: update", std::vector<RoleFact>{no_password}, std::nullopt, 1, 0},
       {"md5-stored password under a scram-sha-256 rule: update", std::vector<RoleFact>{md5},
        std::nullopt, 1, 0},
-      {"password refused: update",
-       std::vector<RoleFact>{Converged()},
+      {"password refused: update", std::vector<RoleFact>{Converged()},
        Failed("connection to server at \"198.18.0.11\", port 5432 failed: FATAL:  password "
               "authentication failed for user \"replicator\""),
        1, 0},
@@ -141,8 +158,7 @@ TEST_CASE("replication_role: diff against hand-built facts", "[replication_role]
               "\"198.18.0.12\", user \"replicator\", no encryption"),
        0, 0},
       {"a reject line is not a password problem", std::vector<RoleFact>{Converged()},
-       Failed("FATAL:  pg_hba.conf rejects replication connection for host \"198.18.0.12\""), 0,
-       0},
+       Failed("FATAL:  pg_hba.conf rejects replication connection for host \"198.18.0.12\""), 0, 0},
       {"a refused connection is not a password problem", std::vector<RoleFact>{Converged()},
        Failed("connection to server at \"198.18.0.11\", port 5432 failed: Connection refused"), 0,
        0},
@@ -153,8 +169,8 @@ TEST_CASE("replication_role: diff against hand-built facts", "[replication_role]
       {"PAM checks a password pgpair does not set", std::vector<RoleFact>{Converged()},
        Failed("FATAL:  PAM authentication failed for user \"replicator\""), 0, 0},
       {"roles unknown (server down): note, no change", std::nullopt, std::nullopt, 0, 1},
-      {"existence unknown: note, no change", std::vector<RoleFact>{unknown_exists}, std::nullopt,
-       0, 1},
+      {"existence unknown: note, no change", std::vector<RoleFact>{unknown_exists}, std::nullopt, 0,
+       1},
   };
   for (const Case& c : cases) {
     INFO(c.proves);
@@ -214,8 +230,9 @@ TEST_CASE("replication_role: a refused password is set again", "[replication_rol
   CHECK(change.reason ==
         "role replicator: the declared password was refused by the primary for a replication "
         "login from pg2 (198.18.0.12)");
-  CHECK(change.before == "login, replication, connection limit 5; password: scram-sha-256, "
-                         "refused");
+  CHECK(change.before ==
+        "login, replication, connection limit 5; password: scram-sha-256, "
+        "refused");
   CHECK(change.after == "login, replication, connection limit 5; password: declared");
   CHECK(change.arguments.at("set_password") == "yes");
 }
@@ -380,6 +397,16 @@ TEST_CASE("replication_role apply: passwords SCRAM cannot take are refused befor
   f.context.replication_password.clear();
   CHECK_FALSE(ReplicationRoleResource().Apply(change, f.context).ok());
   CHECK(f.pg1.calls().empty());
+}
+
+TEST_CASE("replication_role: real facts of a fresh Debian cluster", "[replication_role]") {
+  Plan running = DiffOf(PairManifest(), GatheredFacts("gather/pg15_debian_running.txt"));
+  REQUIRE(running.changes.size() == 1);
+  CHECK(running.changes[0].action == Action::kCreate);
+  // Stopped: the roles cannot be read, which is not the same as absent.
+  Plan stopped = DiffOf(PairManifest(), GatheredFacts("gather/pg15_debian_stopped.txt"));
+  CHECK(stopped.changes.empty());
+  CHECK(stopped.notes.size() == 1);
 }
 
 }  // namespace
