@@ -191,6 +191,93 @@ TEST_CASE("Exec runs on the same connection while a tunnel carries a live connec
   // The connection's "SSH_CONNECTION" shows one SSH connection, before and after.
   std::string first = ExecOk(*pg2, "echo $SSH_CONNECTION");
   CHECK(ExecOk(*pg2, "echo $SSH_CONNECTION") == first);
+
+  // Closing the tunnel cuts the live connection at once, and the SSH
+  // connection goes on.
+  Clock::time_point start = Clock::now();
+  tunnel.reset();
+  CHECK(Clock::now() - start < milliseconds(2000));
+  char byte;
+  pollfd waiting{client.fd, POLLIN, 0};
+  REQUIRE(poll(&waiting, 1, 2000) == 1);
+  while (recv(client.fd, &byte, 1, MSG_DONTWAIT) > 0) {
+  }
+  CHECK(recv(client.fd, &byte, 1, MSG_DONTWAIT) == 0);
+  CHECK(ExecOk(*pg2, "hostname") == "pg2\n");
+}
+
+// An echo server on pg1 (198.18.0.11:7777) for one connection; it writes the
+// peer's address to /tmp/pgpair-echo-peer and shuts its side once the peer has.
+const char kEchoServer[] = R"(
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("198.18.0.11", 7777))
+s.listen(1)
+c, peer = s.accept()
+open("/tmp/pgpair-echo-peer", "w").write(peer[0])
+while True:
+    data = c.recv(65536)
+    if not data:
+        break
+    c.sendall(data)
+c.shutdown(socket.SHUT_WR)
+)";
+
+TEST_CASE("a megabyte goes through the tunnel and back unchanged while commands run", "[tunnel]") {
+  EnsureSandbox();
+  std::string pid = SandboxExec("pg1", "rm -f /tmp/pgpair-echo-peer; setsid /usr/bin/python3 -c " +
+                                           ShellQuote(kEchoServer) +
+                                           " </dev/null >/dev/null 2>&1 & echo $!; sleep 0.5");
+  struct KillAtEnd {
+    std::string pid;
+    ~KillAtEnd() {
+      std::system(
+          (std::string(PGPAIR_SANDBOX_SCRIPT) + " exec pg1 kill " + pid + " 2>/dev/null").c_str());
+    }
+  } kill_at_end{pid.substr(0, pid.find('\n'))};
+
+  auto pg2 = ConnectPg2();
+  auto tunnel = MustOpenTunnel(*pg2, "198.18.0.11", 7777);
+  Socket client{ConnectTo("127.0.0.1", tunnel->local_port())};
+  REQUIRE(client.fd >= 0);
+  std::string megabyte;
+  for (int i = 0; i < (1 << 20); ++i) megabyte += static_cast<char>(i * 7 % 251);
+  // Writes all, then half-closes: the echo server sees EOF only through the
+  // tunnel's EOF, and its own EOF must come back.
+  auto writer = std::async(std::launch::async, [&] {
+    size_t sent = 0;
+    while (sent < megabyte.size()) {
+      ssize_t n = send(client.fd, megabyte.data() + sent, megabyte.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      sent += static_cast<size_t>(n);
+    }
+    return shutdown(client.fd, SHUT_WR) == 0;
+  });
+  auto commands = std::async(std::launch::async, [&] {
+    std::string hosts;
+    for (int i = 0; i < 3; ++i) {
+      Result<ExecResult> result = pg2->Exec("hostname", "", kTimeout);
+      hosts += result.ok() ? result->stdout_text : result.status().message();
+    }
+    return hosts;
+  });
+  std::string echoed;
+  Clock::time_point deadline = Clock::now() + milliseconds(30'000);
+  while (Clock::now() < deadline) {
+    pollfd waiting{client.fd, POLLIN, 0};
+    if (poll(&waiting, 1, 1000) < 0) break;
+    char buffer[65536];
+    ssize_t n = recv(client.fd, buffer, sizeof buffer, MSG_DONTWAIT);
+    if (n == 0) break;  // EOF: the far end is done
+    if (n > 0) echoed.append(buffer, static_cast<size_t>(n));
+  }
+  CHECK(writer.get());
+  CHECK(commands.get() == "pg2\npg2\npg2\n");
+  CHECK(echoed.size() == megabyte.size());
+  CHECK(echoed == megabyte);
+  CHECK(tunnel->last_error().empty());
+  CHECK(SandboxExec("pg1", "cat /tmp/pgpair-echo-peer") == "198.18.0.12");
 }
 
 TEST_CASE("a tunnel to a port pg2 cannot reach fails naming pg2 and the destination", "[tunnel]") {
