@@ -159,20 +159,37 @@ HbaMatch MatchAddress(const std::optional<std::string>& address, const std::stri
   return covers;
 }
 
-// How a line reads in a plan: its text without comment, blanks collapsed.
+// How a line reads in a plan: the record without comments, its physical
+// lines joined, blanks collapsed.
 std::string Display(const HbaLineFact& line) {
-  std::string text = line.text.substr(0, line.text.find('\n'));
-  if (!text.empty()) return NormalizeHbaLine(text);
+  if (!line.text.empty()) {
+    std::string joined;
+    size_t start = 0;
+    while (start <= line.text.size()) {
+      size_t end = std::min(line.text.find('\n', start), line.text.size());
+      std::string part = NormalizeHbaLine(line.text.substr(start, end - start));
+      if (!part.empty() && part.back() == '\\') part.pop_back();
+      if (!part.empty()) joined += (joined.empty() ? "" : " ") + NormalizeHbaLine(part);
+      start = end + 1;
+    }
+    return joined;
+  }
   auto join = [](const std::vector<std::string>& items) {
     std::string joined;
     for (const std::string& item : items) joined += (joined.empty() ? "" : ",") + item;
     return joined;
   };
-  text = line.type + " " + join(line.databases) + " " + join(line.users);
+  std::string text = line.type + " " + join(line.databases) + " " + join(line.users);
   if (line.address) text += " " + *line.address;
   text += " " + line.method;
   for (const auto& [name, value] : line.options) text += " " + name + "=" + value;
   return text;
+}
+
+// What apply expects to find on the line's first physical line.
+std::string FirstLine(const HbaLineFact& line) {
+  if (line.text.empty()) return Display(line);
+  return NormalizeHbaLine(line.text.substr(0, line.text.find('\n')));
 }
 
 bool SameRange(const std::string& a, const std::string& b) {
@@ -300,7 +317,7 @@ class HbaRule : public Resource {
         change.before = Display(line);
         change.reason = shown + " is the rule for the standby but " + WhatItDoes(line, method);
         change.arguments["replace_line"] = std::to_string(line.line_number);
-        change.arguments["expected_text"] = Display(line);
+        change.arguments["expected_text"] = FirstLine(line);
         plan->changes.push_back(std::move(change));
         return;
       } else {
@@ -309,7 +326,7 @@ class HbaRule : public Resource {
       }
       change.reason += "; pgpair's rule goes before it";
       change.arguments["insert_before"] = std::to_string(line.line_number);
-      change.arguments["expected_text"] = Display(line);
+      change.arguments["expected_text"] = FirstLine(line);
       plan->changes.push_back(std::move(change));
       return;
     }

@@ -294,6 +294,18 @@ TEST_CASE("hba_rule: a shadowing line is named with its text", "[hba_rule]") {
         "scram-sha-256; pgpair's rule goes before it");
 }
 
+TEST_CASE("hba_rule: a continued record shows whole, its first line is what apply checks",
+          "[hba_rule]") {
+  HbaLineFact reject = Line(95, "host", "replication", "all", "198.18.0.0/24", "reject");
+  reject.text = "host replication all \\\n    198.18.0.0/24 reject  # no one";
+  Plan plan = DiffOf(PairManifest(), Primary(std::vector<HbaLineFact>{reject}));
+  REQUIRE(plan.changes.size() == 1);
+  CHECK(plan.changes[0].reason.rfind("line 95 `host replication all 198.18.0.0/24 reject` "
+                                     "matches first",
+                                     0) == 0);
+  CHECK(plan.changes[0].arguments.at("expected_text") == "host replication all \\");
+}
+
 TEST_CASE("hba_rule: our line's method is replaced in place", "[hba_rule]") {
   Plan plan = DiffOf(PairManifest(), Primary(DebianWith({Ours(105, "md5")})));
   REQUIRE(plan.changes.size() == 1);
