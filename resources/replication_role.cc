@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/apply/login_check.h"
 #include "engine/apply/remote_sql.h"
 #include "engine/apply/scram.h"
 
@@ -41,24 +42,6 @@ std::string Redact(std::string text, const std::string& secret, const std::strin
   return text;
 }
 
-// Whether a failed replication login says the password was refused, so that
-// setting the declared one again can help. Not for methods that check
-// something else (ident, peer, certificates) or a password pgpair does not
-// set (PAM, LDAP, RADIUS, BSD), nor for missing hba lines or refused
-// connections.
-bool RefusesDeclaredPassword(const std::string& message) {
-  if (message.find("password authentication failed") != std::string::npos) return true;
-  if (message.find("authentication failed") == std::string::npos) return false;
-  // Methods that do not check a password: a new password would not help.
-  static const char* const kOtherMethods[] = {"Ident",       "Peer",   "PAM",  "LDAP", "RADIUS",
-                                              "certificate", "GSSAPI", "SSPI", "BSD"};
-  for (const char* method : kOtherMethods) {
-    if (message.find(std::string(method) + " authentication failed") != std::string::npos) {
-      return false;
-    }
-  }
-  return true;
-}
 
 class ReplicationRole : public Resource {
  public:
@@ -137,7 +120,7 @@ class ReplicationRole : public Resource {
             "pg_hba rule cannot check");
       }
       if (input.login_check && !input.login_check->succeeded &&
-          RefusesDeclaredPassword(input.login_check->message)) {
+          IsPasswordRefusal(input.login_check->message)) {
         const HostSpec& standby = manifest.standby_host();
         if (!set_password) password_before += ", refused";
         set_password = true;

@@ -65,17 +65,12 @@ std::string LoginFailureMessage(const std::string& libpq_error, const std::strin
 }
 
 bool IsPasswordRefusal(const std::string& message) {
-  // The server's auth_failed() wording per method: these all check a
-  // password; "Ident", "Peer", "certificate", "GSSAPI", "SSPI" failures and
-  // "host rejected" (a reject rule) are not about the password.
-  static const char* const kPasswordFailures[] = {
-      "password authentication failed", "PAM authentication failed", "LDAP authentication failed",
-      "RADIUS authentication failed",   "BSD authentication failed",
-  };
-  for (const char* failure : kPasswordFailures) {
-    if (message.find(failure) != std::string::npos) return true;
-  }
-  return false;
+  // The server's auth_failed() wording for the methods that check the
+  // role's own password (password, md5, scram-sha-256). PAM, LDAP, RADIUS and
+  // BSD check a password kept outside PostgreSQL, which setting the role's
+  // password again cannot fix; Ident, Peer, certificate, GSSAPI and SSPI
+  // failures and reject rules are not about a password at all.
+  return message.find("password authentication failed") != std::string::npos;
 }
 
 ReplicationLoginCheck CheckReplicationLogin(SshTransport& standby_transport,

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "engine/apply/login_check.h"
 #include "engine/cli/facts_command.h"
 #include "engine/cli/pair_commands.h"
 #include "engine/transport/ssh_transport.h"
@@ -44,10 +45,22 @@ Result<std::unique_ptr<Transport>> ConnectSsh(const HostSpec& host) {
   return std::unique_ptr<Transport>(std::move(ssh).value());
 }
 
-// Not wired yet: the login check needs the SSH tunnel.
-std::optional<ReplicationLoginCheck> CheckLoginOverSsh(Transport&, const Manifest&,
-                                                       const HostFacts&) {
-  return std::nullopt;
+// Logs in as the replication role from the standby host to the primary,
+// through the standby's SSH connection. Without a resolvable password there is
+// nothing to check; apply reports the missing secret itself.
+std::optional<ReplicationLoginCheck> CheckLoginOverSsh(Transport& standby,
+                                                       const Manifest& manifest,
+                                                       const HostFacts& primary) {
+  auto* ssh = dynamic_cast<SshTransport*>(&standby);
+  if (!ssh || !manifest.replication || !manifest.replication->password) return std::nullopt;
+  Result<std::string> password = ResolveSecret(*manifest.replication->password);
+  if (!password.ok()) {
+    spdlog::warn("replication login check skipped: {}", password.status().message());
+    return std::nullopt;
+  }
+  return CheckReplicationLogin(*ssh, manifest.primary_host().address,
+                               primary.layout.port.value_or(5432), manifest.replication->role,
+                               *password);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/facts/parsers/conninfo.h"
+#include "engine/facts/parsers/os_release.h"
 #include "engine/facts/parsers/pg_controldata.h"
 #include "engine/facts/parsers/pg_hba.h"
 #include "engine/facts/parsers/postgresql_conf.h"
@@ -92,15 +93,10 @@ void InterpretOs(const GatherSections& sections, HostFacts* facts) {
   }
   if (const GatherSection* release = FindSection(sections, "os_release");
       release && release->exit_status == 0) {
-    for (const auto& [key, raw] : KeyValueLines(release->out)) {
-      std::string value = raw;
-      if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
-          value.back() == value.front()) {
-        value = value.substr(1, value.size() - 2);
-      }
-      if (key == "PRETTY_NAME") facts->os.pretty_name = value;
-      if (key == "ID") facts->os.id = value;
-      if (key == "VERSION_ID") facts->os.version_id = value;
+    if (Result<OsRelease> os = ParseOsRelease(release->out); os.ok()) {
+      facts->os.pretty_name = os->pretty_name;
+      facts->os.id = os->id;
+      facts->os.version_id = os->version_id;
     }
   }
 }

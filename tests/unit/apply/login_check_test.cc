@@ -57,11 +57,12 @@ TEST_CASE("IsPasswordRefusal tells a refused password from other failures", "[lo
       // in tests/integration/tunnel_test.cc); also for a role that does not
       // exist, so as not to reveal which roles do.
       {"FATAL:  password authentication failed for user \"tunneltest\"", true},
-      // External checks of a password.
-      {"FATAL:  PAM authentication failed for user \"replicator\"", true},
-      {"FATAL:  LDAP authentication failed for user \"replicator\"", true},
-      {"FATAL:  RADIUS authentication failed for user \"replicator\"", true},
-      {"FATAL:  BSD authentication failed for user \"replicator\"", true},
+      // External checks of a password kept outside PostgreSQL: setting the
+      // role's password again cannot help, so the plan must not propose it.
+      {"FATAL:  PAM authentication failed for user \"replicator\"", false},
+      {"FATAL:  LDAP authentication failed for user \"replicator\"", false},
+      {"FATAL:  RADIUS authentication failed for user \"replicator\"", false},
+      {"FATAL:  BSD authentication failed for user \"replicator\"", false},
       // No rule matches: pg_hba.conf must change, not the password.
       {"FATAL:  no pg_hba.conf entry for replication connection from host \"198.18.0.12\", "
        "user \"tunneltest\", no encryption",

@@ -300,6 +300,7 @@ TEST_CASE("hba_rule: a continued record shows whole, its first line is what appl
   reject.text = "host replication all \\\n    198.18.0.0/24 reject  # no one";
   Plan plan = DiffOf(PairManifest(), Primary(std::vector<HbaLineFact>{reject}));
   REQUIRE(plan.changes.size() == 1);
+  INFO(plan.changes[0].reason);
   CHECK(plan.changes[0].reason.rfind("line 95 `host replication all 198.18.0.0/24 reject` "
                                      "matches first",
                                      0) == 0);
