@@ -373,20 +373,28 @@ class HbaRule : public Resource {
                              expected + "`); run plan again");
       }
     }
+    std::string current = *text;
     if (!replace) {
-      // A second run of the same plan must not add a second line.
-      for (int n = 1; std::optional<std::string> line = HbaPhysicalLine(*text, n); ++n) {
-        if (NormalizeHbaLine(*line) == NormalizeHbaLine(rule)) {
+      for (int n = 1; std::optional<std::string> line = HbaPhysicalLine(current, n); ++n) {
+        if (NormalizeHbaLine(*line) != NormalizeHbaLine(rule)) continue;
+        // A copy of pgpair's rule that an earlier line shadows is moved up:
+        // the copy is commented out and the rule goes before that line.
+        // A copy that already takes effect means a second run of the same
+        // plan, which must not add a second line.
+        if (!insert || n < line_number) {
           return Status::Error(changed + " (line " + std::to_string(n) +
                                " already holds pgpair's rule); run plan again");
         }
+        Result<std::string> moved = ReplaceHbaLine(current, n, "#" + *line + "  # moved up by pgpair");
+        if (!moved.ok()) return moved.status().WithContext(label + ": " + file);
+        current = *moved;
       }
     }
 
     Result<std::string> edited =
         replace
-            ? ReplaceHbaLine(*text, line_number, rule)
-            : InsertHbaLine(*text, rule, insert ? std::optional<int>(line_number) : std::nullopt,
+            ? ReplaceHbaLine(current, line_number, rule)
+            : InsertHbaLine(current, rule, insert ? std::optional<int>(line_number) : std::nullopt,
                             Argument(change, "comment"));
     if (!edited.ok()) return edited.status().WithContext(label + ": " + file);
     if (context.progress) context.progress("editing " + file + " on " + label);

@@ -1,0 +1,220 @@
+// plan, apply, verify and check against the sandbox pair: the whole
+// hot-standby setup from two independent clusters, then drift repaired.
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/sandbox_support.h"
+
+namespace pgpair::testing {
+namespace {
+
+using nlohmann::json;
+
+const std::string kManifest = Example("sandbox.yaml");
+
+void FreshSandbox() {
+  CommandResult up = Sandbox("up");
+  INFO("sandbox up: " << up.out << up.err);
+  REQUIRE(up.exit_status == 0);
+  CommandResult reset = Sandbox("reset");
+  INFO("sandbox reset: " << reset.out << reset.err);
+  REQUIRE(reset.exit_status == 0);
+}
+
+json PlanJson() {
+  CommandResult run = Pgpair("plan --json " + kManifest);
+  INFO("pgpair plan: exit " << run.exit_status << "\n" << run.out << run.err);
+  REQUIRE((run.exit_status == 0 || run.exit_status == 2));
+  return json::parse(run.out);
+}
+
+std::vector<std::string> Addresses(const json& plan) {
+  std::vector<std::string> addresses;
+  for (const json& change : plan["changes"]) addresses.push_back(change["address"]);
+  return addresses;
+}
+
+CommandResult Apply() {
+  CommandResult run = Pgpair("apply --auto-approve " + kManifest);
+  INFO("pgpair apply: exit " << run.exit_status << "\n" << run.out << run.err);
+  CHECK(run.exit_status == 0);
+  return run;
+}
+
+// Postmaster start times: a restart changes them, nothing else does.
+struct StartTimes {
+  std::string primary, standby;
+  bool operator==(const StartTimes& o) const {
+    return primary == o.primary && standby == o.standby;
+  }
+};
+StartTimes ReadStartTimes() {
+  const char* sql = "SELECT pg_postmaster_start_time()";
+  return {SqlOnHost("pg1", sql).out, SqlOnHost("pg2", sql).out};
+}
+
+// From two fresh clusters to a streaming pair.
+void ConvergedPair() {
+  FreshSandbox();
+  Apply();
+  REQUIRE(Pgpair("check " + kManifest).exit_status == 0);
+}
+
+int Check() { return Pgpair("check " + kManifest).exit_status; }
+
+TEST_CASE("apply turns two independent clusters into a verified streaming pair", "[apply]") {
+  FreshSandbox();
+  CommandResult plan = Pgpair("plan " + kManifest);
+  INFO(plan.out << plan.err);
+  CHECK(plan.exit_status == 2);
+  json before = PlanJson();
+  std::vector<std::string> addresses = Addresses(before);
+  for (const char* expected :
+       {"replication_role[pg1/replicator]", "archive_dir[pg1:/var/backups/pgsql/archive]",
+        "hba_rule[pg1/replication replicator 198.18.0.12/32]", "setting[pg1/listen_addresses]",
+        "standby_clone[pg2]"}) {
+    INFO(expected << " in " << json(addresses).dump());
+    CHECK(std::find(addresses.begin(), addresses.end(), expected) != addresses.end());
+  }
+  // Nothing changed during the plan.
+  CHECK(SqlOnHost("pg1", "SELECT count(*) FROM pg_roles WHERE rolname = 'replicator'").out ==
+        "0\n");
+
+  Apply();
+  CommandResult verify = Pgpair("verify " + kManifest);
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_status == 0);
+  CHECK(verify.out.find("Replication verified.") != std::string::npos);
+
+  // Converged: an empty plan, and an apply that changes and restarts nothing.
+  CHECK(Pgpair("plan " + kManifest).exit_status == 0);
+  StartTimes started = ReadStartTimes();
+  CommandResult again = Apply();
+  CHECK(again.out.find("No changes") != std::string::npos);
+  CHECK(ReadStartTimes() == started);
+  CHECK(Check() == 0);
+  // The password never shows.
+  std::string password = ReadText("/var/lib/pgpair-sandbox/replication-password");
+  while (!password.empty() && password.back() == '\n') password.pop_back();
+  REQUIRE_FALSE(password.empty());
+  for (const std::string& output : {plan.out, plan.err, verify.out, again.out,
+                                    Pgpair("facts --json " + kManifest).out,
+                                    Pgpair("check --json " + kManifest).out}) {
+    CHECK(output.find(password) == std::string::npos);
+  }
+}
+
+// One drift, detected by check, planned as exactly `expected`, repaired by
+// apply; `restarts` says which hosts may restart.
+void ExpectRepaired(const std::vector<std::string>& expected, bool primary_may_restart,
+                    bool standby_may_restart) {
+  CHECK(Check() == 2);
+  json plan = PlanJson();
+  CHECK(Addresses(plan) == expected);
+  StartTimes before = ReadStartTimes();
+  Apply();
+  StartTimes after = ReadStartTimes();
+  if (!primary_may_restart) CHECK(after.primary == before.primary);
+  if (!standby_may_restart) CHECK(after.standby == before.standby);
+  CHECK(Check() == 0);
+}
+
+TEST_CASE("drift: the hba line removed", "[apply][drift]") {
+  ConvergedPair();
+  REQUIRE(OnHost("pg1", "sed -i '/^host *replication *replicator/d' "
+                        "/etc/postgresql/15/main/pg_hba.conf && pg_ctlcluster 15 main reload")
+              .exit_status == 0);
+  ExpectRepaired({"hba_rule[pg1/replication replicator 198.18.0.12/32]"}, false, false);
+}
+
+TEST_CASE("drift: the hba line shadowed by an earlier reject", "[apply][drift]") {
+  ConvergedPair();
+  REQUIRE(OnHost("pg1", "sed -i '1i host replication all 198.18.0.0/24 reject' "
+                        "/etc/postgresql/15/main/pg_hba.conf && pg_ctlcluster 15 main reload")
+              .exit_status == 0);
+  ExpectRepaired({"hba_rule[pg1/replication replicator 198.18.0.12/32]"}, false, false);
+}
+
+TEST_CASE("drift: a restart-context setting changed on the primary", "[apply][drift]") {
+  ConvergedPair();
+  REQUIRE(SqlOnHost("pg1", "ALTER SYSTEM SET max_wal_senders = 7").exit_status == 0);
+  REQUIRE(OnHost("pg1", "pg_ctlcluster 15 main restart").exit_status == 0);
+  ExpectRepaired({"setting[pg1/max_wal_senders]"}, true, false);
+}
+
+TEST_CASE("drift: a reload-context setting changed", "[apply][drift]") {
+  ConvergedPair();
+  REQUIRE(OnHost("pg1", "echo \"archive_command = '/bin/true'\" >> "
+                        "/etc/postgresql/15/main/postgresql.conf && pg_ctlcluster 15 main reload")
+              .exit_status == 0);
+  ExpectRepaired({"setting[pg1/archive_command]"}, false, false);
+}
+
+TEST_CASE("drift: the archive directory removed", "[apply][drift]") {
+  ConvergedPair();
+  REQUIRE(OnHost("pg1", "rm -rf /var/backups/pgsql/archive").exit_status == 0);
+  ExpectRepaired({"archive_dir[pg1:/var/backups/pgsql/archive]"}, false, false);
+}
+
+TEST_CASE("drift: the archive directory owned by another user", "[apply][drift]") {
+  ConvergedPair();
+  REQUIRE(OnHost("pg1", "chown root:root /var/backups/pgsql/archive").exit_status == 0);
+  ExpectRepaired({"archive_dir[pg1:/var/backups/pgsql/archive]"}, false, false);
+}
+
+TEST_CASE("drift: the replication role dropped", "[apply][drift]") {
+  ConvergedPair();
+  REQUIRE(SqlOnHost("pg1", "DROP ROLE replicator").exit_status == 0);
+  ExpectRepaired({"replication_role[pg1/replicator]"}, false, true);
+}
+
+TEST_CASE("drift: the replication role's password changed", "[apply][drift]") {
+  ConvergedPair();
+  REQUIRE(SqlOnHost("pg1", "ALTER ROLE replicator PASSWORD 'changed-by-hand'").exit_status == 0);
+  ExpectRepaired({"replication_role[pg1/replicator]"}, false, true);
+}
+
+TEST_CASE("drift: standby.signal removed from the standby", "[apply][drift]") {
+  ConvergedPair();
+  REQUIRE(OnHost("pg2", "rm /var/lib/postgresql/15/main/standby.signal").exit_status == 0);
+  ExpectRepaired({"recovery_config[pg2]"}, false, false);
+  CHECK(OnHost("pg2", "test -f /var/lib/postgresql/15/main/standby.signal").exit_status == 0);
+}
+
+TEST_CASE("drift: primary_conninfo pointing elsewhere", "[apply][drift]") {
+  ConvergedPair();
+  REQUIRE(SqlOnHost("pg2", "ALTER SYSTEM SET primary_conninfo = "
+                           "'host=198.18.0.99 port=5432 user=replicator'")
+              .exit_status == 0);
+  REQUIRE(OnHost("pg2", "pg_ctlcluster 15 main reload").exit_status == 0);
+  ExpectRepaired({"recovery_config[pg2]"}, false, true);
+}
+
+TEST_CASE("drift: the standby's data directory replaced by an unrelated cluster",
+          "[apply][drift]") {
+  ConvergedPair();
+  REQUIRE(OnHost("pg2", "pg_ctlcluster 15 main stop && "
+                        "mv /var/lib/postgresql/15/main /var/lib/postgresql/15/main.by-hand && "
+                        "install -d -o postgres -g postgres -m 700 /var/lib/postgresql/15/main && "
+                        "runuser -u postgres -- /usr/lib/postgresql/15/bin/initdb -D "
+                        "/var/lib/postgresql/15/main >/dev/null && "
+                        "pg_ctlcluster 15 main start")
+              .exit_status == 0);
+  CHECK(Check() == 2);
+  json plan = PlanJson();
+  std::vector<std::string> addresses = Addresses(plan);
+  CHECK(std::find(addresses.begin(), addresses.end(), "standby_clone[pg2]") != addresses.end());
+  for (const json& change : plan["changes"]) {
+    if (change["address"] == "standby_clone[pg2]") CHECK(change["impact"] == "re-clone");
+  }
+  StartTimes before = ReadStartTimes();
+  Apply();
+  CHECK(ReadStartTimes().primary == before.primary);
+  CHECK(Check() == 0);
+  // The replaced directory was moved aside, not deleted.
+  CHECK(OnHost("pg2", "ls -d /var/lib/postgresql/15/main.pgpair-*").exit_status == 0);
+}
+
+}  // namespace
+}  // namespace pgpair::testing
