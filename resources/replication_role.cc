@@ -6,6 +6,7 @@
 #include "engine/apply/login_check.h"
 #include "engine/apply/remote_sql.h"
 #include "engine/apply/scram.h"
+#include "engine/util/sql_quote.h"
 
 namespace pgpair {
 namespace {
@@ -199,25 +200,6 @@ class ReplicationRole : public Resource {
 };
 
 }  // namespace
-
-std::string QuoteSqlIdentifier(const std::string& name) {
-  std::string quoted = "\"";
-  for (char c : name) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
-std::string QuoteSqlLiteral(const std::string& value) {
-  bool backslash = value.find('\\') != std::string::npos;
-  std::string quoted = backslash ? "E'" : "'";
-  for (char c : value) {
-    if (c == '\'' || (backslash && c == '\\')) quoted += c;
-    quoted += c;
-  }
-  return quoted + "'";
-}
 
 std::string ReplicationRoleSql(bool create, const std::string& role, int connection_limit,
                                const std::optional<std::string>& verifier) {

@@ -18,13 +18,6 @@ namespace pgpair {
 // ever in the plan.
 const Resource& ReplicationRoleResource();
 
-// `name` as an SQL identifier: in double quotes, inner ones doubled.
-std::string QuoteSqlIdentifier(const std::string& name);
-// `value` as an SQL string literal: in single quotes, inner ones doubled;
-// with a backslash in it, written E'...' with backslashes doubled, so that it
-// reads the same whatever standard_conforming_strings says.
-std::string QuoteSqlLiteral(const std::string& value);
-
 // The SQL that apply sends to create (`create`) or alter the role: session
 // settings that keep the statement out of the server log, then one
 // CREATE ROLE / ALTER ROLE ... WITH LOGIN REPLICATION CONNECTION LIMIT n

@@ -5,6 +5,7 @@
 #include "engine/apply/remote_sql.h"
 #include "engine/apply/server_control.h"
 #include "engine/plan/planner.h"
+#include "engine/util/sql_quote.h"
 
 namespace pgpair {
 namespace {
@@ -134,8 +135,8 @@ Status WaitForStreaming(ApplyContext& context, std::chrono::seconds timeout) {
   // differ, so application_name (pgpair writes the standby's name) counts too.
   const std::string sql =
       "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND "
-      "(host(client_addr) = '" + standby.address + "' OR application_name = '" + standby.name +
-      "');";
+      "(host(client_addr) = " + QuoteSqlLiteral(standby.address) +
+      " OR application_name = " + QuoteSqlLiteral(standby.name) + ");";
   auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string last_error;
   while (std::chrono::steady_clock::now() < deadline) {

@@ -243,15 +243,6 @@ TEST_CASE("replication_role: md5 is fine under an md5 rule", "[replication_role]
   CHECK(DiffOf(manifest, PrimaryWith(std::vector<RoleFact>{md5})).empty());
 }
 
-TEST_CASE("SQL quoting: identifiers and literals", "[replication_role]") {
-  CHECK(QuoteSqlIdentifier("replicator") == "\"replicator\"");
-  CHECK(QuoteSqlIdentifier("Rep \"x\"") == "\"Rep \"\"x\"\"\"");
-  CHECK(QuoteSqlLiteral("plain") == "'plain'");
-  CHECK(QuoteSqlLiteral("it's") == "'it''s'");
-  // Reads the same with standard_conforming_strings on or off.
-  CHECK(QuoteSqlLiteral("a\\b'c") == "E'a\\\\b''c'");
-}
-
 TEST_CASE("The role's SQL, created and altered", "[replication_role]") {
   const std::string quiet =
       "SET log_statement = 'none';\n"
