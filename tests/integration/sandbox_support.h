@@ -6,7 +6,9 @@
 // Nothing here fakes anything.
 
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -47,6 +49,30 @@ inline CommandResult RunCommand(const std::string& command) {
 // tests/sandbox/sandbox with `arguments` (up, reset, exec HOST ..., ssh HOST ...).
 inline CommandResult Sandbox(const std::string& arguments) {
   return RunCommand(std::string(PGPAIR_SANDBOX_SCRIPT) + " " + arguments);
+}
+
+// Where the sandbox keeps its keys and known_hosts.
+inline std::string SandboxDir() {
+  const char* dir = std::getenv("PGPAIR_SANDBOX_DIR");
+  return dir != nullptr && *dir != '\0' ? dir : "/var/lib/pgpair-sandbox";
+}
+
+// The sandbox script with `arguments`, which must succeed; returns what it
+// printed (stdout, then stderr).
+inline std::string RequireSandbox(const std::string& arguments) {
+  CommandResult run = Sandbox(arguments);
+  INFO("`sandbox " << arguments << "` said:\n" << run.out << run.err);
+  REQUIRE(run.exit_status == 0);
+  return run.out + run.err;
+}
+
+// `sandbox up` once per process; a test without its hosts must fail, not pass
+// vacuously.
+inline void EnsureSandboxUp() {
+  static bool up = false;
+  if (up) return;
+  RequireSandbox("up");
+  up = true;
 }
 
 // Runs `command` as root inside sandbox host `host` (pg1, pg2), without SSH.

@@ -14,44 +14,19 @@
 
 #include "engine/transport/host_key_check.h"
 #include "engine/transport/remote_files.h"
+#include "tests/integration/sandbox_support.h"
 
 namespace pgpair {
 namespace {
+
+using testing::EnsureSandboxUp;
+using testing::ReadText;
+using testing::SandboxDir;
 
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
 const milliseconds kTimeout(30'000);
-
-std::string SandboxDir() {
-  const char* dir = std::getenv("PGPAIR_SANDBOX_DIR");
-  return dir != nullptr && *dir != '\0' ? dir : "/var/lib/pgpair-sandbox";
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
-// Runs `sandbox up` once per process; a test without its hosts must fail, not
-// pass vacuously.
-void EnsureSandbox() {
-  static bool up = false;
-  if (up) return;
-  std::string command = std::string(PGPAIR_SANDBOX_SCRIPT) + " up 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  int status = pclose(pipe);
-  INFO("`" << PGPAIR_SANDBOX_SCRIPT << " up` said:\n" << output);
-  REQUIRE(WIFEXITED(status));
-  REQUIRE(WEXITSTATUS(status) == 0);
-  up = true;
-}
 
 SshTarget Target(const std::string& name, const std::string& address,
                  const std::string& user = "root") {
@@ -85,7 +60,7 @@ ExecResult MustExec(Transport& transport, const std::string& command,
 
 // The sandbox's own host key of pg1, as its known_hosts holds it.
 HostKey Pg1HostKey() {
-  std::istringstream lines(ReadFile(SandboxDir() + "/known_hosts"));
+  std::istringstream lines(ReadText(SandboxDir() + "/known_hosts"));
   std::string line;
   while (std::getline(lines, line)) {
     if (line.rfind("198.18.0.11 ", 0) == 0) {
@@ -109,7 +84,7 @@ struct TempDir {
 };
 
 TEST_CASE("root and deploy with sudo both run commands as root", "[ssh_transport]") {
-  EnsureSandbox();
+  EnsureSandboxUp();
   auto as_root = MustConnect(Pg1("root"));
   auto as_deploy = MustConnect(Pg1("deploy"));
   ExecResult root_id = MustExec(*as_root, "id -u");
@@ -128,7 +103,7 @@ TEST_CASE("root and deploy with sudo both run commands as root", "[ssh_transport
 }
 
 TEST_CASE("all commands of a transport share one SSH connection", "[ssh_transport]") {
-  EnsureSandbox();
+  EnsureSandboxUp();
   auto transport = MustConnect(Pg1());
   // sshd sets SSH_CONNECTION per connection: client address and port.
   std::string first = MustExec(*transport, "echo $SSH_CONNECTION").stdout_text;
@@ -138,7 +113,7 @@ TEST_CASE("all commands of a transport share one SSH connection", "[ssh_transpor
 }
 
 TEST_CASE("transports of both hosts work from parallel threads", "[ssh_transport]") {
-  EnsureSandbox();
+  EnsureSandboxUp();
   auto run = [](SshTarget target) -> std::string {
     Result<std::unique_ptr<SshTransport>> transport = SshTransport::Connect(target);
     if (!transport.ok()) return transport.status().message();
@@ -153,11 +128,11 @@ TEST_CASE("transports of both hosts work from parallel threads", "[ssh_transport
 
 TEST_CASE("a host key other than the known one is refused with both fingerprints",
           "[ssh_transport]") {
-  EnsureSandbox();
+  EnsureSandboxUp();
   TempDir dir;
   // known_hosts claims pg1 has the fixture's impostor key.
   const std::string impostor_text =
-      ReadFile(std::string(PGPAIR_SOURCE_DIR) + "/tests/fixtures/known_hosts/impostor_ed25519.pub");
+      ReadText(std::string(PGPAIR_SOURCE_DIR) + "/tests/fixtures/known_hosts/impostor_ed25519.pub");
   std::optional<HostKey> impostor = HostKey::FromText(impostor_text);
   REQUIRE(impostor.has_value());
   std::ofstream(dir.path + "/known_hosts") << "198.18.0.11 " << impostor_text;
@@ -175,7 +150,7 @@ TEST_CASE("a host key other than the known one is refused with both fingerprints
 }
 
 TEST_CASE("an unknown host is refused under strict and added under accept-new", "[ssh_transport]") {
-  EnsureSandbox();
+  EnsureSandboxUp();
   TempDir dir;
   SshTarget target = Pg1();
   target.ssh.known_hosts = dir.path + "/known_hosts";  // does not exist yet
@@ -202,7 +177,7 @@ TEST_CASE("an unknown host is refused under strict and added under accept-new", 
 }
 
 TEST_CASE("an RSA key is refused with the reason and the file", "[ssh_transport]") {
-  EnsureSandbox();
+  EnsureSandboxUp();
   SshTarget target = Pg1();
   target.ssh.keys = {SandboxDir() + "/id_rsa"};
   Result<std::unique_ptr<SshTransport>> transport = SshTransport::Connect(target);
@@ -215,7 +190,7 @@ TEST_CASE("an RSA key is refused with the reason and the file", "[ssh_transport]
 }
 
 TEST_CASE("1 MB goes in and out, both ways at once, without a stall", "[ssh_transport]") {
-  EnsureSandbox();
+  EnsureSandboxUp();
   std::string megabyte;
   for (int i = 0; i < (1 << 20); ++i) megabyte += static_cast<char>('a' + i % 26);
   for (const char* user : {"root", "deploy"}) {
@@ -236,7 +211,7 @@ TEST_CASE("1 MB goes in and out, both ways at once, without a stall", "[ssh_tran
 }
 
 TEST_CASE("a command past its timeout fails quickly, naming host and command", "[ssh_transport]") {
-  EnsureSandbox();
+  EnsureSandboxUp();
   auto transport = MustConnect(Pg1("deploy"));
   Clock::time_point start = Clock::now();
   Result<ExecResult> result = transport->Exec("sleep 10", "", milliseconds(1000));
@@ -250,7 +225,7 @@ TEST_CASE("a command past its timeout fails quickly, naming host and command", "
 }
 
 TEST_CASE("a connection that cannot be made fails within the connect timeout", "[ssh_transport]") {
-  EnsureSandbox();
+  EnsureSandboxUp();
   // No host answers at this address on the sandbox's bridge.
   SshTarget target = Target("ghost", "198.18.0.250");
   target.ssh.connect_timeout_seconds = 1;
@@ -264,7 +239,7 @@ TEST_CASE("a connection that cannot be made fails within the connect timeout", "
 
 TEST_CASE("WriteRemoteFileAtomic keeps owner and mode, ReadRemoteFile tells why it fails",
           "[remote_files]") {
-  EnsureSandbox();
+  EnsureSandboxUp();
   auto transport = MustConnect(Pg1("deploy"));
   const std::string path = "/tmp/pgpair-it-atomic.conf";
   MustExec(*transport,
@@ -297,7 +272,7 @@ TEST_CASE("WriteRemoteFileAtomic keeps owner and mode, ReadRemoteFile tells why 
 // Not run by default: `integration_tests "[.timing]" -s` prints how long a
 // Connect plus one Exec takes, next to OpenSSH's `ssh HOST true`.
 TEST_CASE("timing: Connect + Exec against ssh HOST true", "[.timing]") {
-  EnsureSandbox();
+  EnsureSandboxUp();
   const int kRuns = 10;
   auto average = [](auto&& body) {
     Clock::time_point start = Clock::now();

@@ -19,55 +19,24 @@
 #include "engine/transport/ssh_transport.h"
 #include "engine/transport/ssh_tunnel.h"
 #include "engine/util/shell_quote.h"
+#include "tests/integration/sandbox_support.h"
 
 namespace pgpair {
 namespace {
+
+using testing::EnsureSandboxUp;
+using testing::ReadText;
+using testing::RequireSandbox;
+using testing::SandboxDir;
 
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
 const milliseconds kTimeout(30'000);
 
-std::string SandboxDir() {
-  const char* dir = std::getenv("PGPAIR_SANDBOX_DIR");
-  return dir != nullptr && *dir != '\0' ? dir : "/var/lib/pgpair-sandbox";
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
-// Runs `arguments` through the sandbox script; returns its output (stdout and
-// stderr) after requiring that it succeeded.
-std::string Sandbox(const std::string& arguments) {
-  std::string command = std::string(PGPAIR_SANDBOX_SCRIPT) + " " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  int status = pclose(pipe);
-  INFO("`sandbox " << arguments << "` said:\n" << output);
-  REQUIRE(WIFEXITED(status));
-  REQUIRE(WEXITSTATUS(status) == 0);
-  return output;
-}
-
 // Runs the shell `script` as root inside `host`, without SSH.
 std::string SandboxExec(const std::string& host, const std::string& script) {
-  return Sandbox("exec " + host + " sh -ec " + ShellQuote(script));
-}
-
-// `sandbox up` once per process; a test without its hosts must fail, not pass
-// vacuously.
-void EnsureSandbox() {
-  static bool up = false;
-  if (up) return;
-  Sandbox("up");
-  up = true;
+  return RequireSandbox("exec " + host + " sh -ec " + ShellQuote(script));
 }
 
 SshTarget Target(const std::string& name, const std::string& address) {
@@ -148,7 +117,7 @@ std::string ExecOk(Transport& transport, const std::string& command) {
 
 TEST_CASE("a tunnel through pg2 reads pg1's SSH banner, one local connection after another",
           "[tunnel]") {
-  EnsureSandbox();
+  EnsureSandboxUp();
   auto pg2 = ConnectPg2();
   auto tunnel = MustOpenTunnel(*pg2, "198.18.0.11", 22);
   CHECK(tunnel->local_port() > 0);
@@ -167,12 +136,12 @@ TEST_CASE("a tunnel through pg2 reads pg1's SSH banner, one local connection aft
   CHECK(tunnel->last_error().empty());
 
   // pg1's sshd saw the connections come from pg2.
-  CHECK_THAT(ReadFile(SandboxDir() + "/hosts/pg1/live/host.log"),
+  CHECK_THAT(ReadText(SandboxDir() + "/hosts/pg1/live/host.log"),
              Catch::Contains("Connection from 198.18.0.12 port"));
 }
 
 TEST_CASE("Exec runs on the same connection while a tunnel carries a live connection", "[tunnel]") {
-  EnsureSandbox();
+  EnsureSandboxUp();
   auto pg2 = ConnectPg2();
   auto tunnel = MustOpenTunnel(*pg2, "198.18.0.11", 22);
   Socket client{ConnectTo("127.0.0.1", tunnel->local_port())};
@@ -225,7 +194,7 @@ c.shutdown(socket.SHUT_WR)
 )";
 
 TEST_CASE("a megabyte goes through the tunnel and back unchanged while commands run", "[tunnel]") {
-  EnsureSandbox();
+  EnsureSandboxUp();
   std::string pid = SandboxExec("pg1", "rm -f /tmp/pgpair-echo-peer; setsid /usr/bin/python3 -c " +
                                            ShellQuote(kEchoServer) +
                                            " </dev/null >/dev/null 2>&1 & echo $!; sleep 0.5");
@@ -281,7 +250,7 @@ TEST_CASE("a megabyte goes through the tunnel and back unchanged while commands 
 }
 
 TEST_CASE("a tunnel to a port pg2 cannot reach fails naming pg2 and the destination", "[tunnel]") {
-  EnsureSandbox();
+  EnsureSandboxUp();
   auto pg2 = ConnectPg2();
   // Nothing listens on 5499 on pg1.
   Result<std::unique_ptr<SshTunnel>> tunnel = pg2->OpenTunnel("198.18.0.11", 5499);
@@ -306,10 +275,10 @@ struct ResetSandboxAtEnd {
 
 TEST_CASE("the replication login check through pg2 proves hba rule and password on pg1",
           "[login_check]") {
-  EnsureSandbox();
+  EnsureSandboxUp();
   // This test changes pg1's configuration: it starts from `sandbox reset`
   // (a known pg1) and resets again at the end, so no change outlives it.
-  Sandbox("reset");
+  RequireSandbox("reset");
   ResetSandboxAtEnd reset_at_end;
   // A quote, a backslash and a blank go through the conninfo quoting.
   const std::string password = "tunnel's \\ pass";
