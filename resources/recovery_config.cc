@@ -18,10 +18,10 @@ namespace {
 constexpr char kKind[] = "recovery_config";
 
 // What one change does, in its "steps" argument.
-constexpr char kMoveRecoveryConf[] = "move_recovery_conf";      // 12+
+constexpr char kMoveRecoveryConf[] = "move_recovery_conf";        // 12+
 constexpr char kCreateStandbySignal[] = "create_standby_signal";  // 12+
-constexpr char kWriteConninfo[] = "write_primary_conninfo";     // 12+
-constexpr char kWriteRecoveryConf[] = "write_recovery_conf";    // 10, 11
+constexpr char kWriteConninfo[] = "write_primary_conninfo";       // 12+
+constexpr char kWriteRecoveryConf[] = "write_recovery_conf";      // 10, 11
 constexpr char kRemoveStandbySignal[] = "remove_standby_signal";  // 10, 11
 
 // What ALTER SYSTEM puts at the top of a postgresql.auto.conf it creates.
@@ -95,9 +95,9 @@ std::vector<std::string> ConninfoDifferences(const std::string& actual,
 }
 
 std::string DisplayActual(const std::string& conninfo) {
-  return conninfo.empty() ? "primary_conninfo empty" : "primary_conninfo '" + RedactConninfo(conninfo) + "'";
+  return conninfo.empty() ? "primary_conninfo empty"
+                          : "primary_conninfo '" + RedactConninfo(conninfo) + "'";
 }
-
 
 // Sets `values` in the configuration file `path` (creating it with `header`
 // if it does not exist), as the host's postgres user with mode 0600, and
@@ -220,9 +220,9 @@ Status RunSteps(Transport& transport, const HostSpec& host, const std::vector<st
     if (!done.ok()) return done;
   }
   if (Has(steps, kWriteRecoveryConf)) {
-    Status done = WriteSecretConf(transport, host, data_dir + "/recovery.conf",
-                                  {{"standby_mode", "on"}, {"primary_conninfo", primary_conninfo}},
-                                  "");
+    Status done =
+        WriteSecretConf(transport, host, data_dir + "/recovery.conf",
+                        {{"standby_mode", "on"}, {"primary_conninfo", primary_conninfo}}, "");
     if (!done.ok()) return done;
   }
   return Status::Ok();
@@ -239,8 +239,9 @@ class RecoveryConfig final : public Resource {
     const HostFacts& standby = *input.standby;
     const std::string& name = standby.name;
     if (!standby.server.major || !standby.layout.data_dir) {
-      plan->notes.push_back(name + ": the PostgreSQL major version or the data directory is "
-                                   "unknown; the recovery configuration is not checked");
+      plan->notes.push_back(name +
+                            ": the PostgreSQL major version or the data directory is "
+                            "unknown; the recovery configuration is not checked");
       return;
     }
     const int major = *standby.server.major;
@@ -263,9 +264,9 @@ class RecoveryConfig final : public Resource {
         steps.push_back(kMoveRecoveryConf);
         before.push_back("recovery.conf present");
         after.push_back("recovery.conf moved to " + aside);
-        reasons.push_back("PostgreSQL " + std::to_string(major) +
-                          " refuses to start while " + data_dir +
-                          "/recovery.conf exists; it is moved to " + aside + ", not deleted");
+        reasons.push_back("PostgreSQL " + std::to_string(major) + " refuses to start while " +
+                          data_dir + "/recovery.conf exists; it is moved to " + aside +
+                          ", not deleted");
         change.arguments["recovery_conf_aside"] = aside;
       }
       if (!*standby.recovery.standby_signal) {

@@ -23,9 +23,9 @@ const Resource& RecoveryConfigResource();
 
 // The parts of primary_conninfo that pgpair declares, password aside.
 struct StandbyConninfo {
-  std::string host;  // the primary's address in the manifest
-  int port = 5432;   // the primary's port from its facts, 5432 if unknown
-  std::string user;  // the replication role
+  std::string host;              // the primary's address in the manifest
+  int port = 5432;               // the primary's port from its facts, 5432 if unknown
+  std::string user;              // the replication role
   std::string application_name;  // the standby's name in the manifest
 };
 

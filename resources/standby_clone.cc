@@ -71,7 +71,8 @@ std::optional<int> StandbyMajor(const HostFacts& standby) {
 // The gather reports a missing data directory only as a problem.
 bool DataDirMissing(const HostFacts& standby) {
   for (const FactProblem& problem : standby.problems) {
-    if (problem.topic == "recovery" && problem.message.find("does not exist") != std::string::npos) {
+    if (problem.topic == "recovery" &&
+        problem.message.find("does not exist") != std::string::npos) {
       return true;
     }
   }
@@ -115,8 +116,9 @@ class StandbyClone final : public Resource {
     Transport& transport = context.For(change.host);
     const std::string& label = transport.host_label();
     if (context.replication_password.empty()) {
-      return Status::Error(label + ": the replication password is not available; the standby "
-                                   "is not cloned and nothing was changed");
+      return Status::Error(label +
+                           ": the replication password is not available; the standby "
+                           "is not cloned and nothing was changed");
     }
     auto progress = [&](const std::string& text) {
       if (context.progress) context.progress(label + ": " + text);
@@ -132,8 +134,8 @@ class StandbyClone final : public Resource {
     // directory that a live postmaster uses, so a failed stop of a running
     // server stops the clone there.
     progress("stopping the PostgreSQL server");
-    Status stopped = ControlServer(transport, *host, context.FactsFor(change.host),
-                                   ServerAction::kStop);
+    Status stopped =
+        ControlServer(transport, *host, context.FactsFor(change.host), ServerAction::kStop);
 
     progress("moving " + data_dir + " to " + aside + " and cloning " + primary_host + ":" +
              std::to_string(primary_port) + " with pg_basebackup");
@@ -155,9 +157,8 @@ class StandbyClone final : public Resource {
     progress("writing the standby's recovery configuration");
     Status configured = WriteStandbyConfig(
         transport, *host, std::stoi(Arg(change, "major")), data_dir, Arg(change, "conninfo_file"),
-        BuildPrimaryConninfo(
-            {primary_host, primary_port, user, Arg(change, "application_name")},
-            context.replication_password),
+        BuildPrimaryConninfo({primary_host, primary_port, user, Arg(change, "application_name")},
+                             context.replication_password),
         Arg(change, "timestamp"));
     if (!configured.ok()) {
       return Status::Error(configured.message() + "; " + data_dir + " is a complete copy of " +
@@ -192,8 +193,9 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
     return decision;
   }
   if (!primary.server.system_identifier || !primary.server.major) {
-    block(p, "the primary's system identifier or major version is unknown; cannot plan the "
-             "standby");
+    block(p,
+          "the primary's system identifier or major version is unknown; cannot plan the "
+          "standby");
     return decision;
   }
   const std::string& primary_id = *primary.server.system_identifier;
@@ -205,7 +207,8 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
   if (!standby_major) {
     block(s, "the PostgreSQL major version of " + s +
                  " is unknown (no PG_VERSION in its data directory and no Debian cluster "
-                 "name); cannot check that it matches " + p + "'s " + std::to_string(major));
+                 "name); cannot check that it matches " +
+                 p + "'s " + std::to_string(major));
   } else if (*standby_major != major) {
     block("", p + " runs PostgreSQL " + std::to_string(major) + " but " + s + "'s cluster is " +
                   std::to_string(*standby_major) +
@@ -217,7 +220,8 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
   if (primary_arch && standby_arch && *primary_arch != *standby_arch) {
     block("", p + " is " + *primary_arch + " but " + s + " is " + *standby_arch +
                   ": physical replication copies data files byte for byte and fails across "
-                  "architectures; the standby needs a host of " + p + "'s architecture");
+                  "architectures; the standby needs a host of " +
+                  p + "'s architecture");
   } else if (!primary_arch || !standby_arch) {
     decision.notes.push_back("the architecture of " + (primary_arch ? s : p) +
                              " is unknown; pgpair cannot check that both hosts share one");
@@ -225,8 +229,10 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
   if (decision.verdict == CloneVerdict::kBlocked) return decision;
 
   if (!standby.layout.data_dir) {
-    block(s, "the data directory of " + s + " is unknown (no cluster found); declare "
-                 "hosts." + s + ".postgres.cluster or data_dir in the manifest");
+    block(s, "the data directory of " + s +
+                 " is unknown (no cluster found); declare "
+                 "hosts." +
+                 s + ".postgres.cluster or data_dir in the manifest");
     return decision;
   }
   const std::string& data_dir = *standby.layout.data_dir;
@@ -297,13 +303,14 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
     return decision;
   }
   if (role.as == RunsAs::kPrimary) {
-    std::string risk = s + " " + role.how + ", with " + p +
-                       "'s system identifier " + primary_id +
+    std::string risk = s + " " + role.how + ", with " + p + "'s system identifier " + primary_id +
                        ": it was promoted, and two primaries of one cluster are a split brain";
     if (!input.allow_overwrite_primary) {
-      block(s, risk + "; if " + s + " is now the primary, swap primary and standby in the "
-                      "manifest; to discard " + s + "'s data and clone it from " + p +
-                      " again, plan with --allow-overwrite-primary");
+      block(s, risk + "; if " + s +
+                   " is now the primary, swap primary and standby in the "
+                   "manifest; to discard " +
+                   s + "'s data and clone it from " + p +
+                   " again, plan with --allow-overwrite-primary");
       return decision;
     }
     replace(before + ", a primary", risk + "; --allow-overwrite-primary discards its own data");
@@ -317,15 +324,16 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
 
   decision.verdict = CloneVerdict::kKeep;
   const auto& receiver = standby.replication.receiver;
-  bool streaming = standby.replication.receiver_present == true && receiver &&
-                   receiver->status == "streaming";
+  bool streaming =
+      standby.replication.receiver_present == true && receiver && receiver->status == "streaming";
   bool conninfo_right = standby.recovery.primary_conninfo &&
                         PrimaryConninfoMatches(*standby.recovery.primary_conninfo, conninfo);
   if (standby.server.running == true && standby.replication.receiver_present && !streaming &&
       conninfo_right) {
-    std::string status = standby.replication.receiver_present == false
-                             ? "no WAL receiver runs"
-                             : "its WAL receiver is " + receiver->status.value_or("in an unknown state");
+    std::string status =
+        standby.replication.receiver_present == false
+            ? "no WAL receiver runs"
+            : "its WAL receiver is " + receiver->status.value_or("in an unknown state");
     decision.notes.push_back(s + " is a standby of " + p + " but not streaming (" + status +
                              "); it may be catching up from the archive or reconnecting; "
                              "pgpair check reports its progress");
@@ -345,9 +353,15 @@ std::string CloneScript(const Change& change, const std::string& os_user) {
       "set -u\n"
       "umask 077\n"
       "cd / || exit 1\n"
-      "data=" + ShellQuote(Arg(change, "data_dir")) + "\n"
-      "aside=" + ShellQuote(Arg(change, "aside")) + "\n"
-      "user=" + ShellQuote(os_user) + "\n"
+      "data=" +
+      ShellQuote(Arg(change, "data_dir")) +
+      "\n"
+      "aside=" +
+      ShellQuote(Arg(change, "aside")) +
+      "\n"
+      "user=" +
+      ShellQuote(os_user) +
+      "\n"
       "fail() { printf '%s\\n' \"$*\" >&2; exit 1; }\n"
       // Never move a directory a live postmaster works in.
       "if [ -f \"$data/postmaster.pid\" ]; then\n"
@@ -361,7 +375,8 @@ std::string CloneScript(const Change& change, const std::string& os_user) {
       "fi\n"
       "moved=no\n"
       "if [ -e \"$data\" ]; then\n"
-      "  mv -- \"$data\" \"$aside\" || fail \"$data cannot be moved to $aside; nothing was changed\"\n"
+      "  mv -- \"$data\" \"$aside\" || fail \"$data cannot be moved to $aside; nothing was "
+      "changed\"\n"
       "  moved=yes\n"
       "fi\n"
       "old() {\n"

@@ -59,8 +59,8 @@ HostFacts Standby(int major = 15) {
   f.recovery.standby_signal = major >= 12;
   f.recovery.primary_conninfo = kGoodConninfo;
   if (major < 12) {
-    f.recovery.recovery_conf_settings =
-        std::map<std::string, std::string>{{"standby_mode", "on"}, {"primary_conninfo", kGoodConninfo}};
+    f.recovery.recovery_conf_settings = std::map<std::string, std::string>{
+        {"standby_mode", "on"}, {"primary_conninfo", kGoodConninfo}};
   }
   f.replication.receiver_present = true;
   WalReceiverFact receiver;
@@ -97,14 +97,16 @@ TEST_CASE("recovery_config plans by the standby's major version", "[recovery_con
   struct Case {
     const char* proves;
     std::function<void(Pair&)> setup;
-    bool change;             // whether a change is planned
-    Impact impact;           // its impact
-    const char* steps;       // its steps argument
-    const char* in_reason;   // a part of its reason
+    bool change;            // whether a change is planned
+    Impact impact;          // its impact
+    const char* steps;      // its steps argument
+    const char* in_reason;  // a part of its reason
   };
+  // No ": " in these names: Catch2 v2's console reporter (-s) indents a
+  // wrapped line after it and loops forever when a word does not fit.
   const Case cases[] = {
       {"a correct 15 standby needs nothing", [](Pair&) {}, false, Impact::kNone, "", ""},
-      {"12+ without standby.signal while in recovery: planned with no impact, since the file is "
+      {"12+ without standby.signal while in recovery is planned with no impact, since the file is "
        "read at startup only",
        [](Pair& p) { p.standby.recovery.standby_signal = false; }, true, Impact::kNone,
        "create_standby_signal", "reads it at startup only"},
@@ -116,19 +118,19 @@ TEST_CASE("recovery_config plans by the standby's major version", "[recovery_con
          p.standby.recovery.standby_signal = false;
        },
        true, Impact::kNone, "create_standby_signal", "the next start would come up as a primary"},
-      {"no standby.signal and not in recovery is a promoted standby: standby_clone's, not ours",
+      {"no standby.signal and not in recovery is a promoted standby, standby_clone's and not ours",
        [](Pair& p) {
          p.standby.server.in_recovery = false;
          p.standby.recovery.standby_signal = false;
        },
        false, Impact::kNone, "", ""},
-      {"15: a wrong host in primary_conninfo is rewritten and a reload reads it",
+      {"15, a wrong host in primary_conninfo is rewritten and a reload reads it",
        [](Pair& p) {
          p.standby.recovery.primary_conninfo =
              "host=198.18.0.99 port=5432 user=replicator password=******** application_name=pg2";
        },
        true, Impact::kReload, "write_primary_conninfo", "host is 198.18.0.99, not 198.18.0.11"},
-      {"12: the same change needs a restart",
+      {"12, the same change needs a restart",
        [](Pair& p) {
          p.standby = Standby(12);
          p.primary.server.major = 12;
@@ -136,7 +138,7 @@ TEST_CASE("recovery_config plans by the standby's major version", "[recovery_con
              "host=198.18.0.99 port=5432 user=replicator application_name=pg2";
        },
        true, Impact::kRestart, "write_primary_conninfo", "PostgreSQL 12 reads it only at start"},
-      {"13: reload is enough (primary_conninfo became reloadable in 13)",
+      {"13, reload is enough (primary_conninfo became reloadable in 13)",
        [](Pair& p) {
          p.standby = Standby(13);
          p.primary.server.major = 13;
@@ -150,25 +152,25 @@ TEST_CASE("recovery_config plans by the standby's major version", "[recovery_con
              "host=198.18.0.11 user=replicator application_name=pg2";
        },
        true, Impact::kReload, "write_primary_conninfo", "port is 5432, not 5433"},
-      {"the password is not compared: facts hold it redacted, and a different one is no change",
+      {"the password is not compared (facts hold it redacted, and a different one is no change)",
        [](Pair& p) {
          p.standby.recovery.primary_conninfo =
              "host=198.18.0.11 port=5432 user=replicator password=other application_name=pg2";
        },
        false, Impact::kNone, "", ""},
-      {"a recovery.conf in a 15 data directory is planned away (moved aside: 15 would not start)",
+      {"a recovery.conf in a 15 data directory is planned away (moved aside, 15 would not start)",
        [](Pair& p) { p.standby.recovery.recovery_conf = true; }, true, Impact::kNone,
        "move_recovery_conf",
        "PostgreSQL 15 refuses to start while /var/lib/postgresql/15/main/recovery.conf exists; it "
        "is moved to /var/lib/postgresql/15/main/recovery.conf.pgpair-20261126T061500Z, not "
        "deleted"},
-      {"11: a correct recovery.conf needs nothing",
+      {"11, a correct recovery.conf needs nothing",
        [](Pair& p) {
          p.standby = Standby(11);
          p.primary.server.major = 11;
        },
        false, Impact::kNone, "", ""},
-      {"11: a missing recovery.conf is written, and 11 reads it only at start",
+      {"11, a missing recovery.conf is written, and 11 reads it only at start",
        [](Pair& p) {
          p.standby = Standby(11);
          p.primary.server.major = 11;
@@ -176,14 +178,14 @@ TEST_CASE("recovery_config plans by the standby's major version", "[recovery_con
          p.standby.recovery.recovery_conf_settings.reset();
        },
        true, Impact::kRestart, "write_recovery_conf", "recovery.conf does not exist"},
-      {"10: standby_mode off is rewritten",
+      {"10, standby_mode off is rewritten",
        [](Pair& p) {
          p.standby = Standby(10);
          p.primary.server.major = 10;
          (*p.standby.recovery.recovery_conf_settings)["standby_mode"] = "off";
        },
        true, Impact::kRestart, "write_recovery_conf", "standby_mode is off"},
-      {"11: a standby.signal is ignored by 11 and removed",
+      {"11, a standby.signal is ignored by 11 and removed",
        [](Pair& p) {
          p.standby = Standby(11);
          p.primary.server.major = 11;
@@ -283,8 +285,8 @@ TEST_CASE("primary_conninfo goes to the file that wins for it", "[recovery_confi
   // Nothing sets it: the data directory's postgresql.auto.conf.
   CHECK(ConninfoFile(standby, kData) == kAutoConf);
   // A line in conf.d that the server applies: that file.
-  FileSettingFact conf_d{"primary_conninfo", "host=x", "/etc/postgresql/15/main/conf.d/r.conf", 3,
-                         true, std::nullopt};
+  FileSettingFact conf_d{
+      "primary_conninfo", "host=x", "/etc/postgresql/15/main/conf.d/r.conf", 3, true, std::nullopt};
   standby.file_settings = std::vector<FileSettingFact>{conf_d};
   CHECK(ConninfoFile(standby, kData) == "/etc/postgresql/15/main/conf.d/r.conf");
   // postgresql.auto.conf is read last and wins over it.
@@ -309,15 +311,16 @@ TEST_CASE("PrimaryConninfoMatches compares host, port, user and application_name
     bool matches;
   };
   const Case cases[] = {
-      {"what pgpair writes matches", "host=198.18.0.11 port=5432 user=replicator password=x "
-                                     "application_name=pg2", true},
+      {"what pgpair writes matches",
+       "host=198.18.0.11 port=5432 user=replicator password=x "
+       "application_name=pg2",
+       true},
       {"libpq's extra keys (sslmode, channel_binding) do not matter", kGoodConninfo, true},
       {"quoted values are read as libpq reads them",
        "host='198.18.0.11' port='5432' user='replicator' application_name='pg2'", true},
       {"the last of a repeated key wins, as in libpq",
        "host=10.0.0.1 host=198.18.0.11 user=replicator application_name=pg2", true},
-      {"another user does not match", "host=198.18.0.11 user=postgres application_name=pg2",
-       false},
+      {"another user does not match", "host=198.18.0.11 user=postgres application_name=pg2", false},
       {"no application_name does not match (the primary names the standby by it)",
        "host=198.18.0.11 user=replicator", false},
       {"an empty conninfo does not match", "", false},
@@ -328,8 +331,7 @@ TEST_CASE("PrimaryConninfoMatches compares host, port, user and application_name
   }
 }
 
-TEST_CASE("BuildPrimaryConninfo quotes the password so libpq reads it back",
-          "[recovery_config]") {
+TEST_CASE("BuildPrimaryConninfo quotes the password so libpq reads it back", "[recovery_config]") {
   StandbyConninfo want{"198.18.0.11", 5432, "replicator", "pg2"};
   CHECK(BuildPrimaryConninfo(want, kPassword) ==
         "host=198.18.0.11 port=5432 user=replicator password='pw\\'with\\\\odd:chars' "
@@ -360,10 +362,11 @@ TEST_CASE("Apply writes primary_conninfo via stdin, 0600 postgres, and checks th
   f.pair.standby.recovery.primary_conninfo = "host=198.18.0.99 user=replicator";
   Plan plan = f.Plan_();
   REQUIRE(plan.changes.size() == 1);
-  f.standby.OnCommand("LC_ALL=C cat -- /var/lib/postgresql/15/main/postgresql.auto.conf",
-                      FakeTransport::Stdout("# Do not edit this file manually!\n"
-                                            "primary_conninfo = 'host=198.18.0.99 user=replicator'\n"
-                                            "wal_level = 'replica'\n"));
+  f.standby.OnCommand(
+      "LC_ALL=C cat -- /var/lib/postgresql/15/main/postgresql.auto.conf",
+      FakeTransport::Stdout("# Do not edit this file manually!\n"
+                            "primary_conninfo = 'host=198.18.0.99 user=replicator'\n"
+                            "wal_level = 'replica'\n"));
   f.standby.OnCommand("mktemp", FakeTransport::Stdout(""));
   f.standby.OnCommand("stat -L", FakeTransport::Stdout("postgres 600\n"));
   Status applied = RecoveryConfigResource().Apply(plan.changes[0], f.context);
@@ -379,8 +382,8 @@ TEST_CASE("Apply writes primary_conninfo via stdin, 0600 postgres, and checks th
   REQUIRE(written->size() == 2);
   CHECK((*written)[0].name == "primary_conninfo");
   CHECK((*written)[0].line_number == 2);
-  CHECK((*written)[0].value == BuildPrimaryConninfo({"198.18.0.11", 5432, "replicator", "pg2"},
-                                                     kPassword));
+  CHECK((*written)[0].value ==
+        BuildPrimaryConninfo({"198.18.0.11", 5432, "replicator", "pg2"}, kPassword));
   CHECK((*written)[1].name == "wal_level");
   for (const auto& call : calls) CHECK_FALSE(Contains(call.command, "odd:chars"));
   CHECK(f.primary.calls().empty());
@@ -395,8 +398,9 @@ TEST_CASE("Apply fails when the written file is not 0600", "[recovery_config]") 
   f.standby.OnCommand("stat -L", FakeTransport::Stdout("postgres 644\n"));
   Status applied = RecoveryConfigResource().Apply(plan.changes[0], f.context);
   REQUIRE_FALSE(applied.ok());
-  CHECK(Contains(applied.message(), "holds the replication password but is not owned by "
-                                    "postgres with mode 600 after writing (stat: postgres 644)"));
+  CHECK(Contains(applied.message(),
+                 "holds the replication password but is not owned by "
+                 "postgres with mode 600 after writing (stat: postgres 644)"));
 }
 
 TEST_CASE("Apply of a missing standby.signal only creates the file", "[recovery_config]") {
@@ -411,7 +415,8 @@ TEST_CASE("Apply of a missing standby.signal only creates the file", "[recovery_
   REQUIRE(f.standby.calls().size() == 1);
   const std::string& script = f.standby.calls()[0].command;
   CHECK(Contains(script, "mv -- \"$data/recovery.conf\" \"$aside\""));
-  CHECK(Contains(script, "aside=/var/lib/postgresql/15/main/recovery.conf.pgpair-20261126T061500Z"));
+  CHECK(
+      Contains(script, "aside=/var/lib/postgresql/15/main/recovery.conf.pgpair-20261126T061500Z"));
   CHECK(Contains(script, ": > \"$data/standby.signal\""));
   CHECK(Contains(script, "chown -- postgres \"$data/standby.signal\""));
   // recovery.conf is moved before the signal appears.
