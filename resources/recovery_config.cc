@@ -71,7 +71,9 @@ bool IsTrue(const std::string& value) {
 std::vector<std::string> ConninfoDifferences(const std::string& actual,
                                              const StandbyConninfo& desired) {
   Result<ConninfoPairs> pairs = ParseConninfo(actual);
-  if (!pairs.ok()) return {"it does not parse (" + pairs.status().message() + ")"};
+  // Not the parser's message: it may quote a piece of a password that was
+  // split by an unquoted space.
+  if (!pairs.ok()) return {"it is not a valid connection string"};
   std::map<std::string, std::string> values;
   for (const auto& [key, value] : *pairs) values[key] = value;  // the last one wins, as in libpq
   const std::pair<const char*, std::string> wanted[] = {

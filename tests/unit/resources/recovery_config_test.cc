@@ -254,6 +254,14 @@ TEST_CASE("The password never appears in any plan field", "[recovery_config]") {
   for (const std::string& note : plan.notes) text += note;
   CHECK_FALSE(Contains(text, "hunter2"));
 
+  // A malformed string whose password has an unquoted space: the parser's
+  // message would name the second half as a key.
+  pair.standby.recovery.primary_conninfo = "host=198.18.0.11 password=hunter 2secret";
+  plan = Diff(pair);
+  REQUIRE(plan.changes.size() == 1);
+  CHECK(Contains(plan.changes[0].reason, "it is not a valid connection string"));
+  CHECK_FALSE(Contains(plan.changes[0].reason + plan.changes[0].before.value_or(""), "2secret"));
+
   // 11's recovery.conf settings, unredacted, likewise.
   pair.standby = Standby(11);
   pair.primary.server.major = 11;
