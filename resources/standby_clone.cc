@@ -68,15 +68,8 @@ std::optional<int> StandbyMajor(const HostFacts& standby) {
   return std::nullopt;
 }
 
-// The gather reports a missing data directory only as a problem.
 bool DataDirMissing(const HostFacts& standby) {
-  for (const FactProblem& problem : standby.problems) {
-    if (problem.topic == "recovery" &&
-        problem.message.find("does not exist") != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
+  return standby.layout.data_dir_exists == false;
 }
 
 std::string Arg(const Change& change, const char* key) {

@@ -28,6 +28,7 @@ struct LayoutFacts {
   std::optional<std::string> cluster;  // Debian's "15/main"
   std::optional<std::string> bin_dir;
   std::optional<std::string> data_dir;
+  std::optional<bool> data_dir_exists;
   std::optional<std::string> config_file;
   std::optional<std::string> hba_file;
   std::optional<int> port;

@@ -315,6 +315,7 @@ void InterpretSql(const GatherSection& sql, const GatherRequest& request, HostFa
 void InterpretSignals(const GatherSections& sections, HostFacts* facts) {
   const GatherSection* signals = FindSection(sections, "signals");
   if (!signals) return;
+  facts->layout.data_dir_exists = signals->exit_status == 0;
   if (signals->exit_status != 0) {
     facts->problems.push_back({"recovery", "data directory " + Or(facts->layout.data_dir) +
                                                " does not exist; recovery facts are unknown"});

@@ -39,6 +39,7 @@ TEST_CASE("A running Debian cluster gives server, settings, roles and layout", "
   CHECK(f.layout.cluster == "15/main");
   CHECK(f.layout.source == "server");
   CHECK(f.layout.data_dir == "/var/lib/postgresql/15/main");
+  CHECK(f.layout.data_dir_exists == true);
   CHECK(f.layout.hba_file == "/etc/postgresql/15/main/pg_hba.conf");
   CHECK(f.layout.port == 5432);
 

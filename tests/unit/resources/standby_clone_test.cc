@@ -152,10 +152,7 @@ TEST_CASE("standby_clone decides from identifiers, roles, majors and architectur
          p.standby.server = ServerFacts();
          p.standby.server.running = false;
          p.standby.recovery = RecoveryFacts();
-         p.standby.problems.push_back(
-             {"recovery",
-              "data directory /var/lib/postgresql/15/main does not exist; recovery "
-              "facts are unknown"});
+         p.standby.layout.data_dir_exists = false;
        },
        CloneVerdict::kReplace, "pg2's data directory /var/lib/postgresql/15/main does not exist"},
       {"a promoted standby (same identifier, not in recovery) is a split-brain risk, so it is "
