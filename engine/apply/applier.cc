@@ -58,7 +58,7 @@ Status ApplyChanges(const std::vector<Change>& changes, ApplyContext& context) {
   for (const Change& change : changes) {
     const Resource* resource = FindResource(change.resource);
     if (!resource) return Status::Error("no resource of kind " + change.resource);
-    if (context.progress) context.progress(change.address + ": " + change.reason);
+    if (context.progress) context.progress(change.address);
     Status applied = resource->Apply(change, context);
     if (!applied.ok()) return applied.WithContext(change.address);
   }
