@@ -4,13 +4,13 @@
 #include <string>
 
 #include "engine/util/shell_quote.h"
+#include "engine/util/text.h"
 
 namespace pgpair {
 namespace {
 
 constexpr char kKind[] = "archive_dir";
 
-std::string HostLabel(const HostSpec& host) { return host.name + " (" + host.address + ")"; }
 
 std::string FourDigits(int mode) {
   char text[16];
@@ -23,11 +23,6 @@ std::string Argument(const Change& change, const char* name) {
   return found == change.arguments.end() ? "" : found->second;
 }
 
-std::string TrimTrailing(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
-}
-
 class ArchiveDir : public Resource {
  public:
   const char* kind() const override { return kKind; }
@@ -37,7 +32,7 @@ class ArchiveDir : public Resource {
     if (!manifest.archive) return;
     const ArchiveSpec& spec = *manifest.archive;
     const HostSpec& host = manifest.primary_host();
-    const std::string label = HostLabel(host);
+    const std::string label = host.label();
     const std::string address = std::string(kKind) + "[" + manifest.primary + ":" + spec.dir + "]";
     std::optional<int> desired_mode = ParseOctalMode(spec.mode);
     if (!desired_mode) {
@@ -111,7 +106,7 @@ class ArchiveDir : public Resource {
     }
     const HostSpec* host = context.manifest->FindHost(change.host);
     if (host == nullptr) return Status::Error(change.address + ": unknown host " + change.host);
-    const std::string label = HostLabel(*host);
+    const std::string label = host->label();
     const std::string dir = Argument(change, "dir");
     const std::string owner = Argument(change, "owner");
     const std::string os_user = Argument(change, "os_user");

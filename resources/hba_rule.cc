@@ -14,7 +14,6 @@ namespace {
 
 constexpr char kKind[] = "hba_rule";
 
-std::string HostLabel(const HostSpec& host) { return host.name + " (" + host.address + ")"; }
 
 std::string Argument(const Change& change, const char* name) {
   auto found = change.arguments.find(name);
@@ -232,7 +231,7 @@ class HbaRule : public Resource {
     const std::string& method = manifest.hba->method;
     const HostSpec& primary = manifest.primary_host();
     const HostSpec& standby = manifest.standby_host();
-    const std::string label = HostLabel(primary);
+    const std::string label = primary.label();
     const std::string address =
         std::string(kKind) + "[" + manifest.primary + "/replication " + role + " " + client + "]";
 
@@ -287,7 +286,7 @@ class HbaRule : public Resource {
     change.arguments["comment"] =
         "pgpair: lets the standby " + standby.name + " stream (replication)";
     change.after = NormalizeHbaLine(rule);
-    const std::string from = " from " + HostLabel(standby);
+    const std::string from = " from " + standby.label();
 
     std::vector<HbaLineFact> lines = *facts->hba.lines;
     std::stable_sort(lines.begin(), lines.end(), [](const HbaLineFact& a, const HbaLineFact& b) {
@@ -342,7 +341,7 @@ class HbaRule : public Resource {
     }
     const HostSpec* host = context.manifest->FindHost(change.host);
     if (host == nullptr) return Status::Error(change.address + ": unknown host " + change.host);
-    const std::string label = HostLabel(*host);
+    const std::string label = host->label();
     const std::string file = Argument(change, "file");
     const std::string rule = Argument(change, "line");
     const std::string expected = Argument(change, "expected_text");

@@ -13,7 +13,6 @@ namespace {
 
 constexpr char kKind[] = "replication_role";
 
-std::string HostLabel(const HostSpec& host) { return host.name + " (" + host.address + ")"; }
 
 std::string Join(const std::vector<std::string>& parts, const std::string& separator) {
   std::string joined;
@@ -57,7 +56,7 @@ class ReplicationRole : public Resource {
 
     const HostFacts* facts = input.primary;
     if (facts == nullptr || !facts->roles) {
-      plan->notes.push_back(address + ": the roles on " + HostLabel(primary_host) +
+      plan->notes.push_back(address + ": the roles on " + primary_host.label() +
                             " are unknown (the server is not running or could not be "
                             "queried); the role is checked once they can be read");
       return;
@@ -79,7 +78,7 @@ class ReplicationRole : public Resource {
     if (role == nullptr || role->exists == false) {
       change.action = Action::kCreate;
       change.after = desired;
-      change.reason = "role " + spec.role + " does not exist on " + HostLabel(primary_host) +
+      change.reason = "role " + spec.role + " does not exist on " + primary_host.label() +
                       "; the standby logs in with it";
       change.arguments["statement"] = "create";
       change.arguments["set_password"] = "yes";
@@ -89,7 +88,7 @@ class ReplicationRole : public Resource {
     if (!role->exists || !role->can_login || !role->replication || !role->connection_limit ||
         !role->has_password) {
       plan->notes.push_back(address + ": the attributes of role " + spec.role + " on " +
-                            HostLabel(primary_host) +
+                            primary_host.label() +
                             " could not all be read; the role is not checked");
       return;
     }
@@ -128,7 +127,7 @@ class ReplicationRole : public Resource {
         reasons.push_back(
             "the declared password was refused by the primary for a replication "
             "login from " +
-            HostLabel(standby));
+            standby.label());
       }
     }
     if (!attributes_differ && !set_password) return;
@@ -155,7 +154,7 @@ class ReplicationRole : public Resource {
     }
     const HostSpec* host = context.manifest->FindHost(change.host);
     if (host == nullptr) return Status::Error(change.address + ": unknown host " + change.host);
-    const std::string label = HostLabel(*host);
+    const std::string label = host->label();
     auto argument = [&](const char* name) -> std::string {
       auto found = change.arguments.find(name);
       return found == change.arguments.end() ? "" : found->second;

@@ -6,6 +6,7 @@
 #include "engine/apply/server_control.h"
 #include "engine/plan/planner.h"
 #include "engine/util/sql_quote.h"
+#include "engine/util/text.h"
 
 namespace pgpair {
 namespace {
@@ -17,11 +18,6 @@ const Resource* FindResource(const std::string& kind) {
   return nullptr;
 }
 
-std::string Trimmed(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
-}
-
 // The server keeps its old rules when pg_hba.conf has an error, so a reload
 // "succeeds" either way: ask pg_hba_file_rules.
 Status CheckHbaAccepted(ApplyContext& context, const HostSpec& host, const HostFacts& facts) {
@@ -29,10 +25,10 @@ Status CheckHbaAccepted(ApplyContext& context, const HostSpec& host, const HostF
       *context.primary, host, facts,
       "SELECT line_number || ': ' || error FROM pg_hba_file_rules WHERE error IS NOT NULL;");
   if (!errors.ok()) return errors.status();
-  if (!Trimmed(*errors).empty()) {
+  if (!TrimTrailing(*errors).empty()) {
     return Status::Error(context.primary->host_label() + ": the server rejects " +
                          facts.layout.hba_file.value_or("pg_hba.conf") + " (line " +
-                         Trimmed(*errors) + "); it keeps its previous rules. Fix the file, then "
+                         TrimTrailing(*errors) + "); it keeps its previous rules. Fix the file, then "
                          "run pgpair again");
   }
   return Status::Ok();
@@ -47,9 +43,9 @@ Status CheckConfigValid(Transport& transport, const HostSpec& host, const HostFa
       "coalesce(name, '') || ': ' || error FROM pg_file_settings WHERE error IS NOT NULL "
       "AND error <> 'setting could not be applied';");
   if (!errors.ok()) return errors.status();
-  if (!Trimmed(*errors).empty()) {
+  if (!TrimTrailing(*errors).empty()) {
     return Status::Error(transport.host_label() + ": the configuration has errors, so pgpair "
-                         "will not restart the server: " + Trimmed(*errors));
+                         "will not restart the server: " + TrimTrailing(*errors));
   }
   return Status::Ok();
 }
@@ -142,7 +138,7 @@ Status WaitForStreaming(ApplyContext& context, std::chrono::seconds timeout) {
   while (std::chrono::steady_clock::now() < deadline) {
     Result<std::string> count =
         RunRemoteSql(*context.primary, primary, *context.plan_input->primary, sql);
-    if (count.ok() && Trimmed(*count) != "0") return Status::Ok();
+    if (count.ok() && TrimTrailing(*count) != "0") return Status::Ok();
     if (!count.ok()) last_error = count.status().message();
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }

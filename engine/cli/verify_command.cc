@@ -8,6 +8,7 @@
 #include "engine/apply/remote_sql.h"
 #include "engine/cli/cli.h"
 #include "engine/cli/pair_commands.h"
+#include "engine/util/text.h"
 
 namespace pgpair {
 namespace {
@@ -17,11 +18,6 @@ std::string RandomToken() {
   std::ostringstream token;
   token << std::hex << device() << device();
   return token.str();
-}
-
-std::string Trimmed(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
 }
 
 }  // namespace
@@ -74,7 +70,7 @@ int RunVerifyCommand(const PairCommandOptions& options, const Connectors& connec
         *standby_transport, manifest.standby_host(), standby,
         "SELECT token FROM pgpair_canary WHERE id = 1;");
     if (read.ok()) {
-      seen = Trimmed(*read);
+      seen = TrimTrailing(*read);
       if (seen == token) break;
     } else {
       last_error = read.status().message();  // the table may not have arrived yet

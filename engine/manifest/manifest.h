@@ -64,6 +64,9 @@ struct HostSpec {
   Become become = Become::kNone;
   PostgresLayout postgres;
   SourceMark mark;  // the host's name under `hosts:`
+
+  // How messages and logs name the host: "pg1 (198.18.0.11)".
+  std::string label() const { return name + " (" + address + ")"; }
 };
 
 // A secret given by reference: the manifest is committed to git and never

@@ -1,14 +1,10 @@
 #include "engine/transport/remote_files.h"
 
 #include "engine/util/shell_quote.h"
+#include "engine/util/text.h"
 
 namespace pgpair {
 namespace {
-
-std::string TrimTrailing(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
-}
 
 bool Contains(const std::string& text, const char* needle) {
   return text.find(needle) != std::string::npos;

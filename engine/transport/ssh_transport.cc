@@ -183,7 +183,7 @@ int ExitStatusForSignal(const std::string& signal_name) {
 }  // namespace
 
 SshTarget SshTarget::FromHost(const HostSpec& host) {
-  return SshTarget{host.name + " (" + host.address + ")", host.address, host.ssh, host.become};
+  return SshTarget{host.label(), host.address, host.ssh, host.become};
 }
 
 std::string ExpandTilde(const std::string& path, const std::string& home) {
