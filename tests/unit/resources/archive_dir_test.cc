@@ -4,26 +4,12 @@
 
 #include "engine/facts/interpret.h"
 #include "tests/unit/fakes/fake_transport.h"
-#include "tests/unit/fixture_file.h"
+#include "tests/unit/gathered_facts.h"
 
 namespace pgpair {
 namespace {
 
-// Facts as pgpair reads them from a real host: the captured gather outputs
-// of tests/fixtures/gather/ (Debian 12, PostgreSQL 15.18, fresh 15/main).
-HostFacts GatheredFacts(const std::string& fixture) {
-  Result<GatherSections> sections =
-      ParseGatherOutput(testing::ReadFixture(fixture), "@@pgpair-fixture");
-  REQUIRE(sections.ok());
-  GatherRequest request;
-  request.replication_role = "replicator";
-  request.archive_dir = "/var/backups/pgsql/archive";
-  HostFacts facts;
-  facts.name = "pg1";
-  facts.address = "198.18.0.11";
-  InterpretGather(*sections, request, &facts);
-  return facts;
-}
+using testing::GatheredFacts;
 
 const char kDir[] = "/var/backups/pgsql/archive";
 
