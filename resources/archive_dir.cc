@@ -11,7 +11,6 @@ namespace {
 
 constexpr char kKind[] = "archive_dir";
 
-
 std::string FourDigits(int mode) {
   char text[16];
   std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode));

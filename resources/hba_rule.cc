@@ -14,7 +14,6 @@ namespace {
 
 constexpr char kKind[] = "hba_rule";
 
-
 std::string Argument(const Change& change, const char* name) {
   auto found = change.arguments.find(name);
   return found == change.arguments.end() ? "" : found->second;
@@ -384,7 +383,8 @@ class HbaRule : public Resource {
           return Status::Error(changed + " (line " + std::to_string(n) +
                                " already holds pgpair's rule); run plan again");
         }
-        Result<std::string> moved = ReplaceHbaLine(current, n, "#" + *line + "  # moved up by pgpair");
+        Result<std::string> moved =
+            ReplaceHbaLine(current, n, "#" + *line + "  # moved up by pgpair");
         if (!moved.ok()) return moved.status().WithContext(label + ": " + file);
         current = *moved;
       }

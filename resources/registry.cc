@@ -17,10 +17,8 @@ const std::vector<const Resource*>& RegisteredResources() {
       &ArchiveDirResource(),       // before archive_mode and archive_command take effect
       &ReplicationRoleResource(),  // before the standby's clone logs in with it
       &HbaRuleResource(),
-      &StandbyCloneResource(),     // replaces the standby's data directory first
-      &RecoveryConfigResource(),
-      &SettingResource(),
-      &ServerRunningResource(),
+      &StandbyCloneResource(),  // replaces the standby's data directory first
+      &RecoveryConfigResource(),  &SettingResource(), &ServerRunningResource(),
   };
   return resources;
 }

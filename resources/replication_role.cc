@@ -13,7 +13,6 @@ namespace {
 
 constexpr char kKind[] = "replication_role";
 
-
 std::string Join(const std::vector<std::string>& parts, const std::string& separator) {
   std::string joined;
   for (const std::string& part : parts) joined += (joined.empty() ? "" : separator) + part;
@@ -41,7 +40,6 @@ std::string Redact(std::string text, const std::string& secret, const std::strin
   }
   return text;
 }
-
 
 class ReplicationRole : public Resource {
  public:

@@ -68,9 +68,7 @@ std::optional<int> StandbyMajor(const HostFacts& standby) {
   return std::nullopt;
 }
 
-bool DataDirMissing(const HostFacts& standby) {
-  return standby.layout.data_dir_exists == false;
-}
+bool DataDirMissing(const HostFacts& standby) { return standby.layout.data_dir_exists == false; }
 
 std::string Arg(const Change& change, const char* key) {
   auto it = change.arguments.find(key);

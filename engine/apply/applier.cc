@@ -28,7 +28,8 @@ Status CheckHbaAccepted(ApplyContext& context, const HostSpec& host, const HostF
   if (!TrimTrailing(*errors).empty()) {
     return Status::Error(context.primary->host_label() + ": the server rejects " +
                          facts.layout.hba_file.value_or("pg_hba.conf") + " (line " +
-                         TrimTrailing(*errors) + "); it keeps its previous rules. Fix the file, then "
+                         TrimTrailing(*errors) +
+                         "); it keeps its previous rules. Fix the file, then "
                          "run pgpair again");
   }
   return Status::Ok();
@@ -44,8 +45,10 @@ Status CheckConfigValid(Transport& transport, const HostSpec& host, const HostFa
       "AND error <> 'setting could not be applied';");
   if (!errors.ok()) return errors.status();
   if (!TrimTrailing(*errors).empty()) {
-    return Status::Error(transport.host_label() + ": the configuration has errors, so pgpair "
-                         "will not restart the server: " + TrimTrailing(*errors));
+    return Status::Error(transport.host_label() +
+                         ": the configuration has errors, so pgpair "
+                         "will not restart the server: " +
+                         TrimTrailing(*errors));
   }
   return Status::Ok();
 }
@@ -131,8 +134,9 @@ Status WaitForStreaming(ApplyContext& context, std::chrono::seconds timeout) {
   // differ, so application_name (pgpair writes the standby's name) counts too.
   const std::string sql =
       "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND "
-      "(host(client_addr) = " + QuoteSqlLiteral(standby.address) +
-      " OR application_name = " + QuoteSqlLiteral(standby.name) + ");";
+      "(host(client_addr) = " +
+      QuoteSqlLiteral(standby.address) + " OR application_name = " + QuoteSqlLiteral(standby.name) +
+      ");";
   auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string last_error;
   while (std::chrono::steady_clock::now() < deadline) {

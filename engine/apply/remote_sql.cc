@@ -15,9 +15,8 @@ std::string RemotePsqlCommand(const HostSpec& host, const HostFacts& facts,
   return command;
 }
 
-Result<std::string> RunRemoteSql(Transport& transport, const HostSpec& host,
-                                 const HostFacts& facts, const std::string& sql,
-                                 const std::string& database) {
+Result<std::string> RunRemoteSql(Transport& transport, const HostSpec& host, const HostFacts& facts,
+                                 const std::string& sql, const std::string& database) {
   Result<ExecResult> run = transport.Exec(RemotePsqlCommand(host, facts, database), sql,
                                           std::chrono::seconds(host.ssh.command_timeout_seconds));
   if (!run.ok()) return run.status();

@@ -14,9 +14,8 @@ namespace pgpair {
 // at the first error. The SQL travels on standard input, never in argv.
 // Returns psql's unaligned, tuples-only output. An error names the host and
 // carries psql's message.
-Result<std::string> RunRemoteSql(Transport& transport, const HostSpec& host,
-                                 const HostFacts& facts, const std::string& sql,
-                                 const std::string& database = "postgres");
+Result<std::string> RunRemoteSql(Transport& transport, const HostSpec& host, const HostFacts& facts,
+                                 const std::string& sql, const std::string& database = "postgres");
 
 // The shell command that starts psql for RunRemoteSql; exposed for tests.
 std::string RemotePsqlCommand(const HostSpec& host, const HostFacts& facts,

@@ -37,9 +37,9 @@ std::string ServerControlCommand(const HostSpec& host, const HostFacts& facts,
     case ServiceManager::kPgCtlCluster: {
       std::string cluster = facts.layout.cluster.value_or("");
       size_t slash = cluster.find('/');
-      std::string command = "pg_ctlcluster " + ShellQuote(cluster.substr(0, slash)) + " " +
-                            ShellQuote(slash == std::string::npos ? "" : cluster.substr(slash + 1)) +
-                            " " + word;
+      std::string command =
+          "pg_ctlcluster " + ShellQuote(cluster.substr(0, slash)) + " " +
+          ShellQuote(slash == std::string::npos ? "" : cluster.substr(slash + 1)) + " " + word;
       // A fast shutdown, not the default smart one that waits for every
       // client to leave.
       if (action == ServerAction::kStop || action == ServerAction::kRestart) {

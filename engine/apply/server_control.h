@@ -15,8 +15,7 @@ enum class ServerAction { kStart, kStop, kRestart, kReload };
 // service manager the manifest names, else pg_ctlcluster where the cluster is
 // Debian's, else pg_ctl as the server's user. Start, stop and restart wait
 // for the server to finish.
-std::string ServerControlCommand(const HostSpec& host, const HostFacts& facts,
-                                 ServerAction action);
+std::string ServerControlCommand(const HostSpec& host, const HostFacts& facts, ServerAction action);
 
 // Runs it. An error names the host, the action and the command's message.
 Status ControlServer(Transport& transport, const HostSpec& host, const HostFacts& facts,

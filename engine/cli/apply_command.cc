@@ -14,8 +14,8 @@ namespace pgpair {
 namespace {
 
 bool Confirm(size_t change_count) {
-  std::cout << "\nApply these " << change_count << " changes? Only 'yes' is accepted: "
-            << std::flush;
+  std::cout << "\nApply these " << change_count
+            << " changes? Only 'yes' is accepted: " << std::flush;
   std::string answer;
   std::getline(std::cin, answer);
   return answer == "yes";
@@ -78,8 +78,7 @@ int RunApplyCommand(const PairCommandOptions& options, const Connectors& connect
   // Prove the result: the facts gathered again must give an empty plan.
   RefreshFacts(*session, connectors.login_check);
   Plan after = MakePlan(MakePlanInput(*session, false, UtcTimestamp()));
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!after.empty()) {
     std::cerr << "pgpair: BUG: the plan after apply is not empty; remaining:\n"
               << FormatPlan(after, manifest);

@@ -62,7 +62,7 @@ int RunCheckCommand(const PairCommandOptions& options, const Connectors& connect
   bool streaming = StandbyStreaming(*session);
   bool streaming_ok = streaming || !manifest.standby_streaming;
   std::optional<double> delay = session->standby_facts().replication.replay_delay_seconds;
-  int status = !reachable ? kExitError
+  int status = !reachable                               ? kExitError
                : (plan.changes.empty() && streaming_ok) ? kExitOk
                                                         : kExitDrift;
 

@@ -48,8 +48,7 @@ Result<std::unique_ptr<Transport>> ConnectSsh(const HostSpec& host) {
 // Logs in as the replication role from the standby host to the primary,
 // through the standby's SSH connection. Without a resolvable password there is
 // nothing to check; apply reports the missing secret itself.
-std::optional<ReplicationLoginCheck> CheckLoginOverSsh(Transport& standby,
-                                                       const Manifest& manifest,
+std::optional<ReplicationLoginCheck> CheckLoginOverSsh(Transport& standby, const Manifest& manifest,
                                                        const HostFacts& primary) {
   auto* ssh = dynamic_cast<SshTransport*>(&standby);
   if (!ssh || !manifest.replication || !manifest.replication->password) return std::nullopt;
@@ -77,9 +76,10 @@ int RunCli(int argc, char** argv) {
 
   FactsOptions facts;
   CLI::App* facts_command = app.add_subcommand(
-      "facts", "Connect to both hosts and report what they are: OS, PostgreSQL version and "
-               "layout, settings, pg_hba, roles, recovery configuration, archive directory, "
-               "replication. Changes nothing.");
+      "facts",
+      "Connect to both hosts and report what they are: OS, PostgreSQL version and "
+      "layout, settings, pg_hba, roles, recovery configuration, archive directory, "
+      "replication. Changes nothing.");
   facts_command->add_option("manifest", facts.manifest_path, "the pair's YAML manifest")
       ->required()
       ->check(CLI::ExistingFile);
@@ -93,8 +93,9 @@ int RunCli(int argc, char** argv) {
         ->check(CLI::ExistingFile);
   };
   CLI::App* plan_command = app.add_subcommand(
-      "plan", "Show the changes that would bring the pair to the manifest, each with its "
-              "reason and impact (none, reload, restart, re-clone). Changes nothing.");
+      "plan",
+      "Show the changes that would bring the pair to the manifest, each with its "
+      "reason and impact (none, reload, restart, re-clone). Changes nothing.");
   add_manifest(plan_command);
   plan_command->add_flag("--json", pair.json, "print the plan as JSON");
   plan_command->add_flag("--allow-overwrite-primary", pair.allow_overwrite_primary,
@@ -102,33 +103,36 @@ int RunCli(int argc, char** argv) {
                          "primary (its data is moved aside, never deleted)");
 
   CLI::App* apply_command = app.add_subcommand(
-      "apply", "Plan, show the plan, ask, then make only the missing changes in a safe order "
-               "(primary first, one restart per host at most), wait for the standby to "
-               "stream, and prove the result by planning again.");
+      "apply",
+      "Plan, show the plan, ask, then make only the missing changes in a safe order "
+      "(primary first, one restart per host at most), wait for the standby to "
+      "stream, and prove the result by planning again.");
   add_manifest(apply_command);
   apply_command->add_flag("--auto-approve", pair.auto_approve,
                           "apply without asking (required when there is no terminal)");
   apply_command->add_flag("--allow-overwrite-primary", pair.allow_overwrite_primary,
                           "allow re-cloning a host declared standby that runs as a primary");
-  apply_command->add_option("--wait", pair.wait_seconds,
-                            "seconds to wait for the standby to stream")
+  apply_command
+      ->add_option("--wait", pair.wait_seconds, "seconds to wait for the standby to stream")
       ->capture_default_str();
 
-  CLI::App* check_command = app.add_subcommand(
-      "check", "Drift and health in one run, for periodic jobs: exit 0 converged and "
-               "streaming, 2 drift or not streaming, 1 error. Changes nothing.");
+  CLI::App* check_command =
+      app.add_subcommand("check",
+                         "Drift and health in one run, for periodic jobs: exit 0 converged and "
+                         "streaming, 2 drift or not streaming, 1 error. Changes nothing.");
   add_manifest(check_command);
   check_command->add_flag("--json", pair.json, "print the details as JSON");
   check_command->add_option("--metrics", pair.metrics_file,
                             "also write Prometheus metrics to this file (textfile collector)");
 
-  CLI::App* verify_command = app.add_subcommand(
-      "verify", "Prove replication works: the primary reports the standby streaming, the "
-                "standby is in recovery, and a canary row (table pgpair_canary in the "
-                "postgres database) written on the primary is read on the standby.");
+  CLI::App* verify_command =
+      app.add_subcommand("verify",
+                         "Prove replication works: the primary reports the standby streaming, the "
+                         "standby is in recovery, and a canary row (table pgpair_canary in the "
+                         "postgres database) written on the primary is read on the standby.");
   add_manifest(verify_command);
-  verify_command->add_option("--wait", pair.wait_seconds,
-                             "seconds to wait for the canary row on the standby")
+  verify_command
+      ->add_option("--wait", pair.wait_seconds, "seconds to wait for the canary row on the standby")
       ->capture_default_str();
 
   try {

@@ -4,9 +4,9 @@
 namespace pgpair {
 
 // Exit statuses shared by every command.
-inline constexpr int kExitOk = 0;      // done; for plan and check: nothing to change
-inline constexpr int kExitError = 1;   // something failed; the message says what
-inline constexpr int kExitDrift = 2;   // plan/check: changes are needed
+inline constexpr int kExitOk = 0;     // done; for plan and check: nothing to change
+inline constexpr int kExitError = 1;  // something failed; the message says what
+inline constexpr int kExitDrift = 2;  // plan/check: changes are needed
 
 // Parses the command line and runs the command. Returns the exit status.
 int RunCli(int argc, char** argv);

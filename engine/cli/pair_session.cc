@@ -78,8 +78,8 @@ bool StandbyStreaming(const PairSession& session) {
   const HostSpec& standby = session.manifest.standby_host();
   if (!primary.replication.senders) return false;
   for (const WalSenderFact& sender : *primary.replication.senders) {
-    bool from_standby = sender.client_addr == standby.address ||
-                        sender.application_name == standby.name;
+    bool from_standby =
+        sender.client_addr == standby.address || sender.application_name == standby.name;
     if (from_standby && sender.state == "streaming") return true;
   }
   return false;

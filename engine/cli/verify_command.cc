@@ -43,8 +43,8 @@ int RunVerifyCommand(const PairCommandOptions& options, const Connectors& connec
     std::cout << "  " << (passed ? "ok    " : "FAILED") << "  " << what << "\n";
     ok &= passed;
   };
-  report(StandbyStreaming(*session), manifest.primary + " reports " + manifest.standby +
-                                         " streaming (pg_stat_replication)");
+  report(StandbyStreaming(*session),
+         manifest.primary + " reports " + manifest.standby + " streaming (pg_stat_replication)");
   report(standby.server.in_recovery.value_or(false),
          manifest.standby + " is in recovery (a read-only hot standby)");
   if (!primary_transport || !standby_transport || !ok) return kExitError;
@@ -56,8 +56,11 @@ int RunVerifyCommand(const PairCommandOptions& options, const Connectors& connec
       *primary_transport, manifest.primary_host(), primary,
       "CREATE TABLE IF NOT EXISTS pgpair_canary (id int PRIMARY KEY, token text NOT NULL, "
       "written_at timestamptz NOT NULL);\n"
-      "INSERT INTO pgpair_canary VALUES (1, '" + token + "', clock_timestamp()) "
-      "ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, written_at = EXCLUDED.written_at;\n");
+      "INSERT INTO pgpair_canary VALUES (1, '" +
+          token +
+          "', clock_timestamp()) "
+          "ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, written_at = "
+          "EXCLUDED.written_at;\n");
   if (!written.ok()) {
     report(false, "canary row written on " + manifest.primary + ": " + written.status().message());
     return kExitError;
@@ -66,9 +69,8 @@ int RunVerifyCommand(const PairCommandOptions& options, const Connectors& connec
   auto deadline = start + std::chrono::seconds(options.wait_seconds);
   std::string seen, last_error;
   while (std::chrono::steady_clock::now() < deadline) {
-    Result<std::string> read = RunRemoteSql(
-        *standby_transport, manifest.standby_host(), standby,
-        "SELECT token FROM pgpair_canary WHERE id = 1;");
+    Result<std::string> read = RunRemoteSql(*standby_transport, manifest.standby_host(), standby,
+                                            "SELECT token FROM pgpair_canary WHERE id = 1;");
     if (read.ok()) {
       seen = TrimTrailing(*read);
       if (seen == token) break;

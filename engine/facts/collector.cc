@@ -57,8 +57,8 @@ HostFacts GatherHostFacts(HostConnection& connection, const Manifest& manifest) 
   facts.address = host.address;
   facts.declared_role = connection.declared_role;
   if (!connection.transport) {
-    facts.problems.push_back({"connection", connection.status.message() +
-                                                "; every fact of this host is unknown"});
+    facts.problems.push_back(
+        {"connection", connection.status.message() + "; every fact of this host is unknown"});
     return facts;
   }
   facts.ssh_connections = 1;
@@ -66,9 +66,9 @@ HostFacts GatherHostFacts(HostConnection& connection, const Manifest& manifest) 
   GatherRequest request = RequestFor(manifest, connection.declared_role);
   std::string mark = NewGatherMark();
   int execs_before = connection.transport->exec_count();
-  Result<ExecResult> run = connection.transport->Exec(
-      "/bin/sh -s", BuildGatherScript(host, request, mark),
-      std::chrono::seconds(host.ssh.command_timeout_seconds));
+  Result<ExecResult> run =
+      connection.transport->Exec("/bin/sh -s", BuildGatherScript(host, request, mark),
+                                 std::chrono::seconds(host.ssh.command_timeout_seconds));
   facts.exec_round_trips = connection.transport->exec_count() - execs_before;
   if (!run.ok()) {
     facts.problems.push_back(
@@ -94,9 +94,8 @@ PairFacts GatherPairFacts(std::vector<HostConnection>& connections, const Manife
   pair.hosts.resize(connections.size());
   std::vector<std::future<void>> pending;
   for (size_t i = 0; i < connections.size(); ++i) {
-    pending.push_back(std::async(std::launch::async, [&, i] {
-      pair.hosts[i] = GatherHostFacts(connections[i], manifest);
-    }));
+    pending.push_back(std::async(
+        std::launch::async, [&, i] { pair.hosts[i] = GatherHostFacts(connections[i], manifest); }));
   }
   for (auto& done : pending) done.get();
   return pair;

@@ -17,14 +17,13 @@ using TransportFactory = std::function<Result<std::unique_ptr<Transport>>(const 
 // One connection per host for the whole pgpair command, opened in parallel.
 struct HostConnection {
   const HostSpec* host = nullptr;
-  std::string declared_role;  // "primary" or "standby"
+  std::string declared_role;             // "primary" or "standby"
   std::unique_ptr<Transport> transport;  // null when the connection failed
   Status status;                         // why it failed
   double connect_seconds = 0;
 };
 
 std::vector<HostConnection> ConnectPair(const Manifest& manifest, const TransportFactory& factory);
-
 
 // Gathers one host's facts in one exec round trip. A failure to run the
 // script leaves every fact unknown and says why in `problems`.

@@ -39,8 +39,8 @@ struct LayoutFacts {
 };
 
 struct ServerFacts {
-  std::optional<int> major;               // 10, 11, ... 18
-  std::optional<std::string> version;     // "15.18"
+  std::optional<int> major;            // 10, 11, ... 18
+  std::optional<std::string> version;  // "15.18"
   std::optional<bool> running;
   std::optional<int> postmaster_pid;
   std::optional<std::string> start_time;  // pg_postmaster_start_time(), ISO 8601
@@ -173,8 +173,8 @@ struct ReplicationFacts {
   std::optional<WalReceiverFact> receiver;  // empty: not a standby or unknown
   std::optional<bool> receiver_present;     // false: no wal receiver running
   std::optional<std::vector<SlotFact>> slots;
-  std::optional<std::string> receive_lsn;   // pg_last_wal_receive_lsn()
-  std::optional<std::string> replay_lsn;    // pg_last_wal_replay_lsn()
+  std::optional<std::string> receive_lsn;      // pg_last_wal_receive_lsn()
+  std::optional<std::string> replay_lsn;       // pg_last_wal_replay_lsn()
   std::optional<double> replay_delay_seconds;  // now() - last replayed commit
 };
 

@@ -32,24 +32,35 @@ json SettingToJson(const SettingFact& s) {
 }
 
 json FileSettingToJson(const FileSettingFact& s) {
-  return {{"name", s.name},   {"value", s.value},
-          {"file", s.file},   {"line", s.line},
-          {"applied", Optional(s.applied)}, {"error", Optional(s.error)}};
+  return {{"name", s.name},
+          {"value", s.value},
+          {"file", s.file},
+          {"line", s.line},
+          {"applied", Optional(s.applied)},
+          {"error", Optional(s.error)}};
 }
 
 json HbaLineToJson(const HbaLineFact& l) {
-  return {{"line_number", l.line_number}, {"type", l.type},
-          {"databases", l.databases},     {"users", l.users},
-          {"address", Optional(l.address)}, {"method", l.method},
-          {"options", l.options},         {"error", Optional(l.error)},
+  return {{"line_number", l.line_number},
+          {"type", l.type},
+          {"databases", l.databases},
+          {"users", l.users},
+          {"address", Optional(l.address)},
+          {"method", l.method},
+          {"options", l.options},
+          {"error", Optional(l.error)},
           {"text", l.text}};
 }
 
 json HbaRuleToJson(const HbaRuleFact& r) {
-  return {{"line_number", Optional(r.line_number)}, {"type", Optional(r.type)},
-          {"databases", r.databases},               {"users", r.users},
-          {"address", Optional(r.address)},         {"netmask", Optional(r.netmask)},
-          {"method", Optional(r.method)},           {"error", Optional(r.error)}};
+  return {{"line_number", Optional(r.line_number)},
+          {"type", Optional(r.type)},
+          {"databases", r.databases},
+          {"users", r.users},
+          {"address", Optional(r.address)},
+          {"netmask", Optional(r.netmask)},
+          {"method", Optional(r.method)},
+          {"error", Optional(r.error)}};
 }
 
 json RoleToJson(const RoleFact& r) {
@@ -77,12 +88,10 @@ json SenderToJson(const WalSenderFact& s) {
 
 json ReceiverToJson(const std::optional<WalReceiverFact>& r) {
   if (!r) return nullptr;
-  return {{"status", Optional(r->status)},
-          {"sender_host", Optional(r->sender_host)},
-          {"sender_port", Optional(r->sender_port)},
-          {"slot_name", Optional(r->slot_name)},
-          {"conninfo", Optional(r->conninfo)},
-          {"latest_end_lsn", Optional(r->latest_end_lsn)}};
+  return {
+      {"status", Optional(r->status)},           {"sender_host", Optional(r->sender_host)},
+      {"sender_port", Optional(r->sender_port)}, {"slot_name", Optional(r->slot_name)},
+      {"conninfo", Optional(r->conninfo)},       {"latest_end_lsn", Optional(r->latest_end_lsn)}};
 }
 
 json SlotToJson(const SlotFact& s) {
@@ -106,7 +115,8 @@ json ArchiveToJson(const std::optional<ArchiveDirFacts>& a) {
 
 json HostFactsToJson(const HostFacts& f) {
   json problems = json::array();
-  for (const FactProblem& p : f.problems) problems.push_back({{"topic", p.topic}, {"message", p.message}});
+  for (const FactProblem& p : f.problems)
+    problems.push_back({{"topic", p.topic}, {"message", p.message}});
   return {
       {"name", f.name},
       {"address", f.address},

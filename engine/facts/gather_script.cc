@@ -29,8 +29,8 @@ std::string BuildGatherScript(const HostSpec& host, const GatherRequest& request
   std::string script;
   script += Assign("PGPAIR_MARK", mark);
   script += Assign("PG_CLUSTER", pg.cluster);
-  script += Assign("PG_PORT", pg.port ? std::optional<std::string>(std::to_string(*pg.port))
-                                      : std::nullopt);
+  script += Assign("PG_PORT",
+                   pg.port ? std::optional<std::string>(std::to_string(*pg.port)) : std::nullopt);
   script += Assign("PG_BIN", pg.bin_dir);
   script += Assign("PG_DATA", pg.data_dir);
   script += Assign("PG_CONF", pg.config_file);

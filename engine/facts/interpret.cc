@@ -1,13 +1,13 @@
 #include "engine/facts/interpret.h"
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "engine/facts/parsers/conninfo.h"
 #include "engine/facts/parsers/os_release.h"
 #include "engine/facts/parsers/pg_controldata.h"
 #include "engine/facts/parsers/pg_hba.h"
 #include "engine/facts/parsers/postgresql_conf.h"
-#include <sstream>
 
 namespace pgpair {
 namespace {
@@ -79,7 +79,8 @@ const json& RowsOrEmpty(const json& value) {
 }
 
 void InterpretOs(const GatherSections& sections, HostFacts* facts) {
-  if (const GatherSection* uname = FindSection(sections, "uname"); uname && uname->exit_status == 0) {
+  if (const GatherSection* uname = FindSection(sections, "uname");
+      uname && uname->exit_status == 0) {
     std::istringstream lines(uname->out);
     std::string hostname, kernel, architecture;
     std::getline(lines, hostname);
@@ -195,7 +196,8 @@ void InterpretSql(const GatherSection& sql, const GatherRequest& request, HostFa
     }
     facts->server.in_recovery = Get<bool>(*meta, "in_recovery");
     facts->server.start_time = Get<std::string>(*meta, "start_time");
-    if (auto id = Get<std::string>(*meta, "system_identifier")) facts->server.system_identifier = id;
+    if (auto id = Get<std::string>(*meta, "system_identifier"))
+      facts->server.system_identifier = id;
     // The running server knows its files better than any discovery.
     facts->layout.source = "server";
     if (auto value = Get<std::string>(*meta, "data_directory")) facts->layout.data_dir = value;
@@ -375,10 +377,9 @@ void InterpretHba(const GatherSections& sections, HostFacts* facts) {
   if (!facts->layout.hba_file) return;
   const GatherSection* hba = FileSection(sections, facts->layout.hba_file);
   if (!hba || hba->exit_status != 0) {
-    facts->problems.push_back(
-        {"hba", *facts->layout.hba_file + " cannot be read: " +
-                    (hba ? FirstLine(Trim(hba->err)) : "not reported") +
-                    "; hba facts are unknown, the plan is incomplete"});
+    facts->problems.push_back({"hba", *facts->layout.hba_file + " cannot be read: " +
+                                          (hba ? FirstLine(Trim(hba->err)) : "not reported") +
+                                          "; hba facts are unknown, the plan is incomplete"});
     return;
   }
   std::vector<HbaLineFact> lines;
@@ -419,12 +420,12 @@ void AppendFileSettings(const GatherSections& sections, const std::string& path,
   }
   for (const ConfEntry& entry : *entries) {
     if (!entry.is_include) {
-      settings->push_back({entry.name, entry.value, path, entry.line_number, std::nullopt,
-                           std::nullopt});
+      settings->push_back(
+          {entry.name, entry.value, path, entry.line_number, std::nullopt, std::nullopt});
       continue;
     }
-    std::string target = entry.value.rfind('/', 0) == 0 ? entry.value
-                                                        : Dirname(path) + "/" + entry.value;
+    std::string target =
+        entry.value.rfind('/', 0) == 0 ? entry.value : Dirname(path) + "/" + entry.value;
     if (entry.name == "include_dir") {
       // std::map keeps the sections sorted by name, as the server sorts files.
       const std::string prefix = "file " + target + "/";
@@ -453,8 +454,8 @@ void InterpretFiles(const GatherSections& sections, HostFacts* facts) {
     facts->file_settings = std::move(settings);
   }
   if (facts->recovery.recovery_conf.value_or(false) && facts->layout.data_dir) {
-    const GatherSection* file = FindSection(sections, "file " + *facts->layout.data_dir +
-                                                          "/recovery.conf");
+    const GatherSection* file =
+        FindSection(sections, "file " + *facts->layout.data_dir + "/recovery.conf");
     if (file && file->exit_status == 0) {
       Result<std::vector<ConfEntry>> entries = ParseConfFile(file->out);
       if (entries.ok()) {
@@ -496,7 +497,8 @@ void InterpretControlData(const GatherSections& sections, HostFacts* facts) {
   }
   // The running server's pg_control_system() and pg_controldata read the
   // same file; pg_controldata also answers when the server is down.
-  if (!facts->server.system_identifier) facts->server.system_identifier = control->system_identifier;
+  if (!facts->server.system_identifier)
+    facts->server.system_identifier = control->system_identifier;
   facts->server.cluster_state = control->cluster_state;
   if (control->timeline_id) facts->server.timeline = std::to_string(*control->timeline_id);
 }
@@ -543,8 +545,9 @@ void InterpretGather(const GatherSections& sections, const GatherRequest& reques
     facts->problems.push_back({"sql", "the server runs but was not queried"});
   } else if (facts->layout.data_dir) {
     facts->problems.push_back(
-        {"server", "PostgreSQL is not running; settings, roles, hba rules and replication "
-                   "are unknown (file facts are read from disk)"});
+        {"server",
+         "PostgreSQL is not running; settings, roles, hba rules and replication "
+         "are unknown (file facts are read from disk)"});
   }
   InterpretSignals(sections, facts);
   InterpretFiles(sections, facts);

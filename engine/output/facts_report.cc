@@ -74,8 +74,9 @@ std::string SettingLine(const HostFacts& f, const std::string& name) {
   // The server is down or does not know the setting: show the files' value.
   if (f.file_settings) {
     for (auto it = f.file_settings->rbegin(); it != f.file_settings->rend(); ++it) {
-      if (it->name == name) return text + "'" + it->value + "'  (" + it->file + ":" +
-                                   std::to_string(it->line) + ", from the file)";
+      if (it->name == name)
+        return text + "'" + it->value + "'  (" + it->file + ":" + std::to_string(it->line) +
+               ", from the file)";
     }
     return text + "not set in the files";
   }
@@ -119,9 +120,9 @@ std::string RoleLine(const RoleFact& r) {
   traits.push_back(YesNo(r.replication, "replication", "noreplication"));
   if (r.superuser.value_or(false)) traits.push_back("superuser");
   if (r.connection_limit) {
-    traits.push_back(*r.connection_limit < 0 ? "no connection limit"
-                                             : "connection limit " +
-                                                   std::to_string(*r.connection_limit));
+    traits.push_back(*r.connection_limit < 0
+                         ? "no connection limit"
+                         : "connection limit " + std::to_string(*r.connection_limit));
   }
   if (r.has_password) {
     traits.push_back(*r.has_password ? "password set (" + Or(r.password_kind) + ")"
@@ -167,8 +168,8 @@ std::string ReplicationLine(const HostFacts& f) {
     }
   }
   if (r.receiver) {
-    std::string text = "receiving from " + Or(r.receiver->sender_host, "?") + " (" +
-                       Or(r.receiver->status) + ")";
+    std::string text =
+        "receiving from " + Or(r.receiver->sender_host, "?") + " (" + Or(r.receiver->status) + ")";
     if (r.replay_delay_seconds) {
       std::ostringstream delay;
       delay << std::fixed << std::setprecision(1) << *r.replay_delay_seconds;
@@ -199,17 +200,19 @@ std::string FormatFactsReport(const PairFacts& facts,
     if (!f.declared_role.empty()) out << ", declared " << f.declared_role;
     out << "\n";
     if (f.os.pretty_name || f.os.architecture) {
-      Line(out, "os", Or(f.os.pretty_name) + ", " + Or(f.os.architecture) + ", kernel " +
-                          Or(f.os.kernel) + ", hostname " + Or(f.os.hostname));
+      Line(out, "os",
+           Or(f.os.pretty_name) + ", " + Or(f.os.architecture) + ", kernel " + Or(f.os.kernel) +
+               ", hostname " + Or(f.os.hostname));
     }
     Line(out, "server", ServerLine(f));
-    Line(out, "cluster", Or(f.layout.cluster, "-") + "  data " + Or(f.layout.data_dir) +
-                             "  port " +
-                             (f.layout.port ? std::to_string(*f.layout.port) : kUnknown) +
-                             "  bin " + Or(f.layout.bin_dir));
+    Line(out, "cluster",
+         Or(f.layout.cluster, "-") + "  data " + Or(f.layout.data_dir) + "  port " +
+             (f.layout.port ? std::to_string(*f.layout.port) : kUnknown) + "  bin " +
+             Or(f.layout.bin_dir));
     Line(out, "config", Or(f.layout.config_file));
-    Line(out, "system id", Or(f.server.system_identifier) + "  (" +
-                               Or(f.server.cluster_state, "state unknown") + ")");
+    Line(
+        out, "system id",
+        Or(f.server.system_identifier) + "  (" + Or(f.server.cluster_state, "state unknown") + ")");
     bool first = true;
     for (const std::string& name : settings_of_interest) {
       Line(out, first ? "settings" : "", SettingLine(f, name));
@@ -241,8 +244,7 @@ std::string FormatFactsReport(const PairFacts& facts,
     std::ostringstream gathered;
     gathered << std::fixed << std::setprecision(2) << f.gather_seconds << " s, "
              << f.ssh_connections << " SSH connection" << (f.ssh_connections == 1 ? "" : "s")
-             << ", " << f.exec_round_trips << " round trip"
-             << (f.exec_round_trips == 1 ? "" : "s");
+             << ", " << f.exec_round_trips << " round trip" << (f.exec_round_trips == 1 ? "" : "s");
     Line(out, "gathered", gathered.str());
   }
   return out.str();

@@ -20,9 +20,7 @@ const char* Symbol(Action action) {
   return "?";
 }
 
-std::string Shown(const std::optional<std::string>& value) {
-  return value ? *value : "(none)";
-}
+std::string Shown(const std::optional<std::string>& value) { return value ? *value : "(none)"; }
 
 }  // namespace
 
@@ -62,13 +60,12 @@ std::string PlanSummary(const Plan& plan, const Manifest& manifest) {
 std::string FormatPlan(const Plan& plan, const Manifest& manifest) {
   std::ostringstream out;
   for (const Blocker& blocker : plan.blockers) {
-    out << "  ! " << (blocker.host.empty() ? "" : blocker.host + ": ") << blocker.message
-        << "\n";
+    out << "  ! " << (blocker.host.empty() ? "" : blocker.host + ": ") << blocker.message << "\n";
   }
   if (!plan.blockers.empty()) out << "\n";
   for (const Change& change : plan.changes) {
-    out << "  " << Symbol(change.action) << " " << change.address << "  (" << ActionName(change.action)
-        << ", impact: " << ImpactName(change.impact) << ")\n";
+    out << "  " << Symbol(change.action) << " " << change.address << "  ("
+        << ActionName(change.action) << ", impact: " << ImpactName(change.impact) << ")\n";
     if (change.before || change.after) {
       out << "      " << Shown(change.before) << "  ->  " << Shown(change.after) << "\n";
     }

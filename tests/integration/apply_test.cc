@@ -98,9 +98,9 @@ TEST_CASE("apply turns two independent clusters into a verified streaming pair",
   std::string password = ReadText("/var/lib/pgpair-sandbox/replication-password");
   while (!password.empty() && password.back() == '\n') password.pop_back();
   REQUIRE_FALSE(password.empty());
-  for (const std::string& output : {plan.out, plan.err, verify.out, again.out,
-                                    Pgpair("facts --json " + kManifest).out,
-                                    Pgpair("check --json " + kManifest).out}) {
+  for (const std::string& output :
+       {plan.out, plan.err, verify.out, again.out, Pgpair("facts --json " + kManifest).out,
+        Pgpair("check --json " + kManifest).out}) {
     CHECK(output.find(password) == std::string::npos);
   }
 }
@@ -122,16 +122,18 @@ void ExpectRepaired(const std::vector<std::string>& expected, bool primary_may_r
 
 TEST_CASE("drift: the hba line removed", "[apply][drift]") {
   ConvergedPair();
-  REQUIRE(OnHost("pg1", "sed -i '/^host *replication *replicator/d' "
-                        "/etc/postgresql/15/main/pg_hba.conf && pg_ctlcluster 15 main reload")
+  REQUIRE(OnHost("pg1",
+                 "sed -i '/^host *replication *replicator/d' "
+                 "/etc/postgresql/15/main/pg_hba.conf && pg_ctlcluster 15 main reload")
               .exit_status == 0);
   ExpectRepaired({"hba_rule[pg1/replication replicator 198.18.0.12/32]"}, false, false);
 }
 
 TEST_CASE("drift: the hba line shadowed by an earlier reject", "[apply][drift]") {
   ConvergedPair();
-  REQUIRE(OnHost("pg1", "sed -i '1i host replication all 198.18.0.0/24 reject' "
-                        "/etc/postgresql/15/main/pg_hba.conf && pg_ctlcluster 15 main reload")
+  REQUIRE(OnHost("pg1",
+                 "sed -i '1i host replication all 198.18.0.0/24 reject' "
+                 "/etc/postgresql/15/main/pg_hba.conf && pg_ctlcluster 15 main reload")
               .exit_status == 0);
   ExpectRepaired({"hba_rule[pg1/replication replicator 198.18.0.12/32]"}, false, false);
 }
@@ -145,8 +147,9 @@ TEST_CASE("drift: a restart-context setting changed on the primary", "[apply][dr
 
 TEST_CASE("drift: a reload-context setting changed", "[apply][drift]") {
   ConvergedPair();
-  REQUIRE(OnHost("pg1", "echo \"archive_command = '/bin/true'\" >> "
-                        "/etc/postgresql/15/main/postgresql.conf && pg_ctlcluster 15 main reload")
+  REQUIRE(OnHost("pg1",
+                 "echo \"archive_command = '/bin/true'\" >> "
+                 "/etc/postgresql/15/main/postgresql.conf && pg_ctlcluster 15 main reload")
               .exit_status == 0);
   ExpectRepaired({"setting[pg1/archive_command]"}, false, false);
 }
@@ -184,8 +187,9 @@ TEST_CASE("drift: standby.signal removed from the standby", "[apply][drift]") {
 
 TEST_CASE("drift: primary_conninfo pointing elsewhere", "[apply][drift]") {
   ConvergedPair();
-  REQUIRE(SqlOnHost("pg2", "ALTER SYSTEM SET primary_conninfo = "
-                           "'host=198.18.0.99 port=5432 user=replicator'")
+  REQUIRE(SqlOnHost("pg2",
+                    "ALTER SYSTEM SET primary_conninfo = "
+                    "'host=198.18.0.99 port=5432 user=replicator'")
               .exit_status == 0);
   REQUIRE(OnHost("pg2", "pg_ctlcluster 15 main reload").exit_status == 0);
   ExpectRepaired({"recovery_config[pg2]"}, false, true);
@@ -194,12 +198,13 @@ TEST_CASE("drift: primary_conninfo pointing elsewhere", "[apply][drift]") {
 TEST_CASE("drift: the standby's data directory replaced by an unrelated cluster",
           "[apply][drift]") {
   ConvergedPair();
-  REQUIRE(OnHost("pg2", "pg_ctlcluster 15 main stop && "
-                        "mv /var/lib/postgresql/15/main /var/lib/postgresql/15/main.by-hand && "
-                        "install -d -o postgres -g postgres -m 700 /var/lib/postgresql/15/main && "
-                        "runuser -u postgres -- /usr/lib/postgresql/15/bin/initdb -D "
-                        "/var/lib/postgresql/15/main >/dev/null && "
-                        "pg_ctlcluster 15 main start")
+  REQUIRE(OnHost("pg2",
+                 "pg_ctlcluster 15 main stop && "
+                 "mv /var/lib/postgresql/15/main /var/lib/postgresql/15/main.by-hand && "
+                 "install -d -o postgres -g postgres -m 700 /var/lib/postgresql/15/main && "
+                 "runuser -u postgres -- /usr/lib/postgresql/15/bin/initdb -D "
+                 "/var/lib/postgresql/15/main >/dev/null && "
+                 "pg_ctlcluster 15 main start")
               .exit_status == 0);
   CHECK(Check() == 2);
   json plan = PlanJson();

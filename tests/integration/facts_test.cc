@@ -95,11 +95,13 @@ TEST_CASE("changes made by hand on a host show in its facts", "[facts]") {
   // A setting in postgresql.conf (not yet reloaded), an hba line, a role.
   REQUIRE(OnHost("pg1", "echo \"work_mem = '8MB'\" >> /etc/postgresql/15/main/postgresql.conf")
               .exit_status == 0);
-  REQUIRE(OnHost("pg1", "echo 'host replication replicator 198.18.0.12/32 scram-sha-256' >> "
-                        "/etc/postgresql/15/main/pg_hba.conf")
+  REQUIRE(OnHost("pg1",
+                 "echo 'host replication replicator 198.18.0.12/32 scram-sha-256' >> "
+                 "/etc/postgresql/15/main/pg_hba.conf")
               .exit_status == 0);
-  REQUIRE(SqlOnHost("pg1", "CREATE ROLE replicator LOGIN REPLICATION CONNECTION LIMIT 5 "
-                           "PASSWORD 'hand-made'")
+  REQUIRE(SqlOnHost("pg1",
+                    "CREATE ROLE replicator LOGIN REPLICATION CONNECTION LIMIT 5 "
+                    "PASSWORD 'hand-made'")
               .exit_status == 0);
 
   json facts = FactsJson(Example("sandbox.yaml"));
@@ -181,9 +183,9 @@ TEST_CASE("a wrong host key is refused, naming the host and both fingerprints", 
     wrong += line + "\n";
   }
   std::string wrong_path = dir.Write("known_hosts", wrong);
-  std::string manifest = dir.Write(
-      "pair.yaml", Replaced(ReadText(Example("sandbox.yaml")),
-                            "/var/lib/pgpair-sandbox/known_hosts", wrong_path));
+  std::string manifest =
+      dir.Write("pair.yaml", Replaced(ReadText(Example("sandbox.yaml")),
+                                      "/var/lib/pgpair-sandbox/known_hosts", wrong_path));
   CommandResult run = Pgpair("facts " + manifest);
   CHECK(run.exit_status == 1);
   INFO(run.err);

@@ -82,8 +82,8 @@ inline CommandResult OnHost(const std::string& host, const std::string& command)
 
 // Runs SQL on a sandbox host's server as postgres.
 inline CommandResult SqlOnHost(const std::string& host, const std::string& sql) {
-  return OnHost(host, "runuser -u postgres -- psql -X -A -t -q -v ON_ERROR_STOP=1 -c " +
-                          ShellQuote(sql));
+  return OnHost(host,
+                "runuser -u postgres -- psql -X -A -t -q -v ON_ERROR_STOP=1 -c " + ShellQuote(sql));
 }
 
 // The real pgpair binary with `arguments`.

@@ -75,8 +75,8 @@ TEST_CASE("A running Debian cluster gives server, settings, roles and layout", "
   CHECK(f.hba.file == "/etc/postgresql/15/main/pg_hba.conf");
   bool local_replication = false;
   for (const HbaLineFact& line : *f.hba.lines) {
-    local_replication |= line.type == "local" && line.databases == std::vector<std::string>{
-                                                     "replication"};
+    local_replication |=
+        line.type == "local" && line.databases == std::vector<std::string>{"replication"};
   }
   CHECK(local_replication);  // Debian's default file lets local replication in
   // A primary with no standby: no senders, and that is known.
@@ -134,13 +134,14 @@ TEST_CASE("Facts never hold the replication password", "[interpret]") {
   GatherSections sections;
   sections["layout"] = {"data_dir=/d\nconfig_file=/d/postgresql.conf\nrunning=yes\n", "", 0};
   sections["sql"] = {
-      "{\"k\": \"settings\", \"v\": [{\"name\": \"primary_conninfo\", \"setting\": \"" +
-          conninfo + "\"}]}\n{\"k\": \"file_settings\", \"v\": [{\"name\": \"primary_conninfo\", "
-          "\"setting\": \"" + conninfo + "\", \"file\": \"/d/postgresql.auto.conf\", \"line\": 3}]}\n",
+      "{\"k\": \"settings\", \"v\": [{\"name\": \"primary_conninfo\", \"setting\": \"" + conninfo +
+          "\"}]}\n{\"k\": \"file_settings\", \"v\": [{\"name\": \"primary_conninfo\", "
+          "\"setting\": \"" +
+          conninfo + "\", \"file\": \"/d/postgresql.auto.conf\", \"line\": 3}]}\n",
       "", 0};
   sections["signals"] = {"standby.signal no\nrecovery.signal no\nrecovery.conf yes\n", "", 0};
-  sections["file /d/recovery.conf"] = {"standby_mode = 'on'\nprimary_conninfo = '" + conninfo + "'\n",
-                                       "", 0};
+  sections["file /d/recovery.conf"] = {
+      "standby_mode = 'on'\nprimary_conninfo = '" + conninfo + "'\n", "", 0};
   HostFacts f;
   InterpretGather(sections, GatherRequest{}, &f);
   REQUIRE(f.recovery.primary_conninfo);
