@@ -15,11 +15,11 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-GatherRequest RequestFor(const Manifest& manifest, const std::string& declared_role) {
+GatherRequest RequestFor(const Manifest& manifest) {
   GatherRequest request;
   if (manifest.replication) request.replication_role = manifest.replication->role;
   // The archive directory matters on the primary, where archive_command
-  // writes; the standby's is reported too, since roles can swap.
+  // writes; it is read on both hosts, since roles can swap.
   if (manifest.archive) request.archive_dir = manifest.archive->dir;
   return request;
 }
@@ -63,7 +63,7 @@ HostFacts GatherHostFacts(HostConnection& connection, const Manifest& manifest) 
   }
   facts.ssh_connections = 1;
   Clock::time_point start = Clock::now();
-  GatherRequest request = RequestFor(manifest, connection.declared_role);
+  GatherRequest request = RequestFor(manifest);
   std::string mark = NewGatherMark();
   int execs_before = connection.transport->exec_count();
   Result<ExecResult> run =
