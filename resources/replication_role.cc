@@ -7,17 +7,12 @@
 #include "engine/apply/remote_sql.h"
 #include "engine/apply/scram.h"
 #include "engine/util/sql_quote.h"
+#include "engine/util/text.h"
 
 namespace pgpair {
 namespace {
 
 constexpr char kKind[] = "replication_role";
-
-std::string Join(const std::vector<std::string>& parts, const std::string& separator) {
-  std::string joined;
-  for (const std::string& part : parts) joined += (joined.empty() ? "" : separator) + part;
-  return joined;
-}
 
 std::string DescribeAttributes(bool login, bool replication, int connection_limit) {
   return std::string(login ? "login" : "nologin") + ", " +

@@ -143,16 +143,28 @@ constexpr UnitSize kMemoryUnits[] = {
 constexpr UnitSize kTimeUnits[] = {{"d", 86400000000LL}, {"h", 3600000000LL}, {"min", 60000000LL},
                                    {"s", 1000000LL},     {"ms", 1000LL},      {"us", 1LL}};
 
+// A pg_settings unit: "8kB" is 8 of kB, "MB" 1 of MB.
+struct ScaledUnit {
+  long long count;
+  std::string_view name;  // points into the unit string
+};
+std::optional<ScaledUnit> SplitUnit(const std::string& unit) {
+  size_t digits = unit.find_first_not_of("0123456789");
+  if (digits == std::string::npos) return std::nullopt;
+  return ScaledUnit{digits == 0 ? 1 : std::atoll(unit.substr(0, digits).c_str()),
+                    std::string_view(unit).substr(digits)};
+}
+
 // An integer in the setting's own unit as SHOW prints it: in the largest unit
 // that holds it exactly ("16384" of 8kB is "128MB"); zero and negative
 // numbers (off, automatic) without a unit.
 std::string WithUnit(const std::string& canonical, const std::string& unit) {
   long long number = std::strtoll(canonical.c_str(), nullptr, 10);
   if (unit.empty() || number <= 0) return canonical;
-  size_t digits = unit.find_first_not_of("0123456789");
-  if (digits == std::string::npos) return canonical;
-  long long count = digits == 0 ? 1 : std::atoll(unit.substr(0, digits).c_str());
-  std::string_view name = std::string_view(unit).substr(digits);
+  std::optional<ScaledUnit> scaled = SplitUnit(unit);
+  if (!scaled) return canonical;
+  const long long count = scaled->count;
+  const std::string_view name = scaled->name;
   auto pick = [&](const auto& units) -> std::optional<std::string> {
     long long base = 0;
     for (const UnitSize& u : units) {
@@ -190,6 +202,19 @@ std::string Display(const SettingType& type, const std::string& server_value) {
       return *canonical;
   }
   return *canonical;
+}
+
+constexpr long long kMegabyte = 1LL << 20;
+
+// Bytes in one unit of a memory setting ("8kB": 8192, "B": 1); 0 when the
+// unit is not a memory unit.
+long long UnitBytes(const std::string& unit) {
+  std::optional<ScaledUnit> scaled = SplitUnit(unit);
+  if (!scaled) return 0;
+  for (const UnitSize& u : kMemoryUnits) {
+    if (scaled->name == u.name) return scaled->count * u.size;
+  }
+  return 0;
 }
 
 std::optional<long long> AsInteger(const SettingType& type, const std::string& written) {
@@ -232,6 +257,7 @@ class HostDiff {
                              ": pg_file_settings could not be read: a value already written "
                              "but not yet loaded by the server is planned as a new change");
     }
+    if (!TranslateRenamed(&desired)) return;
     for (const DesiredSetting& setting : desired) DiffOne(setting);
   }
 
@@ -271,6 +297,84 @@ class HostDiff {
             " (pg_settings does not list it): the server would refuse a configuration file "
             "that sets it; check the name");
     }
+  }
+
+  // wal_keep_segments (up to 12: a count of WAL segments) became
+  // wal_keep_size (13: a size) with the same meaning: the manifest may use
+  // either, and the host gets the one its server has. A size that is not a
+  // whole number of segments rounds up, so that no less WAL is kept. Returns
+  // false (and blocks) when that cannot be done safely.
+  bool TranslateRenamed(std::vector<DesiredSetting>* desired) {
+    const DesiredSetting* segments = FindDesired(*desired, "wal_keep_segments");
+    const DesiredSetting* size = FindDesired(*desired, "wal_keep_size");
+    if (!segments && !size) return true;
+    const DesiredSetting& given = segments ? *segments : *size;
+    const std::string wanted = segments ? "wal_keep_size" : "wal_keep_segments";
+    if (segments && size) {
+      Block("the manifest sets both wal_keep_segments (" + segments->mark.ToString() +
+            ") and wal_keep_size (" + size->mark.ToString() +
+            "), one setting under two names (wal_keep_size since PostgreSQL 13): keep one");
+      return false;
+    }
+    if (!running_) {
+      // Which name the server has, and its segment size, are the running
+      // server's to say; writing the wrong name stops it from starting.
+      const int major = facts_.server.major.value_or(0);
+      const bool has_size = major >= 13;
+      if (major != 0 && (given.name == "wal_keep_size") == has_size) return true;
+      Block(Subject(given) + ": the server is stopped, so pgpair cannot " +
+            (major == 0 ? std::string("tell whether it has wal_keep_segments or wal_keep_size")
+                        : "read its WAL segment size to translate it into " + wanted) +
+            "; start the server and plan again");
+      return false;
+    }
+    if (FindServerSetting(facts_, given.name) || !FindServerSetting(facts_, wanted)) return true;
+    const SettingFact* segment = FindServerSetting(facts_, "wal_segment_size");
+    std::optional<long long> segment_bytes;
+    if (segment && segment->value) {
+      SettingType bytes = TypeFor("wal_segment_size", segment);
+      segment_bytes = AsInteger(bytes, QuoteConfValue(*segment->value));
+      long long per_unit = UnitBytes(bytes.unit);
+      segment_bytes =
+          segment_bytes && per_unit ? std::optional(*segment_bytes * per_unit) : std::nullopt;
+    }
+    if (!segment_bytes || *segment_bytes <= 0 || *segment_bytes % kMegabyte != 0) {
+      Block(Subject(given) + " must become " + wanted + " on PostgreSQL " +
+            facts_.server.version.value_or("") +
+            ", but the server's wal_segment_size could not be read; declare " + wanted +
+            " instead");
+      return false;
+    }
+    const long long segment_mb = *segment_bytes / kMegabyte;
+    SettingType type = TypeFor(given.name, FindServerSetting(facts_, given.name));
+    if (given.name == "wal_keep_size") type.unit = "MB";
+    if (!CheckValue(given, type)) return false;
+    std::optional<long long> number = AsInteger(type, given.value);
+    if (!number || *number < 0) {
+      Block(Subject(given) + " = " + given.value + " cannot be translated into " + wanted);
+      return false;
+    }
+    std::string value;
+    std::string how;
+    if (segments) {
+      value = std::to_string(*number * segment_mb) + "MB";
+      how = std::to_string(*number) + " segments of " + std::to_string(segment_mb) + "MB";
+    } else {
+      long long count = (*number + segment_mb - 1) / segment_mb;
+      value = std::to_string(count);
+      how = std::to_string(*number) + "MB in segments of " + std::to_string(segment_mb) + "MB" +
+            (*number % segment_mb == 0 ? std::string("") : ", rounded up");
+    }
+    DesiredSetting translated = given;
+    translated.name = wanted;
+    translated.value = value;
+    translated.why = "the manifest asks for " + given.name + " = " + given.value + " (" +
+                     given.mark.ToString() + "), which PostgreSQL " +
+                     facts_.server.version.value_or("") + " calls " + wanted + " (" + how + ")";
+    for (DesiredSetting& setting : *desired) {
+      if (setting.name == given.name) setting = translated;
+    }
+    return true;
   }
 
   bool CheckValue(const DesiredSetting& desired, const SettingType& type) {

@@ -33,8 +33,9 @@ struct LayoutFacts {
   std::optional<std::string> hba_file;
   std::optional<int> port;
   std::optional<std::string> socket_dir;
-  // "server" (the running server said so), "pg_lsclusters", "manifest" or
-  // "default" (Debian's or PostgreSQL's conventions).
+  // "server" (the running server said so), "pg_lsclusters", "process" (the
+  // one running postmaster: its working directory and executable),
+  // "manifest" or "default" (RHEL's, Debian's or PostgreSQL's conventions).
   std::optional<std::string> source;
 };
 

@@ -53,6 +53,49 @@ if command -v pg_lsclusters >/dev/null 2>&1; then
     fi
   fi
 fi
+# Not Debian's layout: a running server tells where it is. A postmaster's
+# working directory is its data directory, whose postmaster.pid names it;
+# its executable is in the bin dir. Backends share the executable but not
+# the first line of postmaster.pid.
+postmasters() {
+  for proc in /proc/[0-9]*; do
+    read -r comm <"$proc/comm" 2>/dev/null || continue
+    case $comm in postgres | postmaster) ;; *) continue ;; esac
+    dir=$(readlink "$proc/cwd" 2>/dev/null) || continue
+    [ "$(sed -n 1p "$dir/postmaster.pid" 2>/dev/null)" = "${proc#/proc/}" ] || continue
+    port=$(sed -n 4p "$dir/postmaster.pid")
+    conf=$(tr '\0' '\n' <"$proc/cmdline" | sed -n 's/^\(--config[-_]file=\|config_file=\)//p' | tail -n 1)
+    printf '%s|%s|%s|%s\n' "$dir" "$(readlink "$proc/exe")" "$port" "$conf"
+  done
+}
+if [ -z "$PG_DATA" ]; then
+  postmasters >"$tmp/postmasters" 2>/dev/null
+  section postmasters cat "$tmp/postmasters"
+  if [ -n "$PG_PORT" ]; then
+    awk -F'|' -v p="$PG_PORT" '$3 == p' "$tmp/postmasters" >"$tmp/found"
+  else
+    cp "$tmp/postmasters" "$tmp/found"
+  fi
+  if [ "$(wc -l <"$tmp/found")" -eq 1 ]; then
+    IFS='|' read -r PG_DATA exe port conf <"$tmp/found"
+    PG_BIN=${PG_BIN:-$(dirname "$exe")}
+    PG_PORT=${PG_PORT:-$port}
+    PG_CONF=${PG_CONF:-$conf}
+    layout_source=process
+  fi
+fi
+# A stopped server: the conventional places of RHEL's packages and of a
+# self-built tree, when exactly one of them holds a cluster.
+if [ -z "$PG_DATA" ] && [ ! -s "$tmp/postmasters" ]; then
+  for dir in /var/lib/pgsql/*/data /var/lib/pgsql/data /usr/local/pgsql/data; do
+    [ -f "$dir/PG_VERSION" ] && echo "$dir"
+  done >"$tmp/conventional"
+  section conventional cat "$tmp/conventional"
+  if [ "$(wc -l <"$tmp/conventional")" -eq 1 ]; then
+    PG_DATA=$(cat "$tmp/conventional")
+    layout_source=default
+  fi
+fi
 if [ -n "$PG_DATA" ] && [ -z "$PG_CONF" ]; then
   PG_CONF=$PG_DATA/postgresql.conf
 fi
@@ -211,6 +254,14 @@ if [ -n "$PG_DATA" ]; then
   section signals signals
   if [ -n "$PG_BIN" ] && [ -x "$PG_BIN/pg_controldata" ]; then
     section controldata "$PG_BIN/pg_controldata" "$PG_DATA"
+  elif [ -f "$PG_DATA/global/pg_control" ]; then
+    # No pg_controldata of this major: the leading fields of pg_control,
+    # decoded in the host's byte order (the server wrote them in it).
+    pg_control() {
+      od -An -t u8 -N 8 "$PG_DATA/global/pg_control" &&
+        od -An -v -t u4 -j 8 -N 56 "$PG_DATA/global/pg_control"
+    }
+    section pg_control pg_control
   fi
 fi
 if [ -n "$PG_HBA" ]; then

@@ -5,9 +5,11 @@
 
 #include "engine/facts/parsers/conninfo.h"
 #include "engine/facts/parsers/os_release.h"
+#include "engine/facts/parsers/pg_control_file.h"
 #include "engine/facts/parsers/pg_controldata.h"
 #include "engine/facts/parsers/pg_hba.h"
 #include "engine/facts/parsers/postgresql_conf.h"
+#include "engine/util/text.h"
 
 namespace pgpair {
 namespace {
@@ -102,6 +104,35 @@ void InterpretOs(const GatherSections& sections, HostFacts* facts) {
   }
 }
 
+// Why the facts script settled on no data directory, and what to declare.
+std::string NoClusterMessage(const GatherSections& sections) {
+  // "DATADIR|EXE|PORT|CONFIG" a line, one per running postmaster.
+  std::vector<std::string> servers;
+  if (const GatherSection* found = FindSection(sections, "postmasters")) {
+    for (const std::string& line : SplitLines(found->out)) {
+      std::vector<std::string> fields = Split(line, '|');
+      if (fields.size() < 3) continue;
+      servers.push_back(fields[0] + " (port " + fields[2] + ")");
+    }
+  }
+  if (!servers.empty()) {
+    return "several PostgreSQL servers run here and none was chosen: " + Join(servers, ", ") +
+           "; name the one to manage in the manifest (hosts.<name>.postgres.data_dir, or its "
+           "port)";
+  }
+  std::vector<std::string> candidates;
+  if (const GatherSection* conventional = FindSection(sections, "conventional")) {
+    candidates = SplitLines(conventional->out);
+  }
+  if (candidates.size() > 1) {
+    return "no PostgreSQL server runs, and several data directories are in the usual places: " +
+           Join(candidates, ", ") + "; name one in the manifest (hosts.<name>.postgres.data_dir)";
+  }
+  return "no PostgreSQL cluster found (pg_lsclusters lists none, no server runs, none is in "
+         "/var/lib/pgsql or /usr/local/pgsql, and the manifest names no data_dir); set "
+         "hosts.<name>.postgres.cluster or data_dir in the manifest";
+}
+
 // Returns whether the server was found running.
 bool InterpretLayout(const GatherSections& sections, HostFacts* facts) {
   const GatherSection* layout = FindSection(sections, "layout");
@@ -123,12 +154,7 @@ bool InterpretLayout(const GatherSections& sections, HostFacts* facts) {
     } catch (const std::exception&) {
     }
   }
-  if (!facts->layout.data_dir) {
-    facts->problems.push_back(
-        {"layout",
-         "no PostgreSQL cluster found (pg_lsclusters lists none and the manifest names no "
-         "data_dir); set hosts.<name>.postgres.cluster or data_dir in the manifest"});
-  }
+  if (!facts->layout.data_dir) facts->problems.push_back({"layout", NoClusterMessage(sections)});
   if (const GatherSection* version = FindSection(sections, "pg_version");
       version && version->exit_status == 0) {
     try {
@@ -482,17 +508,27 @@ void InterpretFiles(const GatherSections& sections, HostFacts* facts) {
     facts->recovery.primary_slot_name = slot->value;
   }
 }
+// pg_controldata's report, or pg_control's leading fields read by od where
+// the host has no pg_controldata of the cluster's major.
 void InterpretControlData(const GatherSections& sections, HostFacts* facts) {
   const GatherSection* section = FindSection(sections, "controldata");
+  const char* tool = "pg_controldata";
+  Result<ControlData> (*parse)(std::string_view) = ParsePgControldata;
+  if (!section) {
+    section = FindSection(sections, "pg_control");
+    tool = "reading global/pg_control";
+    parse = ParsePgControlFile;
+  }
   if (!section) return;
   if (section->exit_status != 0) {
-    facts->problems.push_back({"server", "pg_controldata failed: " + FirstLine(Trim(section->err)) +
+    facts->problems.push_back({"server", std::string(tool) +
+                                             " failed: " + FirstLine(Trim(section->err)) +
                                              "; the system identifier is unknown"});
     return;
   }
-  Result<ControlData> control = ParsePgControldata(section->out);
+  Result<ControlData> control = parse(section->out);
   if (!control.ok()) {
-    facts->problems.push_back({"server", "pg_controldata: " + control.status().message()});
+    facts->problems.push_back({"server", std::string(tool) + ": " + control.status().message()});
     return;
   }
   // The running server's pg_control_system() and pg_controldata read the

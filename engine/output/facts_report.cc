@@ -3,6 +3,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include "engine/util/text.h"
+
 namespace pgpair {
 namespace {
 
@@ -15,15 +17,6 @@ std::string Or(const std::optional<std::string>& value, const char* fallback = k
 std::string YesNo(const std::optional<bool>& value, const char* yes, const char* no) {
   if (!value) return kUnknown;
   return *value ? yes : no;
-}
-
-std::string Join(const std::vector<std::string>& items, const char* separator) {
-  std::string joined;
-  for (const std::string& item : items) {
-    if (!joined.empty()) joined += separator;
-    joined += item;
-  }
-  return joined;
 }
 
 std::string CollapseSpaces(const std::string& text) {

@@ -155,5 +155,68 @@ TEST_CASE("Facts never hold the replication password", "[interpret]") {
   CHECK(f.recovery.recovery_conf_settings->at("standby_mode") == "on");
 }
 
+std::string ProblemText(const HostFacts& facts, const std::string& topic) {
+  std::string text;
+  for (const FactProblem& problem : facts.problems) {
+    if (problem.topic == topic) text += problem.message + "\n";
+  }
+  return text;
+}
+
+TEST_CASE("Without pg_controldata, pg_control's own fields are read", "[interpret]") {
+  GatherSections sections;
+  sections["layout"] = {"data_dir=/var/lib/pgsql/12/data\nbin_dir=/opt/pgsql-12/bin\nrunning=no\n",
+                        "", 0};
+  sections["pg_version"] = {"12\n", "", 0};
+  sections["pg_control"] = {testing::ReadFixture("pg_control/pg12_in_production.txt"), "", 0};
+  HostFacts f;
+  InterpretGather(sections, GatherRequest{}, &f);
+  CHECK(f.server.major == 12);
+  CHECK(f.server.system_identifier == "7712401454351506416");
+  CHECK(f.server.cluster_state == "in production");
+  CHECK(f.server.timeline == "1");
+  CHECK_THAT(ProblemText(f, "server"), !Catch::Contains("pg_control"));
+
+  SECTION("an unreadable pg_control is a problem that names how it was read") {
+    sections["pg_control"] = {
+        "", "od: /var/lib/pgsql/12/data/global/pg_control: Permission denied\n", 1};
+    HostFacts g;
+    InterpretGather(sections, GatherRequest{}, &g);
+    CHECK_FALSE(g.server.system_identifier);
+    CHECK_THAT(ProblemText(g, "server"), Catch::Contains("reading global/pg_control failed") &&
+                                             Catch::Contains("Permission denied"));
+  }
+}
+
+TEST_CASE("A host where no cluster was settled on says what it saw", "[interpret]") {
+  GatherSections sections;
+  sections["layout"] = {"running=no\n", "", 0};
+  HostFacts f;
+  SECTION("two running servers") {
+    sections["postmasters"] = {
+        "/var/lib/pgsql/12/data|/usr/pgsql-12/bin/postgres|5432|\n"
+        "/srv/pg/16|/opt/pg16/bin/postgres|5433|/etc/pg16.conf\n",
+        "", 0};
+    InterpretGather(sections, GatherRequest{}, &f);
+    CHECK_THAT(ProblemText(f, "layout"),
+               Catch::Contains("several PostgreSQL servers run") &&
+                   Catch::Contains("/var/lib/pgsql/12/data (port 5432), /srv/pg/16 (port 5433)") &&
+                   Catch::Contains("postgres.data_dir"));
+  }
+  SECTION("two stopped clusters in the usual places") {
+    sections["postmasters"] = {"", "", 0};
+    sections["conventional"] = {"/var/lib/pgsql/12/data\n/var/lib/pgsql/16/data\n", "", 0};
+    InterpretGather(sections, GatherRequest{}, &f);
+    CHECK_THAT(ProblemText(f, "layout"),
+               Catch::Contains("/var/lib/pgsql/12/data, /var/lib/pgsql/16/data"));
+  }
+  SECTION("nothing at all") {
+    sections["postmasters"] = {"", "", 0};
+    sections["conventional"] = {"", "", 0};
+    InterpretGather(sections, GatherRequest{}, &f);
+    CHECK_THAT(ProblemText(f, "layout"), Catch::Contains("no PostgreSQL cluster found"));
+  }
+}
+
 }  // namespace
 }  // namespace pgpair

@@ -492,6 +492,101 @@ TEST_CASE("Unknown facts block the settings of that host instead of guessing", "
   }
 }
 
+// The rows PostgreSQL 12 and 13 show for the renamed setting and the
+// segment size (10 counts wal_segment_size in 8kB blocks, 11 on in bytes).
+HostFacts WithWalKeep(HostFacts f, int major) {
+  f.server.major = major;
+  f.server.version = major == 10 ? "10.23" : major == 12 ? "12.22" : "13.23";
+  if (major >= 13) {
+    f.settings->push_back(Default("wal_keep_size", "0", "integer", "sighup", "MB"));
+  } else {
+    f.settings->push_back(Default("wal_keep_segments", "0", "integer", "sighup"));
+  }
+  if (major == 10) {
+    f.settings->push_back(Default("wal_segment_size", "2048", "integer", "internal", "8kB"));
+  } else {
+    f.settings->push_back(Default("wal_segment_size", "16777216", "integer", "internal", "B"));
+  }
+  return f;
+}
+
+TEST_CASE("wal_keep_segments and wal_keep_size are translated for the server's major",
+          "[setting]") {
+  Manifest m = TwoHosts();
+  HostFacts standby = RunningHost("pg2");
+
+  SECTION("wal_keep_segments on 13: segments times the segment size") {
+    m.primary_settings = {Spec("wal_keep_segments", "64")};
+    HostFacts primary = WithWalKeep(RunningHost("pg1"), 13);
+    Planned planned = RunDiff(m, &primary, &standby);
+    CHECK(planned.For("setting[pg1/wal_keep_segments]").empty());
+    REQUIRE(planned.For("setting[pg1/wal_keep_size]").size() == 1);
+    const Change& change = *planned.For("setting[pg1/wal_keep_size]")[0];
+    CHECK(Arg(change, "value") == "1024MB");
+    CHECK(change.after == "1GB");
+    CHECK(change.impact == Impact::kReload);
+    CHECK_THAT(change.reason, Catch::Contains("wal_keep_segments = 64 (pair.yaml:12:5)") &&
+                                  Catch::Contains("calls wal_keep_size (64 segments of 16MB)"));
+  }
+  SECTION("wal_keep_size on 12: whole segments, rounded up") {
+    m.primary_settings = {Spec("wal_keep_size", "1000MB")};
+    HostFacts primary = WithWalKeep(RunningHost("pg1"), 12);
+    Planned planned = RunDiff(m, &primary, &standby);
+    REQUIRE(planned.For("setting[pg1/wal_keep_segments]").size() == 1);
+    const Change& change = *planned.For("setting[pg1/wal_keep_segments]")[0];
+    CHECK(Arg(change, "value") == "63");
+    CHECK_THAT(change.reason, Catch::Contains("1000MB in segments of 16MB, rounded up"));
+  }
+  SECTION("wal_keep_size on 10, whose segment size is in 8kB blocks") {
+    m.primary_settings = {Spec("wal_keep_size", "1GB")};
+    HostFacts primary = WithWalKeep(RunningHost("pg1"), 10);
+    Planned planned = RunDiff(m, &primary, &standby);
+    REQUIRE(planned.For("setting[pg1/wal_keep_segments]").size() == 1);
+    CHECK(Arg(*planned.For("setting[pg1/wal_keep_segments]")[0], "value") == "64");
+  }
+  SECTION("the server's own name is kept as it is") {
+    m.primary_settings = {Spec("wal_keep_size", "1GB")};
+    HostFacts primary = WithWalKeep(RunningHost("pg1"), 13);
+    Planned planned = RunDiff(m, &primary, &standby);
+    REQUIRE(planned.For("setting[pg1/wal_keep_size]").size() == 1);
+    CHECK(Arg(*planned.For("setting[pg1/wal_keep_size]")[0], "value") == "1GB");
+  }
+  SECTION("a translated value the server already runs with is no change") {
+    m.primary_settings = {Spec("wal_keep_segments", "64")};
+    HostFacts primary = WithWalKeep(RunningHost("pg1"), 13);
+    Server(primary, "wal_keep_size") =
+        FromFile(Default("wal_keep_size", "1024", "integer", "sighup", "MB"), kMainConf, 300);
+    primary.file_settings->push_back(FileRow("wal_keep_size", "1024MB", kMainConf, 300));
+    CHECK(RunDiff(m, &primary, &standby).plan.changes.empty());
+  }
+  SECTION("both names in the manifest") {
+    m.primary_settings = {Spec("wal_keep_segments", "64", 12), Spec("wal_keep_size", "1GB", 13)};
+    HostFacts primary = WithWalKeep(RunningHost("pg1"), 13);
+    Planned planned = RunDiff(m, &primary, &standby);
+    CHECK(planned.plan.changes.empty());
+    CHECK(
+        planned.BlockerContains("sets both wal_keep_segments (pair.yaml:12:5) and wal_keep_size"));
+  }
+  SECTION("a stopped 13 cannot say its segment size") {
+    m.primary_settings = {Spec("wal_keep_segments", "64")};
+    HostFacts primary = StoppedHost("pg1");
+    primary.server.major = 13;
+    Planned planned = RunDiff(m, &primary, &standby);
+    CHECK(planned.plan.changes.empty());
+    CHECK(
+        planned.BlockerContains("the server is stopped, so pgpair cannot read its WAL segment "
+                                "size to translate it into wal_keep_size"));
+  }
+  SECTION("a stopped 12 takes wal_keep_segments as it is") {
+    m.primary_settings = {Spec("wal_keep_segments", "64")};
+    HostFacts primary = StoppedHost("pg1");
+    primary.server.major = 12;
+    Planned planned = RunDiff(m, &primary, &standby);
+    CHECK(planned.For("setting[pg1/wal_keep_segments]").size() == 1);
+    CHECK(planned.plan.blockers.empty());
+  }
+}
+
 TEST_CASE("archive: implies archive_mode and archive_command on the primary", "[setting]") {
   Manifest m = TwoHosts();
   m.archive =
