@@ -204,9 +204,13 @@ Status RunSteps(Transport& transport, const HostSpec& host, const std::vector<st
     if (!done.ok()) return done;
   }
   if (Has(steps, kWriteRecoveryConf)) {
-    Status done =
-        WriteSecretConf(transport, host, data_dir + "/recovery.conf",
-                        {{"standby_mode", "on"}, {"primary_conninfo", primary_conninfo}}, "");
+    Status done = WriteSecretConf(transport, host, data_dir + "/recovery.conf",
+                                  {{"standby_mode", "on"},
+                                   {"primary_conninfo", primary_conninfo},
+                                   // 12 and later follow the primary onto a new
+                                   // timeline by default; 10 and 11 only when told.
+                                   {"recovery_target_timeline", "latest"}},
+                                  "");
     if (!done.ok()) return done;
   }
   return Status::Ok();

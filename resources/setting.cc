@@ -568,11 +568,43 @@ std::optional<long long> PlannedInteger(const std::vector<DesiredSetting>& desir
   return AsInteger(type, QuoteConfValue(*server->value));
 }
 
+// Up to 11, WAL senders take their slots out of max_connections: a server
+// whose superuser_reserved_connections plus max_wal_senders reach
+// max_connections refuses to start.
+void CheckConnectionBudget(const std::string& host, const HostFacts* facts,
+                           const std::vector<DesiredSetting>& desired, Plan* plan) {
+  if (!facts || !facts->server.major || *facts->server.major > 11) return;
+  const DesiredSetting* senders_declared = nullptr;
+  const DesiredSetting* connections_declared = nullptr;
+  const DesiredSetting* reserved_declared = nullptr;
+  std::optional<long long> senders =
+      PlannedInteger(desired, facts, "max_wal_senders", &senders_declared);
+  std::optional<long long> connections =
+      PlannedInteger(desired, facts, "max_connections", &connections_declared);
+  std::optional<long long> reserved =
+      PlannedInteger(desired, facts, "superuser_reserved_connections", &reserved_declared);
+  if (!senders_declared && !connections_declared && !reserved_declared) return;
+  if (!senders || !connections || !reserved || *reserved + *senders < *connections) return;
+  auto where = [](const DesiredSetting* declared) {
+    return declared ? " (" + declared->mark.ToString() + ")" : std::string(" (running)");
+  };
+  plan->blockers.push_back(
+      {host,
+       "superuser_reserved_connections = " + std::to_string(*reserved) + where(reserved_declared) +
+           " plus max_wal_senders = " + std::to_string(*senders) + where(senders_declared) +
+           " must be less than max_connections = " + std::to_string(*connections) +
+           where(connections_declared) + ": PostgreSQL " + std::to_string(*facts->server.major) +
+           " counts WAL senders among its connections (12 and later do not) and would "
+           "not start"});
+}
+
 // Checks across the pair: the standby's minimums, and enough WAL senders.
 void CheckPair(const PlanInput& input, Plan* plan) {
   const Manifest& manifest = *input.manifest;
   std::vector<DesiredSetting> primary = DesiredSettings(manifest, manifest.primary);
   std::vector<DesiredSetting> standby = DesiredSettings(manifest, manifest.standby);
+  CheckConnectionBudget(manifest.primary, input.primary, primary, plan);
+  CheckConnectionBudget(manifest.standby, input.standby, standby, plan);
 
   const DesiredSetting* declared = nullptr;
   std::optional<long long> senders =

@@ -448,7 +448,8 @@ TEST_CASE("WriteStandbyConfig for 11 writes recovery.conf and removes standby.si
   CHECK(calls[1].command == "LC_ALL=C cat -- /var/lib/postgresql/11/main/recovery.conf");
   CHECK(calls[2].stdin_data ==
         "standby_mode = 'on'\t# set by pgpair\n"
-        "primary_conninfo = 'host=198.18.0.11 password=x'\t# set by pgpair\n");
+        "primary_conninfo = 'host=198.18.0.11 password=x'\t# set by pgpair\n"
+        "recovery_target_timeline = 'latest'\t# set by pgpair\n");
   CHECK(calls[3].command == "stat -L -c '%U %a' -- /var/lib/postgresql/11/main/recovery.conf");
 }
 

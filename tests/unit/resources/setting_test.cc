@@ -587,6 +587,33 @@ TEST_CASE("wal_keep_segments and wal_keep_size are translated for the server's m
   }
 }
 
+TEST_CASE("Up to 11, WAL senders must leave room in max_connections", "[setting]") {
+  Manifest m = TwoHosts();
+  HostFacts standby = RunningHost("pg2");
+  HostFacts primary = RunningHost("pg1");
+  primary.settings->push_back(
+      Default("superuser_reserved_connections", "3", "integer", "postmaster"));
+  m.primary_settings = {Spec("max_wal_senders", "97", 14)};
+
+  SECTION("11 would not start") {
+    primary.server.major = 11;
+    Planned planned = RunDiff(m, &primary, &standby);
+    CHECK(planned.BlockerContains(
+        "superuser_reserved_connections = 3 (running) plus max_wal_senders = 97 "
+        "(pair.yaml:14:5) must be less than max_connections = 100 (running): PostgreSQL 11 "
+        "counts WAL senders among its connections"));
+  }
+  SECTION("one fewer sender fits") {
+    primary.server.major = 11;
+    m.primary_settings = {Spec("max_wal_senders", "96", 14)};
+    CHECK_FALSE(RunDiff(m, &primary, &standby).BlockerContains("must be less than"));
+  }
+  SECTION("12 counts them apart") {
+    primary.server.major = 12;
+    CHECK_FALSE(RunDiff(m, &primary, &standby).BlockerContains("must be less than"));
+  }
+}
+
 TEST_CASE("archive: implies archive_mode and archive_command on the primary", "[setting]") {
   Manifest m = TwoHosts();
   m.archive =
