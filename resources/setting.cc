@@ -418,6 +418,11 @@ class HostDiff {
     if (!CheckValue(desired, type)) return;
     const FileSettingFact* winning = WinningFileSetting(facts_, desired.name);
     if (winning && Equal(type, winning->value, desired)) return;
+    // Nothing sets it, and the stopped server's default is the value.
+    if (!winning && !running_ && facts_.server.major) {
+      std::optional<std::string> built_in = BuiltInDefault(desired.name, *facts_.server.major);
+      if (built_in && Equal(type, *built_in, desired)) return;
+    }
     Change change = NewChange(desired, type);
     std::string now;
     if (winning) {

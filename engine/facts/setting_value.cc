@@ -232,7 +232,48 @@ std::vector<SettingType> BuildKnownSettingTypes() {
   };
 }
 
+// Read from pg_settings.boot_val of the sandbox's servers of 10 and 18.
+struct BuiltIn {
+  const char* name;
+  const char* value;
+  int first_major;
+  int last_major;
+};
+constexpr BuiltIn kBuiltInDefaults[] = {
+    {"archive_command", "", 10, 18},
+    {"archive_mode", "off", 10, 18},
+    {"archive_timeout", "0", 10, 18},
+    {"checkpoint_timeout", "300", 10, 18},
+    {"hot_standby", "on", 10, 18},
+    {"hot_standby_feedback", "off", 10, 18},
+    {"listen_addresses", "localhost", 10, 18},
+    {"max_connections", "100", 10, 18},
+    {"max_replication_slots", "10", 10, 18},
+    {"max_wal_senders", "10", 10, 18},
+    {"max_wal_size", "1024", 10, 18},
+    {"min_wal_size", "80", 10, 18},
+    {"password_encryption", "md5", 10, 13},
+    {"password_encryption", "scram-sha-256", 14, 18},
+    {"port", "5432", 10, 18},
+    {"synchronous_commit", "on", 10, 18},
+    {"synchronous_standby_names", "", 10, 18},
+    {"wal_buffers", "-1", 10, 18},
+    {"wal_keep_segments", "0", 10, 12},
+    {"wal_keep_size", "0", 13, 18},
+    {"wal_level", "replica", 10, 18},
+    {"wal_log_hints", "off", 10, 18},
+};
+
 }  // namespace
+
+std::optional<std::string> BuiltInDefault(std::string_view name, int major) {
+  for (const BuiltIn& entry : kBuiltInDefaults) {
+    if (name == entry.name && major >= entry.first_major && major <= entry.last_major) {
+      return std::string(entry.value);
+    }
+  }
+  return std::nullopt;
+}
 
 Result<SettingVartype> ParseSettingVartype(std::string_view text) {
   if (text == "bool") return SettingVartype::kBool;

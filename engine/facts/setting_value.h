@@ -74,6 +74,14 @@ const std::vector<SettingType>& KnownSettingTypes();
 // The entry of KnownSettingTypes() for `name` (any case), or empty.
 std::optional<SettingType> KnownSettingType(std::string_view name);
 
+// The compiled-in default of a setting (pg_settings.boot_val, in the
+// setting's own unit) in PostgreSQL `major`, for the settings of
+// KnownSettingTypes() whose default pgpair knows for 10 to 18: what a
+// stopped server runs with when no file sets the name. Empty for a setting
+// the major lacks, one whose default pgpair does not know (shared_buffers
+// changed in 16), and recovery settings.
+std::optional<std::string> BuiltInDefault(std::string_view name, int major);
+
 }  // namespace pgpair
 
 #endif  // PGPAIR_ENGINE_FACTS_SETTING_VALUE_H_

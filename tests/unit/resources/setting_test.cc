@@ -427,6 +427,35 @@ TEST_CASE("The value to write is the server's reading of the manifest's", "[sett
   CHECK(planned.plan.HighestImpact("pg2") == Impact::kNone);
 }
 
+TEST_CASE("A stopped server's built-in default counts when no file sets the name", "[setting]") {
+  Manifest m = TwoHosts();
+  HostFacts primary = RunningHost("pg1");
+  HostFacts standby = StoppedHost("pg2");
+  SECTION("hot_standby and max_wal_senders as every major from 10 has them") {
+    m.standby_settings = {Spec("hot_standby", "on"), Spec("max_wal_senders", "10")};
+    for (int major : {10, 12, 18}) {
+      standby.server.major = major;
+      CHECK(RunDiff(m, &primary, &standby).plan.changes.empty());
+    }
+  }
+  SECTION("a value other than the default is written") {
+    m.standby_settings = {Spec("hot_standby_feedback", "on")};
+    REQUIRE(RunDiff(m, &primary, &standby).For("setting[pg2/hot_standby_feedback]").size() == 1);
+  }
+  SECTION("password_encryption's default changed in 14") {
+    m.standby_settings = {Spec("password_encryption", "scram-sha-256")};
+    standby.server.major = 13;
+    CHECK(RunDiff(m, &primary, &standby).For("setting[pg2/password_encryption]").size() == 1);
+    standby.server.major = 14;
+    CHECK(RunDiff(m, &primary, &standby).plan.changes.empty());
+  }
+  SECTION("an unknown major takes no default") {
+    m.standby_settings = {Spec("hot_standby", "on")};
+    standby.server.major.reset();
+    CHECK(RunDiff(m, &primary, &standby).For("setting[pg2/hot_standby]").size() == 1);
+  }
+}
+
 TEST_CASE("A stopped server gets a note for a name pgpair cannot check", "[setting]") {
   Manifest m = TwoHosts();
   m.primary_settings = {Spec("work_mem", "8MB")};

@@ -1,0 +1,270 @@
+// The same end-to-end scenario on every PostgreSQL major from 10 to 18:
+// from two independent clusters to a verified streaming pair, an empty plan,
+// then drift repaired. scripts/major-matrix runs it once per major; the
+// major comes from PGPAIR_MATRIX_MAJOR, so the test is hidden ([.matrix])
+// from runs that do not set it.
+//
+// 15 is Debian's package in Debian's layout (pg_ctlcluster); every other
+// major is an npm build in a self-built layout that the sandbox gives the
+// hosts (`sandbox reset --major N`): bin dir /opt/pgsql-N/bin, data dir
+// /var/lib/pgsql/N/data with its configuration files, started with pg_ctl.
+// The manifest names no layout for pg1 (pgpair discovers it) and the whole
+// layout for pg2.
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/sandbox_support.h"
+
+namespace pgpair::testing {
+namespace {
+
+using nlohmann::json;
+
+// Where the sandbox puts a major on a host, and how to drive its server by
+// hand (what an operator, not pgpair, would do to cause drift).
+struct Layout {
+  int major = 0;
+  std::string bin_dir;
+  std::string data_dir;
+  std::string conf_file;
+  std::string hba_file;
+
+  bool debian() const { return major == 15; }
+
+  static Layout Of(int major) {
+    Layout l;
+    l.major = major;
+    if (major == 15) {
+      l.bin_dir = "/usr/lib/postgresql/15/bin";
+      l.data_dir = "/var/lib/postgresql/15/main";
+      l.conf_file = "/etc/postgresql/15/main/postgresql.conf";
+      l.hba_file = "/etc/postgresql/15/main/pg_hba.conf";
+    } else {
+      const std::string n = std::to_string(major);
+      l.bin_dir = "/opt/pgsql-" + n + "/bin";
+      l.data_dir = "/var/lib/pgsql/" + n + "/data";
+      l.conf_file = l.data_dir + "/postgresql.conf";
+      l.hba_file = l.data_dir + "/pg_hba.conf";
+    }
+    return l;
+  }
+
+  // "restart", "reload", "stop" or "start".
+  std::string Control(const std::string& action) const {
+    if (debian()) return "pg_ctlcluster 15 main " + action;
+    std::string command =
+        "cd / && runuser -u postgres -- " + bin_dir + "/pg_ctl " + action + " -D " + data_dir;
+    if (action != "reload") command += " -w -t 60 -m fast";
+    if (action == "start" || action == "restart") command += " -l " + data_dir + "/by-hand.log";
+    return command;
+  }
+
+  // psql as postgres through the socket the running server names in its
+  // postmaster.pid.
+  std::string Psql(const std::string& sql) const {
+    return "cd / && runuser -u postgres -- " + bin_dir +
+           "/psql -X -A -t -q -v ON_ERROR_STOP=1 -p 5432 -d postgres -h \"$(sed -n 5p " + data_dir +
+           "/postmaster.pid)\" -c " + ShellQuote(sql);
+  }
+};
+
+int MatrixMajor() {
+  const char* value = std::getenv("PGPAIR_MATRIX_MAJOR");
+  INFO("PGPAIR_MATRIX_MAJOR must name the major to test (scripts/major-matrix sets it)");
+  REQUIRE(value != nullptr);
+  return std::stoi(value);
+}
+
+// examples/sandbox.yaml with pg1's layout left to discovery and pg2's
+// declared, plus a setting whose name depends on the major.
+std::string MatrixManifest(const Layout& layout) {
+  const std::string debian_cluster = "    postgres: {cluster: 15/main}\n";
+  std::string text = ReadText(Example("sandbox.yaml"));
+  size_t pg1 = text.find(debian_cluster);
+  REQUIRE(pg1 != std::string::npos);
+  text.erase(pg1, debian_cluster.size());
+  if (!layout.debian()) {
+    size_t pg2 = text.find(debian_cluster);
+    REQUIRE(pg2 != std::string::npos);
+    text.replace(pg2, debian_cluster.size(),
+                 "    postgres:\n      bin_dir: " + layout.bin_dir +
+                     "\n      data_dir: " + layout.data_dir + "\n      service: pg_ctl\n");
+  }
+  // wal_keep_segments up to 12, wal_keep_size from 13: pgpair translates.
+  const std::string senders = "    max_wal_senders: 10\n";
+  size_t at = text.find(senders);
+  REQUIRE(at != std::string::npos);
+  text.insert(at + senders.size(), "    wal_keep_size: 256MB\n");
+  return text;
+}
+
+double Seconds(std::chrono::steady_clock::duration elapsed) {
+  return std::chrono::duration<double>(elapsed).count();
+}
+
+class Scenario {
+ public:
+  explicit Scenario(int major) : layout_(Layout::Of(major)) {
+    manifest_ = dir_.Write("pair.yaml", MatrixManifest(layout_));
+  }
+
+  const Layout& layout() const { return layout_; }
+
+  CommandResult Run(const std::string& command) {
+    return Pgpair(command + " " + ShellQuote(manifest_));
+  }
+
+  json Json(const std::string& command) {
+    CommandResult run = Run(command + " --json");
+    INFO("pgpair " << command << ": exit " << run.exit_status << "\n" << run.out << run.err);
+    REQUIRE_NOTHROW(json::parse(run.out));
+    return json::parse(run.out);
+  }
+
+  std::vector<std::string> PlannedAddresses() {
+    std::vector<std::string> addresses;
+    const json plan = Json("plan");
+    for (const json& change : plan["changes"]) addresses.push_back(change["address"]);
+    return addresses;
+  }
+
+  // Runs `command` and requires its exit status; returns the wall time.
+  double Timed(const std::string& command, int expected_exit) {
+    auto start = std::chrono::steady_clock::now();
+    CommandResult run = Run(command);
+    double seconds = Seconds(std::chrono::steady_clock::now() - start);
+    INFO("pgpair " << command << ": exit " << run.exit_status << "\n" << run.out << run.err);
+    REQUIRE(run.exit_status == expected_exit);
+    return seconds;
+  }
+
+  void OnBoth(const std::string& host, const std::string& command) {
+    CommandResult run = OnHost(host, command);
+    INFO(host << ": " << command << "\n" << run.out << run.err);
+    REQUIRE(run.exit_status == 0);
+  }
+
+  std::string Sql(const std::string& host, const std::string& sql) {
+    CommandResult run = OnHost(host, layout_.Psql(sql));
+    INFO(host << ": " << sql << "\n" << run.err);
+    REQUIRE(run.exit_status == 0);
+    return run.out;
+  }
+
+  // One drift: check sees it, the plan is exactly `expected`, apply repairs
+  // it and check is clean again.
+  void ExpectRepaired(const std::vector<std::string>& expected) {
+    CHECK(Run("check").exit_status == 2);
+    CHECK(PlannedAddresses() == expected);
+    Timed("apply --auto-approve", 0);
+    CHECK(Run("check").exit_status == 0);
+  }
+
+ private:
+  Layout layout_;
+  TempDir dir_;
+  std::string manifest_;
+};
+
+// Appends "key=value" lines for scripts/major-matrix's table.
+void Report(const std::string& key, const std::string& value) {
+  const char* path = std::getenv("PGPAIR_MATRIX_REPORT");
+  if (path == nullptr || *path == '\0') return;
+  std::ofstream(path, std::ios::app) << key << "=" << value << "\n";
+}
+
+TEST_CASE("one major: fresh pair, apply, verify, converged plan, drift repaired", "[.matrix]") {
+  const int major = MatrixMajor();
+  RequireSandbox("up");
+  RequireSandbox("reset --major " + std::to_string(major));
+  Scenario s(major);
+  const Layout& layout = s.layout();
+
+  // Both hosts run the major, found where the sandbox put it.
+  json facts = s.Json("facts");
+  for (const json& host : facts["hosts"]) {
+    INFO(host.dump(2).substr(0, 2000));
+    CHECK(host["server"]["major"] == major);
+    CHECK(host["layout"]["data_dir"] == layout.data_dir);
+    CHECK(host["layout"]["bin_dir"] == layout.bin_dir);
+  }
+  const std::string version = facts["hosts"][0]["server"]["version"].get<std::string>();
+  Report("version", version);
+
+  // A fresh pair: everything planned, the standby re-cloned.
+  std::vector<std::string> fresh = s.PlannedAddresses();
+  CHECK(std::find(fresh.begin(), fresh.end(), "standby_clone[pg2]") != fresh.end());
+  CHECK(std::find(fresh.begin(), fresh.end(), "replication_role[pg1/replicator]") != fresh.end());
+  const std::string keep = major >= 13 ? "wal_keep_size" : "wal_keep_segments";
+  CHECK(std::find(fresh.begin(), fresh.end(), "setting[pg1/" + keep + "]") != fresh.end());
+
+  double apply = s.Timed("apply --auto-approve", 0);
+  Report("apply_seconds", std::to_string(apply));
+  CommandResult verify = s.Run("verify");
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_status == 0);
+  CHECK_THAT(verify.out, Catch::Contains("Replication verified."));
+  // What the standby runs with: the recovery configuration of its major.
+  if (major >= 12) {
+    s.OnBoth("pg2", "test -f " + layout.data_dir + "/standby.signal");
+    s.OnBoth("pg2", "test ! -e " + layout.data_dir + "/recovery.conf");
+  } else {
+    s.OnBoth("pg2", "grep -q \"^standby_mode = 'on'\" " + layout.data_dir + "/recovery.conf");
+  }
+  CHECK(s.Sql("pg1", "SHOW " + keep) == (major >= 13 ? "256MB\n" : "16\n"));
+
+  double converged = s.Timed("plan", 0);
+  Report("plan_seconds", std::to_string(converged));
+
+  SECTION("drift: a restart-context setting, then the hba line") {
+    s.Sql("pg1", "ALTER SYSTEM SET max_wal_senders = 7");
+    s.OnBoth("pg1", layout.Control("restart"));
+    s.ExpectRepaired({"setting[pg1/max_wal_senders]"});
+    CHECK(s.Sql("pg1", "SHOW max_wal_senders") == "10\n");
+
+    s.OnBoth("pg1", "sed -i '/^host *replication *replicator/d' " + layout.hba_file + " && " +
+                        layout.Control("reload"));
+    s.ExpectRepaired({"hba_rule[pg1/replication replicator 198.18.0.12/32]"});
+
+    if (major >= 12) {
+      // A recovery.conf left behind (an upgrade from 11, or an old tool):
+      // 12 and later refuse to start with it.
+      s.OnBoth("pg2", layout.Control("stop") + " && printf \"standby_mode = 'on'\\n\" > " +
+                          layout.data_dir + "/recovery.conf && chown postgres: " + layout.data_dir +
+                          "/recovery.conf");
+      s.ExpectRepaired({"recovery_config[pg2]", "server_running[pg2]"});
+      s.OnBoth("pg2", "test ! -e " + layout.data_dir + "/recovery.conf");
+    } else {
+      // Without recovery.conf, 10 and 11 would come up as a second primary
+      // at their next start.
+      s.OnBoth("pg2", "rm " + layout.data_dir + "/recovery.conf");
+      s.ExpectRepaired({"recovery_config[pg2]"});
+      s.OnBoth("pg2", "test -f " + layout.data_dir + "/recovery.conf");
+    }
+    CHECK(s.Run("verify").exit_status == 0);
+    Report("result", "pass");
+  }
+}
+
+TEST_CASE("a pair across two majors is refused before anything changes", "[majors]") {
+  RequireSandbox("up");
+  RequireSandbox("reset --major 15 --major pg2=18");
+  Scenario s(15);
+  CommandResult plan = s.Run("plan");
+  INFO(plan.out << plan.err);
+  CHECK(plan.exit_status == 1);
+  CHECK_THAT(plan.out + plan.err,
+             Catch::Contains("pg1 runs PostgreSQL 15 but pg2's cluster is 18"));
+  CommandResult apply = s.Run("apply --auto-approve");
+  INFO(apply.out << apply.err);
+  CHECK(apply.exit_status == 1);
+  // Nothing was changed on either host.
+  CHECK(s.Sql("pg1", "SELECT count(*) FROM pg_roles WHERE rolname = 'replicator'") == "0\n");
+  CommandResult standby = OnHost("pg2", Layout::Of(18).Psql("SELECT pg_is_in_recovery()"));
+  CHECK(standby.out == "f\n");
+}
+
+}  // namespace
+}  // namespace pgpair::testing
