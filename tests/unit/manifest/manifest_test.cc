@@ -124,6 +124,22 @@ TEST_CASE("examples/maas.yaml loads as the classic procedure's pair", "[manifest
   CHECK(manifest->archive->owner == "postgres");
 }
 
+TEST_CASE("examples/rhel-pgdg.yaml declares a PGDG layout managed by systemd", "[manifest]") {
+  ScopedEnv home("HOME", "/home/operator");
+  Result<Manifest> manifest = LoadManifest(kExamples + "/rhel-pgdg.yaml");
+  REQUIRE(manifest.status().message() == "");
+  for (const HostSpec& host : manifest->hosts) {
+    INFO(host.name);
+    CHECK(host.postgres.bin_dir == "/usr/pgsql-16/bin");
+    CHECK(host.postgres.data_dir == "/var/lib/pgsql/16/data");
+    CHECK(host.postgres.service == ServiceManager::kSystemctl);
+    CHECK(host.postgres.systemd_unit == "postgresql-16");
+    CHECK_FALSE(host.postgres.cluster);
+  }
+  CHECK(manifest->replication->password->file ==
+        "/home/operator/.config/pgpair/orders-replication-password");
+}
+
 TEST_CASE("a minimal manifest gets the documented defaults", "[manifest]") {
   ScopedEnv home("HOME", "/home/operator");
   Result<Manifest> manifest = LoadManifest(kFixtures + "/minimal.yaml");
