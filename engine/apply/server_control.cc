@@ -19,18 +19,18 @@ const char* ActionWord(ServerAction action) {
   return "?";
 }
 
-ServiceManager ChooseManager(const HostSpec& host, const HostFacts& facts) {
+}  // namespace
+
+ServiceManager ChooseServiceManager(const HostSpec& host, const HostFacts& facts) {
   if (host.postgres.service) return *host.postgres.service;
   if (facts.layout.cluster) return ServiceManager::kPgCtlCluster;
   return ServiceManager::kPgCtl;
 }
 
-}  // namespace
-
 std::string ServerControlCommand(const HostSpec& host, const HostFacts& facts,
                                  ServerAction action) {
   const std::string word = ActionWord(action);
-  switch (ChooseManager(host, facts)) {
+  switch (ChooseServiceManager(host, facts)) {
     case ServiceManager::kSystemctl:
       return "systemctl " + word + " " +
              ShellQuote(host.postgres.systemd_unit.value_or("postgresql"));

@@ -11,6 +11,10 @@ namespace pgpair {
 
 enum class ServerAction { kStart, kStop, kRestart, kReload };
 
+// How the host's server is driven: the manifest's service, else
+// pg_ctlcluster for a Debian cluster, else pg_ctl from the bin dir.
+ServiceManager ChooseServiceManager(const HostSpec& host, const HostFacts& facts);
+
 // The shell command that performs `action` on the host's cluster with the
 // service manager the manifest names, else pg_ctlcluster where the cluster is
 // Debian's, else pg_ctl as the server's user. Start, stop and restart wait

@@ -79,7 +79,9 @@ int RunCli(int argc, char** argv) {
       "facts",
       "Connect to both hosts and report what they are: OS, PostgreSQL version and "
       "layout, settings, pg_hba, roles, recovery configuration, archive directory, "
-      "replication. Changes nothing.");
+      "replication. Changes nothing. Where the manifest names no layout, the cluster is "
+      "found by pg_lsclusters (Debian), then by the running postmaster, then in "
+      "/var/lib/pgsql/*/data or /usr/local/pgsql/data; PostgreSQL 10 to 18.");
   facts_command->add_option("manifest", facts.manifest_path, "the pair's YAML manifest")
       ->required()
       ->check(CLI::ExistingFile);

@@ -113,14 +113,22 @@ fi
 if [ -z "$major" ] && [ -n "$PG_CLUSTER" ]; then
   major=${PG_CLUSTER%%/*}
 fi
-if [ -z "$PG_BIN" ]; then
-  if [ -n "$major" ] && [ -x "/usr/lib/postgresql/$major/bin/postgres" ]; then
-    PG_BIN=/usr/lib/postgresql/$major/bin
-  elif [ -n "$major" ] && [ -x "/usr/pgsql-$major/bin/postgres" ]; then
-    PG_BIN=/usr/pgsql-$major/bin
-  elif command -v postgres >/dev/null 2>&1; then
-    PG_BIN=$(dirname "$(command -v postgres)")
-  fi
+# The programs of the cluster's major: Debian's, PGDG's and a self-built
+# tree's places, then PATH's postgres, each only if it is of that major.
+if [ -z "$PG_BIN" ] && [ -n "$major" ]; then
+  on_path=$(command -v postgres 2>/dev/null) || on_path=
+  for dir in "/usr/lib/postgresql/$major/bin" "/usr/pgsql-$major/bin" /usr/local/pgsql/bin \
+    "${on_path%/postgres}"; do
+    if [ -z "$dir" ] || [ ! -x "$dir/postgres" ]; then continue; fi
+    version=$("$dir/postgres" --version 2>/dev/null |
+      sed -n 's/.*(PostgreSQL) \([0-9][0-9]*\).*/\1/p')
+    if [ "$version" = "$major" ]; then
+      PG_BIN=$dir
+      break
+    fi
+  done
+elif [ -z "$PG_BIN" ] && command -v postgres >/dev/null 2>&1; then
+  PG_BIN=$(dirname "$(command -v postgres)")
 fi
 
 # Is it running? postmaster.pid holds pid, data dir, start time, port and

@@ -126,6 +126,49 @@ TEST_CASE("A stopped cluster keeps its file facts and leaves SQL facts unknown",
   CHECK(f.archive->exists == false);
 }
 
+TEST_CASE("A running self-built 12 is found through its postmaster", "[interpret]") {
+  // /opt/pgsql-12/bin has no pg_controldata: pg_control is read by od.
+  HostFacts f = InterpretFixture("gather/pg12_pgctl_running.txt");
+  CHECK(f.server.major == 12);
+  CHECK(f.server.version == "12.22");
+  CHECK(f.server.running == true);
+  CHECK_FALSE(f.layout.cluster);
+  CHECK(f.layout.bin_dir == "/opt/pgsql-12/bin");
+  CHECK(f.layout.data_dir == "/var/lib/pgsql/12/data");
+  CHECK(f.layout.config_file == "/var/lib/pgsql/12/data/postgresql.conf");
+  CHECK(f.layout.hba_file == "/var/lib/pgsql/12/data/pg_hba.conf");
+  CHECK(f.layout.socket_dir == "/tmp");
+  CHECK(f.server.cluster_state == "in production");
+  CHECK(f.server.timeline == "1");
+  REQUIRE(f.server.system_identifier);
+  CHECK(f.server.system_identifier->size() >= 18);
+  // 12 still has the setting 13 renamed.
+  CHECK(f.FindSetting("wal_keep_segments"));
+  CHECK_FALSE(f.FindSetting("wal_keep_size"));
+  REQUIRE(f.hba.server_rules);
+  CHECK_FALSE(f.hba.server_rules->empty());
+  CHECK(f.recovery.standby_signal == false);
+  CHECK_FALSE(HasProblem(f, "sql"));
+  CHECK_FALSE(HasProblem(f, "layout"));
+}
+
+TEST_CASE("A stopped self-built 12 is found in the usual place", "[interpret]") {
+  HostFacts f = InterpretFixture("gather/pg12_pgctl_stopped.txt");
+  CHECK(f.server.major == 12);
+  CHECK(f.server.running == false);
+  CHECK(f.layout.source == "default");
+  CHECK(f.layout.data_dir == "/var/lib/pgsql/12/data");
+  CHECK(f.layout.config_file == "/var/lib/pgsql/12/data/postgresql.conf");
+  // Its programs are in none of the usual places, and the postgres on PATH
+  // (the machine's /usr/local/bin links to Debian's 15) is not taken.
+  CHECK_FALSE(f.layout.bin_dir);
+  CHECK(f.server.cluster_state == "shut down");
+  REQUIRE(f.server.system_identifier);
+  REQUIRE(f.file_settings);
+  CHECK_FALSE(f.file_settings->empty());
+  CHECK_FALSE(HasProblem(f, "layout"));
+}
+
 TEST_CASE("Facts never hold the replication password", "[interpret]") {
   // A standby's gather: primary_conninfo in pg_settings (shown in clear to a
   // superuser), in pg_file_settings, and in recovery.conf.
