@@ -10,6 +10,9 @@
 // /var/lib/pgsql/N/data with its configuration files, started with pg_ctl.
 // The manifest names no layout for pg1 (pgpair discovers it) and the whole
 // layout for pg2.
+//
+// Also here: the pairs pgpair must refuse before changing anything, across
+// two majors or two CPU architectures.
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -264,6 +267,24 @@ TEST_CASE("a pair across two majors is refused before anything changes", "[major
   CHECK(s.Sql("pg1", "SELECT count(*) FROM pg_roles WHERE rolname = 'replicator'") == "0\n");
   CommandResult standby = OnHost("pg2", Layout::Of(18).Psql("SELECT pg_is_in_recovery()"));
   CHECK(standby.out == "f\n");
+}
+
+TEST_CASE("a pair across two CPU architectures is refused before anything changes",
+          "[majors]") {
+  RequireSandbox("up");
+  // pg2 reboots with a 32-bit personality: its uname -m says i686.
+  RequireSandbox("reset --arch pg2=i686");
+  Scenario s(15);
+  CommandResult plan = s.Run("plan");
+  INFO(plan.out << plan.err);
+  CHECK(plan.exit_status == 1);
+  CHECK_THAT(plan.out + plan.err,
+             Catch::Contains("pg1 is x86_64 but pg2 is i686: physical replication copies data "
+                             "files byte for byte and fails across architectures"));
+  CHECK(s.Run("apply --auto-approve").exit_status == 1);
+  CHECK(s.Sql("pg1", "SELECT count(*) FROM pg_roles WHERE rolname = 'replicator'") == "0\n");
+  CHECK(s.Sql("pg2", "SELECT pg_is_in_recovery()") == "f\n");
+  RequireSandbox("reset");
 }
 
 }  // namespace
