@@ -115,6 +115,12 @@ std::string NoClusterMessage(const GatherSections& sections) {
       servers.push_back(fields[0] + " (port " + fields[2] + ")");
     }
   }
+  // One server is taken unless the manifest's port is another one's.
+  if (servers.size() == 1) {
+    return "the PostgreSQL server that runs here, in " + servers[0] +
+           ", is not on the port the manifest names; correct hosts.<name>.postgres.port, or "
+           "name its data_dir";
+  }
   if (!servers.empty()) {
     return "several PostgreSQL servers run here and none was chosen: " + Join(servers, ", ") +
            "; name the one to manage in the manifest (hosts.<name>.postgres.data_dir, or its "

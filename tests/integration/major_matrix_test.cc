@@ -269,8 +269,7 @@ TEST_CASE("a pair across two majors is refused before anything changes", "[major
   CHECK(standby.out == "f\n");
 }
 
-TEST_CASE("a pair across two CPU architectures is refused before anything changes",
-          "[majors]") {
+TEST_CASE("a pair across two CPU architectures is refused before anything changes", "[majors]") {
   RequireSandbox("up");
   // pg2 reboots with a 32-bit personality: its uname -m says i686.
   RequireSandbox("reset --arch pg2=i686");

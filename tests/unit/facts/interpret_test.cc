@@ -246,6 +246,13 @@ TEST_CASE("A host where no cluster was settled on says what it saw", "[interpret
                    Catch::Contains("/var/lib/pgsql/12/data (port 5432), /srv/pg/16 (port 5433)") &&
                    Catch::Contains("postgres.data_dir"));
   }
+  SECTION("one running server on a port other than the manifest's") {
+    sections["postmasters"] = {"/var/lib/pgsql/12/data|/usr/pgsql-12/bin/postgres|5432|\n", "", 0};
+    InterpretGather(sections, GatherRequest{}, &f);
+    CHECK_THAT(ProblemText(f, "layout"),
+               Catch::Contains("in /var/lib/pgsql/12/data (port 5432), is not on the port the "
+                               "manifest names"));
+  }
   SECTION("two stopped clusters in the usual places") {
     sections["postmasters"] = {"", "", 0};
     sections["conventional"] = {"/var/lib/pgsql/12/data\n/var/lib/pgsql/16/data\n", "", 0};
