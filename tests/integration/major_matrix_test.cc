@@ -185,8 +185,14 @@ TEST_CASE("one major: fresh pair, apply, verify, converged plan, drift repaired"
   Scenario s(major);
   const Layout& layout = s.layout();
 
-  // Both hosts run the major, found where the sandbox put it.
+  // Both hosts run the major, found where the sandbox put it, and the
+  // facts of every major fit the schema.
   json facts = s.Json("facts");
+  TempDir scratch;
+  CommandResult valid =
+      ValidateAgainstSchema("facts.schema.json", scratch.Write("facts.json", facts.dump()));
+  INFO(valid.out << valid.err);
+  CHECK(valid.out == "valid\n");
   for (const json& host : facts["hosts"]) {
     INFO(host.dump(2).substr(0, 2000));
     CHECK(host["server"]["major"] == major);
