@@ -5,6 +5,7 @@
 #include "engine/facts/interpret.h"
 #include "tests/unit/fakes/fake_transport.h"
 #include "tests/unit/gathered_facts.h"
+#include "tests/unit/resources/diff_support.h"
 
 namespace pgpair {
 namespace {
@@ -40,14 +41,7 @@ Plan DiffOf(const Manifest& manifest, std::optional<ArchiveDirFacts> archive) {
   HostFacts primary;
   primary.name = "pg1";
   primary.archive = std::move(archive);
-  HostFacts standby;
-  PlanInput input;
-  input.manifest = &manifest;
-  input.primary = &primary;
-  input.standby = &standby;
-  Plan plan;
-  ArchiveDirResource().Diff(input, &plan);
-  return plan;
+  return testing::DiffResource(ArchiveDirResource(), manifest, primary, HostFacts{});
 }
 
 TEST_CASE("archive_dir: diff against hand-built facts", "[archive_dir]") {

@@ -5,6 +5,7 @@
 #include "engine/facts/interpret.h"
 #include "tests/unit/fakes/fake_transport.h"
 #include "tests/unit/gathered_facts.h"
+#include "tests/unit/resources/diff_support.h"
 
 namespace pgpair {
 namespace {
@@ -97,15 +98,8 @@ HostFacts Primary(std::optional<std::vector<HbaLineFact>> lines,
 
 Plan DiffOf(const Manifest& manifest, const HostFacts& primary,
             std::optional<ReplicationLoginCheck> login_check = std::nullopt) {
-  HostFacts standby;
-  PlanInput input;
-  input.manifest = &manifest;
-  input.primary = &primary;
-  input.standby = &standby;
-  input.login_check = std::move(login_check);
-  Plan plan;
-  HbaRuleResource().Diff(input, &plan);
-  return plan;
+  return testing::DiffResource(HbaRuleResource(), manifest, primary, HostFacts{},
+                               std::move(login_check));
 }
 
 enum class Outcome { kNothing, kAppend, kInsertBefore, kReplace, kNote, kBlocker };

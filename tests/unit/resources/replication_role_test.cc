@@ -8,6 +8,7 @@
 #include "engine/facts/interpret.h"
 #include "tests/unit/fakes/fake_transport.h"
 #include "tests/unit/gathered_facts.h"
+#include "tests/unit/resources/diff_support.h"
 
 namespace pgpair {
 namespace {
@@ -69,14 +70,8 @@ Plan DiffOf(const Manifest& manifest, const HostFacts& primary,
             std::optional<ReplicationLoginCheck> login_check = std::nullopt) {
   HostFacts standby;
   standby.name = "pg2";
-  PlanInput input;
-  input.manifest = &manifest;
-  input.primary = &primary;
-  input.standby = &standby;
-  input.login_check = std::move(login_check);
-  Plan plan;
-  ReplicationRoleResource().Diff(input, &plan);
-  return plan;
+  return testing::DiffResource(ReplicationRoleResource(), manifest, primary, standby,
+                               std::move(login_check));
 }
 
 void CheckNoSecret(const Plan& plan) {

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/unit/gathered_facts.h"
+#include "tests/unit/resources/diff_support.h"
 
 namespace pgpair {
 namespace {
@@ -21,13 +22,7 @@ Manifest Pair() {
 }
 
 Plan Diff(const Manifest& m, const HostFacts& primary, const HostFacts& standby) {
-  PlanInput input;
-  input.manifest = &m;
-  input.primary = &primary;
-  input.standby = &standby;
-  Plan plan;
-  ServerRunningResource().Diff(input, &plan);
-  return plan;
+  return testing::DiffResource(ServerRunningResource(), m, primary, standby);
 }
 
 TEST_CASE("A stopped server is planned to start", "[server_running]") {
