@@ -38,10 +38,22 @@ section os_release cat /etc/os-release
 # PostgreSQL's own conventions.
 layout_source=manifest
 if command -v pg_lsclusters >/dev/null 2>&1; then
-  section pg_lsclusters pg_lsclusters -h
+  pg_lsclusters -h >"$tmp/clusters" 2>/dev/null
+  section pg_lsclusters cat "$tmp/clusters"
   if [ -z "$PG_DATA" ]; then
-    line=$(pg_lsclusters -h 2>/dev/null |
-      awk -v c="$PG_CLUSTER" 'c == "" || $1 "/" $2 == c { print; exit }')
+    # The manifest's cluster, else the one on the manifest's port, else the
+    # only cluster, else the only one online (a host in the middle of
+    # pg_upgradecluster has the old one down); several: none.
+    line=$(awk -v c="$PG_CLUSTER" -v p="$PG_PORT" '
+      { n++; first = first == "" ? $0 : first }
+      c != "" && $1 "/" $2 == c { chosen = $0 }
+      c == "" && p != "" && $3 == p { chosen = $0 }
+      $4 ~ /^online/ { online++; up = $0 }
+      END {
+        if (chosen != "") print chosen
+        else if (c == "" && p == "" && n == 1) print first
+        else if (c == "" && p == "" && online == 1) print up
+      }' "$tmp/clusters")
     if [ -n "$line" ]; then
       # shellcheck disable=SC2086 # split the pg_lsclusters columns on purpose
       set -- $line
@@ -68,7 +80,7 @@ postmasters() {
     printf '%s|%s|%s|%s\n' "$dir" "$(readlink "$proc/exe")" "$port" "$conf"
   done
 }
-if [ -z "$PG_DATA" ]; then
+if [ -z "$PG_DATA" ] && [ -z "$PG_CLUSTER" ]; then
   postmasters >"$tmp/postmasters" 2>/dev/null
   section postmasters cat "$tmp/postmasters"
   if [ -n "$PG_PORT" ]; then
@@ -86,7 +98,7 @@ if [ -z "$PG_DATA" ]; then
 fi
 # A stopped server: the conventional places of RHEL's packages and of a
 # self-built tree, when exactly one of them holds a cluster.
-if [ -z "$PG_DATA" ] && [ ! -s "$tmp/postmasters" ]; then
+if [ -z "$PG_DATA" ] && [ -z "$PG_CLUSTER" ] && [ ! -s "$tmp/postmasters" ]; then
   for dir in /var/lib/pgsql/*/data /var/lib/pgsql/data /usr/local/pgsql/data; do
     [ -f "$dir/PG_VERSION" ] && echo "$dir"
   done >"$tmp/conventional"

@@ -8,6 +8,7 @@
 #include "engine/facts/parsers/pg_control_file.h"
 #include "engine/facts/parsers/pg_controldata.h"
 #include "engine/facts/parsers/pg_hba.h"
+#include "engine/facts/parsers/pg_lsclusters.h"
 #include "engine/facts/parsers/postgresql_conf.h"
 #include "engine/util/text.h"
 
@@ -105,7 +106,29 @@ void InterpretOs(const GatherSections& sections, HostFacts* facts) {
 }
 
 // Why the facts script settled on no data directory, and what to declare.
-std::string NoClusterMessage(const GatherSections& sections) {
+// `declared_cluster` is the manifest's cluster, if it names one.
+std::string NoClusterMessage(const GatherSections& sections,
+                             const std::optional<std::string>& declared_cluster) {
+  std::vector<std::string> clusters;
+  if (const GatherSection* listed = FindSection(sections, "pg_lsclusters")) {
+    if (Result<std::vector<LsCluster>> parsed = ParsePgLsclusters(listed->out); parsed.ok()) {
+      for (const LsCluster& c : *parsed) {
+        clusters.push_back(c.version + "/" + c.cluster + " (port " +
+                           (c.port ? std::to_string(*c.port) : std::string("?")) + ", " + c.status +
+                           ")");
+      }
+    }
+  }
+  if (declared_cluster) {
+    return "pg_lsclusters lists no cluster " + *declared_cluster + " (" +
+           (clusters.empty() ? std::string("it lists none") : "it lists " + Join(clusters, ", ")) +
+           "); correct hosts.<name>.postgres.cluster";
+  }
+  if (!clusters.empty()) {
+    return "pg_lsclusters lists " + Join(clusters, ", ") +
+           ", and none is the one: not on the manifest's port, or several and not exactly one "
+           "online; name it in the manifest (hosts.<name>.postgres.cluster)";
+  }
   // "DATADIR|EXE|PORT|CONFIG" a line, one per running postmaster.
   std::vector<std::string> servers;
   if (const GatherSection* found = FindSection(sections, "postmasters")) {
@@ -160,7 +183,9 @@ bool InterpretLayout(const GatherSections& sections, HostFacts* facts) {
     } catch (const std::exception&) {
     }
   }
-  if (!facts->layout.data_dir) facts->problems.push_back({"layout", NoClusterMessage(sections)});
+  if (!facts->layout.data_dir) {
+    facts->problems.push_back({"layout", NoClusterMessage(sections, facts->layout.cluster)});
+  }
   if (const GatherSection* version = FindSection(sections, "pg_version");
       version && version->exit_status == 0) {
     try {

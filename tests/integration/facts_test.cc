@@ -156,6 +156,26 @@ TEST_CASE("with the server stopped, file facts arrive and SQL facts are unknown"
   REQUIRE(Sandbox("reset").exit_status == 0);
 }
 
+TEST_CASE("of two Debian clusters the one online is taken and with both down neither is",
+          "[facts]") {
+  FreshSandbox();
+  TempDir dir;
+  // Both hosts' layouts left to discovery.
+  const std::string manifest = dir.Write(
+      "pair.yaml",
+      Replaced(ReadText(Example("sandbox.yaml")), "    postgres: {cluster: 15/main}\n", ""));
+  // A second cluster, down, as pg_upgradecluster leaves the old one.
+  REQUIRE(OnHost("pg1", "pg_createcluster 15 old --port 5433 >/dev/null").exit_status == 0);
+  CHECK(Host(FactsJson(manifest), "pg1")["layout"]["cluster"] == "15/main");
+
+  REQUIRE(OnHost("pg1", "pg_ctlcluster 15 main stop").exit_status == 0);
+  CommandResult run = Pgpair("facts " + manifest);
+  INFO(run.out << run.err);
+  CHECK_THAT(run.out + run.err,
+             Catch::Contains("pg_lsclusters lists 15/main (port 5432, down), 15/old (port 5433, "
+                             "down), and none is the one"));
+}
+
 TEST_CASE("a wrong host key is refused, naming the host and both fingerprints", "[facts]") {
   FreshSandbox();
   TempDir dir;

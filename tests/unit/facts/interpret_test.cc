@@ -253,6 +253,24 @@ TEST_CASE("A host where no cluster was settled on says what it saw", "[interpret
                Catch::Contains("in /var/lib/pgsql/12/data (port 5432), is not on the port the "
                                "manifest names"));
   }
+  SECTION("Debian clusters, none of them chosen") {
+    sections["pg_lsclusters"] = {testing::ReadFixture("pg_lsclusters/two_down_noheader.txt"), "",
+                                 0};
+    InterpretGather(sections, GatherRequest{}, &f);
+    CHECK_THAT(ProblemText(f, "layout"),
+               Catch::Contains("pg_lsclusters lists 15/main (port 5432, down), 15/scratch (port "
+                               "5499, down), and none is the one") &&
+                   Catch::Contains("hosts.<name>.postgres.cluster"));
+  }
+  SECTION("the manifest's Debian cluster is not there") {
+    sections["layout"] = {"cluster=16/main\nrunning=no\n", "", 0};
+    sections["pg_lsclusters"] = {testing::ReadFixture("pg_lsclusters/two_down_noheader.txt"), "",
+                                 0};
+    InterpretGather(sections, GatherRequest{}, &f);
+    CHECK_THAT(ProblemText(f, "layout"),
+               Catch::Contains("pg_lsclusters lists no cluster 16/main (it lists 15/main (port "
+                               "5432, down), 15/scratch"));
+  }
   SECTION("two stopped clusters in the usual places") {
     sections["postmasters"] = {"", "", 0};
     sections["conventional"] = {"/var/lib/pgsql/12/data\n/var/lib/pgsql/16/data\n", "", 0};
