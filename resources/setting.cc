@@ -1,5 +1,6 @@
 #include "resources/setting.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <optional>
 #include <string_view>
@@ -257,7 +258,15 @@ class HostDiff {
                              ": pg_file_settings could not be read: a value already written "
                              "but not yet loaded by the server is planned as a new change");
     }
-    if (!TranslateRenamed(&desired)) return;
+    if (!TranslateRenamed(&desired)) {
+      // Blocked; the other settings are still planned.
+      desired.erase(std::remove_if(desired.begin(), desired.end(),
+                                   [](const DesiredSetting& setting) {
+                                     return setting.name == "wal_keep_segments" ||
+                                            setting.name == "wal_keep_size";
+                                   }),
+                    desired.end());
+    }
     for (const DesiredSetting& setting : desired) DiffOne(setting);
   }
 

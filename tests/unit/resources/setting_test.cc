@@ -589,10 +589,13 @@ TEST_CASE("wal_keep_segments and wal_keep_size are translated for the server's m
     CHECK(RunDiff(m, &primary, &standby).plan.changes.empty());
   }
   SECTION("both names in the manifest") {
-    m.primary_settings = {Spec("wal_keep_segments", "64", 12), Spec("wal_keep_size", "1GB", 13)};
+    m.primary_settings = {Spec("wal_keep_segments", "64", 12), Spec("wal_keep_size", "1GB", 13),
+                          Spec("listen_addresses", "*", 14)};
     HostFacts primary = WithWalKeep(RunningHost("pg1"), 13);
     Planned planned = RunDiff(m, &primary, &standby);
-    CHECK(planned.plan.changes.empty());
+    // Blocked; the other settings are still planned.
+    REQUIRE(planned.plan.changes.size() == 1);
+    CHECK(planned.plan.changes[0].address == "setting[pg1/listen_addresses]");
     CHECK(
         planned.BlockerContains("sets both wal_keep_segments (pair.yaml:12:5) and wal_keep_size"));
   }
