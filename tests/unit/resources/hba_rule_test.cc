@@ -5,7 +5,7 @@
 #include "engine/facts/interpret.h"
 #include "tests/unit/fakes/fake_transport.h"
 #include "tests/unit/gathered_facts.h"
-#include "tests/unit/resources/diff_support.h"
+#include "tests/unit/resources/resource_support.h"
 
 namespace pgpair {
 namespace {
@@ -16,16 +16,7 @@ const char kFile[] = "/etc/postgresql/15/main/pg_hba.conf";
 
 Manifest PairManifest(const std::string& hba_address = "198.18.0.12/32",
                       const std::string& method = "scram-sha-256") {
-  Manifest manifest;
-  HostSpec pg1;
-  pg1.name = "pg1";
-  pg1.address = "198.18.0.11";
-  HostSpec pg2;
-  pg2.name = "pg2";
-  pg2.address = "198.18.0.12";
-  manifest.hosts = {pg1, pg2};
-  manifest.primary = "pg1";
-  manifest.standby = "pg2";
+  Manifest manifest = testing::SandboxPair();
   manifest.replication = ReplicationSpec{};
   HbaSpec hba;
   hba.address = hba_address;

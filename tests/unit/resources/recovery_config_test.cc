@@ -7,6 +7,7 @@
 
 #include "engine/facts/parsers/postgresql_conf.h"
 #include "tests/unit/fakes/fake_transport.h"
+#include "tests/unit/resources/resource_support.h"
 
 namespace pgpair {
 namespace {
@@ -20,16 +21,7 @@ const char kGoodConninfo[] =
     "application_name=pg2 sslmode=prefer";
 
 Manifest PairManifest() {
-  Manifest m;
-  HostSpec pg1;
-  pg1.name = "pg1";
-  pg1.address = "198.18.0.11";
-  HostSpec pg2;
-  pg2.name = "pg2";
-  pg2.address = "198.18.0.12";
-  m.hosts = {pg1, pg2};
-  m.primary = "pg1";
-  m.standby = "pg2";
+  Manifest m = testing::SandboxPair();
   m.replication = ReplicationSpec();
   return m;
 }

@@ -8,7 +8,7 @@
 #include "engine/facts/interpret.h"
 #include "tests/unit/fakes/fake_transport.h"
 #include "tests/unit/gathered_facts.h"
-#include "tests/unit/resources/diff_support.h"
+#include "tests/unit/resources/resource_support.h"
 
 namespace pgpair {
 namespace {
@@ -19,17 +19,8 @@ using testing::GatheredFacts;
 const char kPassword[] = "S3cr3t'Pa\\55";
 
 Manifest PairManifest() {
-  Manifest manifest;
+  Manifest manifest = testing::SandboxPair();
   manifest.pair = "sandbox";
-  HostSpec pg1;
-  pg1.name = "pg1";
-  pg1.address = "198.18.0.11";
-  HostSpec pg2;
-  pg2.name = "pg2";
-  pg2.address = "198.18.0.12";
-  manifest.hosts = {pg1, pg2};
-  manifest.primary = "pg1";
-  manifest.standby = "pg2";
   ReplicationSpec replication;
   replication.role = "replicator";
   replication.password =

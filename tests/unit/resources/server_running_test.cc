@@ -3,30 +3,17 @@
 #include <catch2/catch.hpp>
 
 #include "tests/unit/gathered_facts.h"
-#include "tests/unit/resources/diff_support.h"
+#include "tests/unit/resources/resource_support.h"
 
 namespace pgpair {
 namespace {
-
-Manifest Pair() {
-  Manifest m;
-  m.path = "pair.yaml";
-  m.primary = "pg1";
-  m.standby = "pg2";
-  HostSpec pg1;
-  pg1.name = "pg1";
-  HostSpec pg2;
-  pg2.name = "pg2";
-  m.hosts = {pg1, pg2};
-  return m;
-}
 
 Plan Diff(const Manifest& m, const HostFacts& primary, const HostFacts& standby) {
   return testing::DiffResource(ServerRunningResource(), m, primary, standby);
 }
 
 TEST_CASE("A stopped server is planned to start", "[server_running]") {
-  Manifest m = Pair();
+  Manifest m = testing::SandboxPair();
   HostFacts primary = testing::GatheredFacts("gather/pg15_debian_running.txt", "pg1");
   HostFacts standby = testing::GatheredFacts("gather/pg15_debian_stopped.txt", "pg2");
   Plan plan = Diff(m, primary, standby);
@@ -39,7 +26,7 @@ TEST_CASE("A stopped server is planned to start", "[server_running]") {
 
 TEST_CASE("A stopped server without a pg_ctl of its major is not started blindly",
           "[server_running]") {
-  Manifest m = Pair();
+  Manifest m = testing::SandboxPair();
   HostFacts primary = testing::GatheredFacts("gather/pg12_pgctl_running.txt", "pg1");
   // Found in /var/lib/pgsql/12/data, with no bin dir of 12 in the usual places.
   HostFacts standby = testing::GatheredFacts("gather/pg12_pgctl_stopped.txt", "pg2");

@@ -8,6 +8,7 @@
 #include "engine/facts/interpret.h"
 #include "tests/unit/fakes/fake_transport.h"
 #include "tests/unit/fixture_file.h"
+#include "tests/unit/resources/resource_support.h"
 
 namespace pgpair {
 namespace {
@@ -118,18 +119,9 @@ SettingSpec Spec(const std::string& name, const std::string& value, int line = 1
 }
 
 Manifest TwoHosts() {
-  Manifest m;
+  Manifest m = testing::SandboxPair();
   m.path = "pair.yaml";
   m.pair = "test";
-  m.primary = "pg1";
-  m.standby = "pg2";
-  HostSpec pg1;
-  pg1.name = "pg1";
-  pg1.address = "198.18.0.11";
-  HostSpec pg2;
-  pg2.name = "pg2";
-  pg2.address = "198.18.0.12";
-  m.hosts = {pg1, pg2};
   return m;
 }
 

@@ -7,6 +7,7 @@
 
 #include "resources/recovery_config.h"
 #include "tests/unit/fakes/fake_transport.h"
+#include "tests/unit/resources/resource_support.h"
 
 namespace pgpair {
 namespace {
@@ -18,18 +19,9 @@ const char kAside[] = "/var/lib/postgresql/15/main.pgpair-20261126T061500Z";
 const char kPassword[] = "s3cr:t\\pw'\"$(reboot)";
 
 Manifest PairManifest() {
-  Manifest m;
+  Manifest m = testing::SandboxPair();
   m.pair = "sandbox";
-  HostSpec pg1;
-  pg1.name = "pg1";
-  pg1.address = "198.18.0.11";
-  HostSpec pg2;
-  pg2.name = "pg2";
-  pg2.address = "198.18.0.12";
-  pg2.ssh.command_timeout_seconds = 7200;
-  m.hosts = {pg1, pg2};
-  m.primary = "pg1";
-  m.standby = "pg2";
+  m.hosts[1].ssh.command_timeout_seconds = 7200;
   m.replication = ReplicationSpec();
   return m;
 }

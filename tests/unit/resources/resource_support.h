@@ -1,12 +1,29 @@
-#ifndef PGPAIR_TESTS_UNIT_RESOURCES_DIFF_SUPPORT_H_
-#define PGPAIR_TESTS_UNIT_RESOURCES_DIFF_SUPPORT_H_
+#ifndef PGPAIR_TESTS_UNIT_RESOURCES_RESOURCE_SUPPORT_H_
+#define PGPAIR_TESTS_UNIT_RESOURCES_RESOURCE_SUPPORT_H_
 
 #include <optional>
 #include <utility>
 
 #include "engine/plan/resource.h"
 
+// What the resources' unit tests share.
 namespace pgpair::testing {
+
+// The sandbox's pair, and nothing else declared: pg1 (198.18.0.11) primary,
+// pg2 (198.18.0.12) standby.
+inline Manifest SandboxPair() {
+  Manifest manifest;
+  HostSpec pg1;
+  pg1.name = "pg1";
+  pg1.address = "198.18.0.11";
+  HostSpec pg2;
+  pg2.name = "pg2";
+  pg2.address = "198.18.0.12";
+  manifest.hosts = {pg1, pg2};
+  manifest.primary = "pg1";
+  manifest.standby = "pg2";
+  return manifest;
+}
 
 // Runs one resource's Diff on a pair's facts, as the planner does, and
 // returns what it planned.
@@ -25,4 +42,4 @@ inline Plan DiffResource(const Resource& resource, const Manifest& manifest,
 
 }  // namespace pgpair::testing
 
-#endif  // PGPAIR_TESTS_UNIT_RESOURCES_DIFF_SUPPORT_H_
+#endif  // PGPAIR_TESTS_UNIT_RESOURCES_RESOURCE_SUPPORT_H_
