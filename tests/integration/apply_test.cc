@@ -13,15 +13,6 @@ using nlohmann::json;
 
 const std::string kManifest = Example("sandbox.yaml");
 
-void FreshSandbox() {
-  CommandResult up = Sandbox("up");
-  INFO("sandbox up: " << up.out << up.err);
-  REQUIRE(up.exit_status == 0);
-  CommandResult reset = Sandbox("reset");
-  INFO("sandbox reset: " << reset.out << reset.err);
-  REQUIRE(reset.exit_status == 0);
-}
-
 json PlanJson() {
   CommandResult run = Pgpair("plan --json " + kManifest);
   INFO("pgpair plan: exit " << run.exit_status << "\n" << run.out << run.err);

@@ -10,16 +10,6 @@ namespace {
 
 using nlohmann::json;
 
-// Fresh sandbox: two independent PostgreSQL 15 clusters.
-void FreshSandbox() {
-  CommandResult up = Sandbox("up");
-  INFO("sandbox up: " << up.out << up.err);
-  REQUIRE(up.exit_status == 0);
-  CommandResult reset = Sandbox("reset");
-  INFO("sandbox reset: " << reset.out << reset.err);
-  REQUIRE(reset.exit_status == 0);
-}
-
 json FactsJson(const std::string& manifest) {
   CommandResult run = Pgpair("facts --json " + manifest);
   INFO("pgpair facts: exit " << run.exit_status << "\n" << run.err);

@@ -75,6 +75,13 @@ inline void EnsureSandboxUp() {
   up = true;
 }
 
+// Both hosts up and back to two independent, out-of-the-box Debian 15/main
+// clusters: where each end-to-end scenario starts.
+inline void FreshSandbox() {
+  RequireSandbox("up");
+  RequireSandbox("reset");
+}
+
 // Runs `command` as root inside sandbox host `host` (pg1, pg2), without SSH.
 inline CommandResult OnHost(const std::string& host, const std::string& command) {
   return Sandbox("exec " + host + " /bin/sh -c " + ShellQuote(command));

@@ -145,24 +145,11 @@ TEST_CASE("archive_dir: the command quotes every value", "[archive_dir]") {
   CHECK(command.find("runuser -u \"$user\" -- test -w \"$dir\"") != std::string::npos);
 }
 
-struct ApplyFixture {
-  Manifest manifest = PairManifest();
-  HostFacts primary;
-  HostFacts standby;
-  PlanInput input;
-  FakeTransport pg1{"pg1 (198.18.0.11)"};
-  FakeTransport pg2{"pg2 (198.18.0.12)"};
-  ApplyContext context;
+struct ApplyFixture : testing::FakePair {
   Change change;
 
   ApplyFixture() {
-    input.manifest = &manifest;
-    input.primary = &primary;
-    input.standby = &standby;
-    context.manifest = &manifest;
-    context.plan_input = &input;
-    context.primary = &pg1;
-    context.standby = &pg2;
+    manifest = PairManifest();
     primary.archive = Dir(false, std::nullopt, std::nullopt, std::nullopt, std::nullopt);
     Plan plan;
     ArchiveDirResource().Diff(input, &plan);

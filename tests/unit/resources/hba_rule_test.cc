@@ -372,23 +372,10 @@ const char kDebianTail[] =
     "host    replication     all             198.18.0.0/24           reject\n"          // 4
     "host    replication     all             ::1/128                 scram-sha-256\n";  // 5
 
-struct ApplyFixture {
-  Manifest manifest = PairManifest();
-  HostFacts primary = Primary(std::vector<HbaLineFact>{});
-  HostFacts standby;
-  PlanInput input;
-  FakeTransport pg1{"pg1 (198.18.0.11)"};
-  FakeTransport pg2{"pg2 (198.18.0.12)"};
-  ApplyContext context;
-
+struct ApplyFixture : testing::FakePair {
   ApplyFixture() {
-    input.manifest = &manifest;
-    input.primary = &primary;
-    input.standby = &standby;
-    context.manifest = &manifest;
-    context.plan_input = &input;
-    context.primary = &pg1;
-    context.standby = &pg2;
+    manifest = PairManifest();
+    primary = Primary(std::vector<HbaLineFact>{});
   }
   Change Planned(std::vector<HbaLineFact> lines) {
     primary.hba.lines = std::move(lines);

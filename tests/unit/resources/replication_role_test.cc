@@ -228,23 +228,10 @@ TEST_CASE("The role's SQL, created and altered", "[replication_role]") {
         quiet + "ALTER ROLE \"we\"\"ird\" WITH LOGIN REPLICATION CONNECTION LIMIT -1;\n");
 }
 
-struct ApplyFixture {
-  Manifest manifest = PairManifest();
-  HostFacts primary = PrimaryWith(std::vector<RoleFact>{});
-  HostFacts standby;
-  PlanInput input;
-  FakeTransport pg1{"pg1 (198.18.0.11)"};
-  FakeTransport pg2{"pg2 (198.18.0.12)"};
-  ApplyContext context;
-
+struct ApplyFixture : testing::FakePair {
   ApplyFixture() {
-    input.manifest = &manifest;
-    input.primary = &primary;
-    input.standby = &standby;
-    context.manifest = &manifest;
-    context.plan_input = &input;
-    context.primary = &pg1;
-    context.standby = &pg2;
+    manifest = PairManifest();
+    primary = PrimaryWith(std::vector<RoleFact>{});
     context.replication_password = kPassword;
   }
   Change PlannedChange(std::vector<RoleFact> roles) {

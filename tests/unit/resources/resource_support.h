@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "engine/plan/resource.h"
+#include "tests/unit/fakes/fake_transport.h"
 
 // What the resources' unit tests share.
 namespace pgpair::testing {
@@ -39,6 +40,31 @@ inline Plan DiffResource(const Resource& resource, const Manifest& manifest,
   resource.Diff(input, &plan);
   return plan;
 }
+
+// A pair's plan input and apply context over two fake transports, wired to
+// the fixture's own manifest and facts, which a test fills in (assigning to
+// them keeps the wiring).
+struct FakePair {
+  Manifest manifest = SandboxPair();
+  HostFacts primary;
+  HostFacts standby;
+  PlanInput input;
+  FakeTransport pg1{"pg1 (198.18.0.11)"};
+  FakeTransport pg2{"pg2 (198.18.0.12)"};
+  ApplyContext context;
+
+  FakePair() {
+    input.manifest = &manifest;
+    input.primary = &primary;
+    input.standby = &standby;
+    context.manifest = &manifest;
+    context.plan_input = &input;
+    context.primary = &pg1;
+    context.standby = &pg2;
+  }
+  FakePair(const FakePair&) = delete;
+  FakePair& operator=(const FakePair&) = delete;
+};
 
 }  // namespace pgpair::testing
 
