@@ -61,18 +61,14 @@ HostFacts Standby(int major = 15) {
   return f;
 }
 
-struct Pair {
-  Manifest manifest = PairManifest();
-  HostFacts primary = Primary();
-  HostFacts standby = Standby();
-  PlanInput input;
-  PlanInput& Input() {
-    input.manifest = &manifest;
-    input.primary = &primary;
-    input.standby = &standby;
+struct Pair : testing::FakePair {
+  Pair() {
+    manifest = PairManifest();
+    primary = Primary();
+    standby = Standby();
     input.timestamp = "20261126T061500Z";
-    return input;
   }
+  PlanInput& Input() { return input; }
 };
 
 Plan Diff(Pair& pair) {

@@ -81,19 +81,14 @@ HostFacts FreshStandby() {
   return f;
 }
 
-struct Pair {
-  Manifest manifest = PairManifest();
-  HostFacts primary = Primary();
-  HostFacts standby = StreamingStandby();
-  PlanInput input;
-
-  PlanInput& Input() {
-    input.manifest = &manifest;
-    input.primary = &primary;
-    input.standby = &standby;
+struct Pair : testing::FakePair {
+  Pair() {
+    manifest = PairManifest();
+    primary = Primary();
+    standby = StreamingStandby();
     input.timestamp = "20261126T061500Z";
-    return input;
   }
+  PlanInput& Input() { return input; }
 };
 
 // Both standby resources' diffs, as the planner runs them.
