@@ -4,6 +4,7 @@
 
 #include "engine/cli/cli.h"
 #include "engine/cli/pair_commands.h"
+#include "engine/output/json_text.h"
 #include "engine/output/plan_report.h"
 #include "engine/plan/planner.h"
 
@@ -76,7 +77,7 @@ int RunCheckCommand(const PairCommandOptions& options, const Connectors& connect
                              ? nlohmann::json{{"succeeded", session->login_check->succeeded},
                                               {"message", session->login_check->message}}
                              : nlohmann::json(nullptr);
-    std::cout << out.dump(2) << "\n";
+    std::cout << ToJsonText(out) << "\n";
   } else {
     std::cout << "pgpair check: pair " << manifest.pair << ": ";
     if (status == kExitOk) {
