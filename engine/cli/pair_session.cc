@@ -32,6 +32,13 @@ Result<PairSession> OpenPairSession(const std::string& manifest_path,
                                     const TransportFactory& connect) {
   Result<Manifest> manifest = LoadManifest(manifest_path);
   if (!manifest.ok()) return manifest.status();
+  // Every command of a session logs in as the replication role or creates
+  // it: a secret that cannot be read is the manifest's error, found before
+  // any host is contacted.
+  if (manifest->replication && manifest->replication->password) {
+    Result<std::string> secret = ResolveSecret(*manifest->replication->password);
+    if (!secret.ok()) return secret.status();
+  }
   PairSession session;
   session.manifest = std::move(manifest).value();
   // HostConnection points into the manifest's hosts: connect only once the

@@ -32,9 +32,10 @@ struct PairSession {
   Transport* standby_transport() const;
 };
 
-// Loads the manifest, connects to both hosts in parallel and gathers their
-// facts. Fails only when the manifest cannot be read; unreachable hosts show
-// as facts problems (and plan blockers).
+// Loads the manifest, checks that its replication secret can be read, and
+// connects to both hosts in parallel. Fails, before any host is contacted,
+// when the manifest or the secret cannot be read; unreachable hosts show as
+// facts problems (and plan blockers).
 Result<PairSession> OpenPairSession(const std::string& manifest_path,
                                     const TransportFactory& connect);
 
