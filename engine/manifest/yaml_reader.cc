@@ -105,10 +105,16 @@ bool CheckText(const std::string& text, Diagnostics* diags) {
   for (size_t i = 0; i < invalid; ++i) {
     unsigned char c = static_cast<unsigned char>(text[i]);
     if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
-      diags->Error(MarkAt(text, i), "control character " + HexByte(c) +
-                                        "; a manifest is UTF-8 text (in a double-quoted "
-                                        "string, write \\x" +
-                                        HexByte(c).substr(2) + ")");
+      // A NUL, or a control character first, is a binary file given by
+      // mistake; elsewhere, a character pasted into a value.
+      std::string message = "control character " + HexByte(c);
+      if (c == 0 || i == 0) {
+        message += ": this is not a text file; a manifest is UTF-8 YAML text";
+      } else {
+        message += "; a manifest is UTF-8 text (in a double-quoted string, write \\x" +
+                   HexByte(c).substr(2) + ")";
+      }
+      diags->Error(MarkAt(text, i), message);
       return false;
     }
   }

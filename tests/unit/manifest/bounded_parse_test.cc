@@ -128,8 +128,8 @@ TEST_CASE("bytes that are not UTF-8 text are refused at their place", "[manifest
   CHECK(Errors(std::string("\x7f"
                            "ELF\x02\x01\x01\0\0\0",
                            10)) ==
-        "m.yaml:1:1: control character 0x7F; a manifest is UTF-8 text (in a double-quoted "
-        "string, write \\x7F)");
+        "m.yaml:1:1: control character 0x7F: this is not a text file; a manifest is UTF-8 YAML "
+        "text");
   CHECK(Errors("pair: a\n  \x1b[0m\n") ==
         "m.yaml:2:3: control character 0x1B; a manifest is UTF-8 text (in a double-quoted "
         "string, write \\x1B)");
