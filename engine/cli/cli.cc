@@ -34,7 +34,9 @@ constexpr const char* kFooter =
 
 void ConfigureLogging(const std::string& level) {
   // Logs go to stderr so that --json output on stdout stays machine-readable.
-  auto logger = spdlog::stderr_color_mt("pgpair");
+  // Once per process, however often RunCli runs (the unit tests run it many times).
+  std::shared_ptr<spdlog::logger> logger = spdlog::get("pgpair");
+  if (!logger) logger = spdlog::stderr_color_mt("pgpair");
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(level));
