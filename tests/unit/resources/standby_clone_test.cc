@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "engine/apply/standby_setup.h"
+#include "engine/facts/standby_state.h"
+#include "engine/util/digest.h"
 #include "resources/recovery_config.h"
 #include "tests/unit/fakes/fake_transport.h"
 #include "tests/unit/resources/resource_support.h"
@@ -511,6 +513,153 @@ TEST_CASE("Clone apply without the password changes nothing", "[standby_clone]")
   f.context.replication_password.clear();
   CHECK_FALSE(f.Apply().ok());
   CHECK(f.standby.calls().empty());
+}
+
+}  // namespace
+}  // namespace pgpair
+
+namespace pgpair {
+namespace {
+
+TEST_CASE("A rotated password is found by digest and rewritten, never shown",
+          "[recovery_config][password]") {
+  Pair pair;
+  pair.standby.recovery.primary_conninfo_has_password = true;
+  pair.standby.recovery.primary_conninfo_password_sha256 = Sha256Hex("the old one");
+  SECTION("the same secret plans nothing") {
+    pair.input.replication_password_sha256 = Sha256Hex("the old one");
+    CHECK(DiffStandby(pair).empty());
+  }
+  SECTION("another secret plans primary_conninfo again, with a reload on 15") {
+    pair.input.replication_password_sha256 = Sha256Hex("the new one");
+    Plan plan = DiffStandby(pair);
+    REQUIRE(plan.changes.size() == 1);
+    const Change& change = plan.changes[0];
+    CHECK(change.address == "recovery_config[pg2]");
+    CHECK(change.impact == Impact::kReload);
+    CHECK(Contains(change.reason, "not the manifest's replication.password"));
+    CHECK(change.arguments.at("steps") == "write_primary_conninfo");
+    CHECK_FALSE(Contains(AllText(plan), "the new one"));
+    CHECK_FALSE(Contains(AllText(plan), "the old one"));
+    CHECK_FALSE(Contains(AllText(plan), Sha256Hex("the old one")));
+  }
+  SECTION("on 11 the rotation rewrites recovery.conf and needs a restart") {
+    pair.primary.server.major = 11;
+    pair.standby.server.major = 11;
+    pair.standby.recovery.standby_signal = false;
+    pair.standby.recovery.recovery_conf = true;
+    pair.standby.recovery.recovery_conf_settings = std::map<std::string, std::string>{
+        {"standby_mode", "on"}, {"primary_conninfo", *pair.standby.recovery.primary_conninfo}};
+    pair.input.replication_password_sha256 = Sha256Hex("the new one");
+    Plan plan = DiffStandby(pair);
+    REQUIRE(plan.changes.size() == 1);
+    CHECK(plan.changes[0].impact == Impact::kRestart);
+    CHECK(plan.changes[0].arguments.at("steps") == "write_recovery_conf");
+  }
+  SECTION("an unknown digest (no password stored) is no change") {
+    pair.standby.recovery.primary_conninfo_password_sha256.reset();
+    pair.input.replication_password_sha256 = Sha256Hex("the new one");
+    CHECK(DiffStandby(pair).empty());
+  }
+}
+
+TEST_CASE("A base backup's WAL stream is never the standby streaming", "[standby_state]") {
+  Pair pair;
+  WalSenderFact backup;
+  backup.application_name = "pg_basebackup";
+  backup.client_addr = "198.18.0.12";
+  backup.state = "streaming";
+  pair.primary.replication.senders = std::vector<WalSenderFact>{backup};
+  SECTION("a standby down during its clone does not stream") {
+    pair.standby.server.running = false;
+    CHECK_FALSE(StandbyStreams(pair.primary, pair.standby, "198.18.0.12", "pg2"));
+    CHECK(WhyNotStreaming(pair.primary, pair.standby, "198.18.0.12", "pg2") ==
+          "its server is stopped");
+  }
+  SECTION("a running receiver with only the backup's sender on the primary does not stream") {
+    CHECK(WhyNotStreaming(pair.primary, pair.standby, "198.18.0.12", "pg2") ==
+          "the primary serves no WAL stream to it");
+  }
+  SECTION("the standby's own sender next to the backup's streams") {
+    WalSenderFact own;
+    own.application_name = "pg2";
+    own.client_addr = "198.18.0.12";
+    own.state = "streaming";
+    pair.primary.replication.senders->push_back(own);
+    CHECK(StandbyStreams(pair.primary, pair.standby, "198.18.0.12", "pg2"));
+  }
+  SECTION("a receiver that waits does not stream") {
+    pair.standby.replication.receiver->status = "waiting";
+    CHECK(WhyNotStreaming(pair.primary, pair.standby, "198.18.0.12", "pg2") ==
+          "its WAL receiver is waiting");
+  }
+}
+
+TEST_CASE("What the standby's data directory holds, relative to the primary", "[standby_state]") {
+  struct Case {
+    const char* proves;
+    std::function<void(HostFacts&)> setup;
+    StandbyData kind;
+  };
+  const Case cases[] = {
+      {"a streaming standby", [](HostFacts&) {}, StandbyData::kStandby},
+      {"no data directory",
+       [](HostFacts& s) {
+         s.layout.data_dir_exists = false;
+         s.server = ServerFacts();
+       },
+       StandbyData::kMissing},
+      {"another identifier", [](HostFacts& s) { s.server.system_identifier = kOtherId; },
+       StandbyData::kOtherCluster},
+      {"a stopped copy with backup_label and no standby.signal was never started",
+       [](HostFacts& s) {
+         s.server.running = false;
+         s.server.in_recovery.reset();
+         s.server.cluster_state = "in production";
+         s.recovery.standby_signal = false;
+         s.recovery.backup_label = true;
+       },
+       StandbyData::kUnstartedCopy},
+      {"a stopped copy with backup_label and standby.signal is a standby (a clone not yet "
+       "started)",
+       [](HostFacts& s) {
+         s.server.running = false;
+         s.server.in_recovery.reset();
+         s.server.cluster_state = "in production";
+         s.recovery.backup_label = true;
+       },
+       StandbyData::kStandby},
+      {"a stopped copy that last ran as a primary, without backup_label, was promoted",
+       [](HostFacts& s) {
+         s.server.running = false;
+         s.server.in_recovery.reset();
+         s.server.cluster_state = "shut down";
+         s.recovery.standby_signal = false;
+         s.recovery.backup_label = false;
+       },
+       StandbyData::kPromoted},
+      {"a running copy out of recovery was promoted",
+       [](HostFacts& s) { s.server.in_recovery = false; }, StandbyData::kPromoted},
+  };
+  for (const Case& c : cases) {
+    SECTION(c.proves) {
+      HostFacts standby = StreamingStandby();
+      c.setup(standby);
+      CHECK(ClassifyStandbyData(Primary(), standby).kind == c.kind);
+    }
+  }
+}
+
+TEST_CASE("A stopped primary is planned: its start, then the clone waits", "[standby_clone]") {
+  Pair pair;
+  pair.standby = FreshStandby();
+  pair.primary.server.running = false;
+  pair.primary.server.in_recovery.reset();
+  pair.primary.server.cluster_state = "shut down";
+  Plan plan = DiffStandby(pair);
+  CHECK(plan.blockers.empty());
+  CHECK(plan.changes.empty());
+  CHECK(plan.deferred == std::vector<std::string>{"standby_clone[pg2]"});
 }
 
 }  // namespace
