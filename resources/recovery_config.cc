@@ -105,20 +105,22 @@ class RecoveryConfig final : public Resource {
       const std::optional<std::string>& actual = standby.recovery.primary_conninfo;
       std::vector<std::string> diff;
       if (actual) diff = ConninfoDifferences(*actual, desired);
-      if (actual && diff.empty() && StoredPasswordDiffers(standby, input)) {
-        diff.push_back(kPasswordDiffers);
-      }
+      const bool only_password = actual && diff.empty() && StoredPasswordDiffers(standby, input);
       if (!actual) {
         plan->notes.push_back(name + ": primary_conninfo is unknown; it is not checked");
-      } else if (!diff.empty()) {
+      } else if (!diff.empty() || only_password) {
         std::string file = ConninfoFile(standby, data_dir);
         steps.push_back(kWriteConninfo);
-        before.push_back(DisplayActual(*actual));
-        after.push_back("primary_conninfo '" + DisplayPrimaryConninfo(desired) + "'");
+        before.push_back(only_password ? "primary_conninfo password: not the manifest's"
+                                       : DisplayActual(*actual));
+        after.push_back(only_password
+                            ? "primary_conninfo password: replication.password"
+                            : "primary_conninfo '" + DisplayPrimaryConninfo(desired) + "'");
         impact = major >= 13 ? Impact::kReload : Impact::kRestart;
-        reasons.push_back("primary_conninfo does not lead to " + input.primary->name + ": " +
-                          Join(diff, ", ") + "; it is written to " + file + " (PostgreSQL " +
-                          std::to_string(major) +
+        reasons.push_back((only_password ? std::string(kPasswordDiffers)
+                                         : "primary_conninfo does not lead to " +
+                                               input.primary->name + ": " + Join(diff, ", ")) +
+                          "; it is written to " + file + " (PostgreSQL " + std::to_string(major) +
                           (major >= 13 ? " reads it on reload)" : " reads it only at start)"));
         change.arguments["conninfo_file"] = file;
       }
