@@ -3,7 +3,6 @@
 #include <chrono>
 #include <ctime>
 
-#include "engine/facts/standby_state.h"
 #include "engine/util/digest.h"
 
 namespace pgpair {
@@ -85,12 +84,6 @@ PlanInput MakePlanInput(const PairSession& session, bool allow_overwrite_primary
   input.allow_overwrite_primary = allow_overwrite_primary;
   input.timestamp = timestamp;
   return input;
-}
-
-bool StandbyStreaming(const PairSession& session) {
-  const HostSpec& standby = session.manifest.standby_host();
-  return StandbyStreams(session.primary_facts(), session.standby_facts(), standby.address,
-                        standby.name);
 }
 
 }  // namespace pgpair

@@ -52,10 +52,6 @@ std::string UtcTimestamp();
 PlanInput MakePlanInput(const PairSession& session, bool allow_overwrite_primary,
                         const std::string& timestamp);
 
-// Whether the standby streams from the primary (StandbyStreams in
-// engine/facts/standby_state.h).
-bool StandbyStreaming(const PairSession& session);
-
 }  // namespace pgpair
 
 #endif  // PGPAIR_ENGINE_CLI_PAIR_SESSION_H_
