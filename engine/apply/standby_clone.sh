@@ -33,7 +33,19 @@ live_postmaster() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi
 }
 
+# The pid of a process that still writes into directory $1 (a pg_basebackup
+# of a run that did not end), else nothing.
+writer_in() {
+  for proc in /proc/[0-9]*; do
+    case $(tr '\0' ' ' <"$proc/cmdline" 2>/dev/null) in
+      *pg_basebackup*"$1"*) echo "${proc#/proc/}" && return 0 ;;
+    esac
+  done
+}
+
 stage() {
+  pid=$(writer_in "$staging")
+  [ -z "$pid" ] || fail "an earlier clone's pg_basebackup (pid $pid) still writes into $staging; nothing was changed: wait for it to end, then apply again"
   for dir in "$staging" "$ready"; do
     if [ -e "$dir" ] || [ -L "$dir" ]; then
       [ -z "$(live_postmaster "$dir")" ] || fail "a PostgreSQL server runs in $dir; nothing was changed"
