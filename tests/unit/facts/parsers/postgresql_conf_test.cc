@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
-#include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 
 namespace pgpair {
@@ -89,22 +89,11 @@ TEST_CASE("ParseConfFile reports the same bad lines as the server", "[postgresql
   REQUIRE_FALSE(parsed.ok());
   // Every line the server logged, with the same offending token, and no other.
   std::string log = ReadFixture("syntax_errors.server_log.txt");
-  // Each 'line N, near token "T"' of the log. (Not std::regex: under ASan,
-  // GCC 12 warns of maybe-uninitialized state inside <regex>.)
+  std::regex server_line(R"(line (\d+), near token "([^"]*)\")");
   std::string expected;
-  const std::string near = ", near token \"";
-  for (size_t at = log.find("line "); at != std::string::npos; at = log.find("line ", at + 1)) {
-    size_t digits = at + 5, digits_end = digits;
-    while (digits_end < log.size() && std::isdigit(static_cast<unsigned char>(log[digits_end]))) {
-      ++digits_end;
-    }
-    if (digits_end == digits || log.compare(digits_end, near.size(), near) != 0) continue;
-    size_t token = digits_end + near.size();
-    size_t token_end = log.find('"', token);
-    if (token_end == std::string::npos) break;
+  for (std::sregex_iterator m(log.begin(), log.end(), server_line), end; m != end; ++m) {
     if (!expected.empty()) expected += "; ";
-    expected += "line " + log.substr(digits, digits_end - digits) + ": syntax error near token \"" +
-                log.substr(token, token_end - token) + "\"";
+    expected += "line " + (*m)[1].str() + ": syntax error near token \"" + (*m)[2].str() + "\"";
   }
   CHECK(parsed.status().message() == expected);
 }
