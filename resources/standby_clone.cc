@@ -3,6 +3,7 @@
 #include <chrono>
 #include <utility>
 
+#include "engine/apply/remote_guard.h"
 #include "engine/apply/server_control.h"
 #include "engine/util/shell_quote.h"
 #include "resources/recovery_config.h"
@@ -131,7 +132,8 @@ class StandbyClone final : public Resource {
     progress("moving " + data_dir + " to " + aside + " and cloning " + primary_host + ":" +
              std::to_string(primary_port) + " with pg_basebackup");
     Result<ExecResult> run =
-        transport.Exec(CloneScript(change, host->postgres.os_user),
+        transport.Exec(GuardedCommand(CloneScript(change, host->postgres.os_user),
+                                      context.LeasePidFor(change.host)),
                        PgpassLine(primary_host, primary_port, user, context.replication_password),
                        std::chrono::seconds(host->ssh.command_timeout_seconds));
     if (!run.ok()) {

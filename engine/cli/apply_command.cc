@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "engine/apply/applier.h"
+#include "engine/apply/apply_lock.h"
 #include "engine/cli/cli.h"
 #include "engine/cli/pair_commands.h"
 #include "engine/output/plan_report.h"
@@ -38,6 +39,15 @@ int RunApplyCommand(const PairCommandOptions& options, const Connectors& connect
     std::cerr << password.status().message() << "\n";
     return kExitError;
   }
+  // One apply per pair at a time: the lock is taken before the facts are
+  // gathered, so that the plan is made from facts no other apply is
+  // changing, and held until the final re-plan (it goes with `lock`).
+  Result<std::unique_ptr<ApplyLock>> lock =
+      ApplyLock::Acquire(manifest, connectors.open_lease, LockOwner::ThisProcess(manifest.pair));
+  if (!lock.ok()) {
+    std::cerr << "pgpair: " << lock.status().message() << "\n";
+    return kExitError;
+  }
   RefreshFacts(*session, connectors.login_check);
   PlanInput input = MakePlanInput(*session, options.allow_overwrite_primary, UtcTimestamp());
   Plan plan = MakePlan(input);
@@ -66,6 +76,11 @@ int RunApplyCommand(const PairCommandOptions& options, const Connectors& connect
   context.standby = session->standby_transport();
   context.replication_password = *password;
   context.progress = [](const std::string& message) { std::cout << "  -> " << message << "\n"; };
+  const ApplyLock& held = **lock;
+  context.lock_held = [&held] {
+    return held.Held() ? Status::Ok() : Status::Error(held.LostReason());
+  };
+  context.lease_pids = held.LeasePids();
   std::cout << "\n";
   ApplyTimings timings;
   timings.streaming_wait = std::chrono::seconds(options.wait_seconds);

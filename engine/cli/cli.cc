@@ -10,6 +10,7 @@
 #include "engine/apply/login_check.h"
 #include "engine/cli/facts_command.h"
 #include "engine/cli/pair_commands.h"
+#include "engine/transport/ssh_line_channel.h"
 #include "engine/transport/ssh_transport.h"
 
 namespace pgpair {
@@ -60,6 +61,15 @@ std::optional<ReplicationLoginCheck> CheckLoginOverSsh(Transport& standby, const
   return CheckReplicationLogin(*ssh, manifest.primary_host().address,
                                primary.layout.port.value_or(5432), manifest.replication->role,
                                *password);
+}
+
+// The apply lock's lease runs over a connection of its own, so that its
+// heartbeats never wait behind a long command on the main one.
+Result<std::unique_ptr<LineChannel>> OpenLeaseOverSsh(const HostSpec& host,
+                                                      const std::string& command) {
+  Result<std::unique_ptr<SshTransport>> ssh = SshTransport::Connect(host);
+  if (!ssh.ok()) return ssh.status();
+  return SshLineChannel::Open(std::move(ssh).value(), command, "the apply lease");
 }
 
 }  // namespace
@@ -145,7 +155,7 @@ int RunCli(int argc, char** argv) {
   ConfigureLogging(log_level);
 
   if (facts_command->parsed()) return RunFactsCommand(facts, ConnectSsh);
-  Connectors connectors{ConnectSsh, CheckLoginOverSsh};
+  Connectors connectors{ConnectSsh, CheckLoginOverSsh, OpenLeaseOverSsh};
   if (plan_command->parsed()) return RunPlanCommand(pair, connectors);
   if (apply_command->parsed()) return RunApplyCommand(pair, connectors);
   if (check_command->parsed()) return RunCheckCommand(pair, connectors);
