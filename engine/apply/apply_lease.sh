@@ -1,3 +1,4 @@
+# pgpair-apply-lease: pgpair's apply lock on this host
 # shellcheck shell=bash
 # pgpair's apply lock on one host, held for as long as pgpair keeps this
 # process's session alive (engine/apply/apply_lock.h). Run as root, as

@@ -1,5 +1,6 @@
+# pgpair-remote-guard: runs one long apply step so that it dies with pgpair
 # shellcheck shell=sh
-# Runs one long apply step so that it dies with pgpair (engine/apply/remote_guard.h):
+# (engine/apply/remote_guard.h), as
 #   sh -c SCRIPT pgpair-remote-guard LEASE_PID COMMAND
 # COMMAND runs in /bin/sh, in a session and process group of its own, with
 # this script's standard input, output and error. While it runs, a watcher
@@ -68,7 +69,7 @@ members() {
   trap '' PIPE
   while [ "$(lease_start)" = "$started" ]; do sleep 1; done
   : >"$work/stopping"
-  echo "pgpair's apply lease (pid $lease) on this host ended: pgpair is gone or lost its connection; stopping the step (TERM, then KILL after 5 s)" >&2
+  echo "pgpair's apply lease (pid $lease) on this host ended: pgpair is gone or its connection to this host was lost; stopping the step (TERM, then KILL after 5 s)" >&2
   # shellcheck disable=SC2046 # one pid a word
   kill -TERM $(members) 2>/dev/null
   tries=0
@@ -82,7 +83,7 @@ members() {
 ) &
 watcher=$!
 
-wait "$child"
+wait "$child" 2>/dev/null
 rc=$?
 if [ -e "$work/stopping" ]; then
   wait "$watcher"

@@ -87,6 +87,10 @@ int RunApplyCommand(const PairCommandOptions& options, const Connectors& connect
   Status applied = ApplyPlan(plan, context, timings);
   if (!applied.ok()) {
     std::cerr << "pgpair: apply failed: " << applied.message() << "\n";
+    // A step that failed because a host went away fails for that reason.
+    if (!held.Held() && applied.message().find(held.LostReason()) == std::string::npos) {
+      std::cerr << "pgpair: " << held.LostReason() << "\n";
+    }
     return kExitError;
   }
 
