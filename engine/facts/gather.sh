@@ -44,7 +44,7 @@ apply_lock() {
     lease=$(sed -n 's/^lease_pid=\([0-9][0-9]*\)$/\1/p' "$dir/apply.holder")
     recorded=$(sed -n 's/^lease_start=//p' "$dir/apply.holder")
     alive=no
-    if [ -n "$lease" ] && tr '\0' '\n' <"/proc/$lease/cmdline" 2>/dev/null |
+    if [ -n "$lease" ] && tr '\0' '\n' 2>/dev/null <"/proc/$lease/cmdline" |
       grep -qx pgpair-apply-lease; then
       # Field 22 of /proc/PID/stat, counted after the command name.
       started=$(sed 's/.*) //' "/proc/$lease/stat" 2>/dev/null | cut -d' ' -f20)
