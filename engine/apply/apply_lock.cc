@@ -181,6 +181,7 @@ Result<std::unique_ptr<ApplyLock>> ApplyLock::Acquire(const Manifest& manifest,
                                                       const LeaseOpener& open,
                                                       const LockOwner& owner,
                                                       const ApplyLockTimings& timings) {
+  if (!open) return Status::Error("internal error: no way to open the apply lease");
   // Destroying `lock` on an early return releases the leases already taken.
   std::unique_ptr<ApplyLock> lock(new ApplyLock());
   for (const HostSpec* host : {&manifest.primary_host(), &manifest.standby_host()}) {

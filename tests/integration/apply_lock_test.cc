@@ -225,6 +225,7 @@ TEST_CASE("a cut link ends the standby's lease by itself; the next apply takes t
   REQUIRE(ProcessRuns("pg2", lease));
 
   REQUIRE(OnHost("pg2", "ip link set eth0 down").exit_status == 0);
+  auto cut = std::chrono::steady_clock::now();
   // pgpair still runs but cannot reach pg2: pg2's lease gets no heartbeat
   // and ends by itself, and the guard stops the clone with it.
   bool expired = WaitUntil(kLeaseTimeout + kSlack, [&] {
@@ -232,6 +233,9 @@ TEST_CASE("a cut link ends the standby's lease by itself; the next apply takes t
   });
   INFO("left on pg2:\n" << RunLeftovers("pg2"));
   CHECK(expired);
+  WARN("pg2's lease and clone gone "
+       << std::chrono::duration<double>(std::chrono::steady_clock::now() - cut).count()
+       << " s after its link was cut");
   CHECK(HolderRecord("pg2").empty());
   CHECK(run.Running());
 
@@ -239,8 +243,12 @@ TEST_CASE("a cut link ends the standby's lease by itself; the next apply takes t
   LinksRestored::Unthrottle();
   // Once its connections deliver again, the first run learns that the clone
   // was stopped and gives up, releasing pg1's lease.
+  auto restored_at = std::chrono::steady_clock::now();
   std::optional<int> ended = run.Wait(seconds(240));
   INFO("the cut run: " << run.out() << run.err());
+  WARN("the cut run ended "
+       << std::chrono::duration<double>(std::chrono::steady_clock::now() - restored_at).count()
+       << " s after the link came back: " << run.err());
   REQUIRE(ended.has_value());
   CHECK(*ended == 1);
   CHECK_THAT(run.err(), Catch::Contains("apply lease") || Catch::Contains("apply lock was lost"));
