@@ -23,7 +23,7 @@ const std::string kManifest = Example("sandbox.yaml");
 // manifest's connect timeouts are shorter) and what the guard and the
 // kernel need on top of it.
 constexpr seconds kLeaseTimeout{15};
-constexpr seconds kSlack{10};
+constexpr seconds kSlack{15};
 
 // ~50 MB on the primary and a slow link from it: the clone takes most of a
 // minute, long enough to act while pg_basebackup runs.
@@ -203,9 +203,10 @@ TEST_CASE("kill -9 of pgpair during pg_basebackup leaves nothing running and the
   WARN("processes of the killed run gone " << took << " s after kill -9");
   CHECK(HolderRecord("pg1").empty());
   CHECK(HolderRecord("pg2").empty());
-  // The primary kept running as a primary; no server runs in pg2's path.
+  // The primary kept running as a primary. The guard's TERM let the clone
+  // clean up after itself: no partial copy is left beside pg2's data.
   CHECK(SqlOnHost("pg1", "SELECT pg_is_in_recovery()").out == "f\n");
-  CHECK(OnHost("pg2", "pg_lsclusters -h | grep -q online").exit_status != 0);
+  CHECK(OnHost("pg2", "ls -d /var/lib/postgresql/15/main.pgpair-staging 2>&1").exit_status != 0);
 
   LinksRestored::Unthrottle();
   // The lock is free: the rerun takes it, and finishes the job.
