@@ -14,7 +14,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// Both sandbox hosts, with leases that expire in tens of milliseconds so
+// Both sandbox hosts, with leases that expire in a fraction of a second so
 // that a lost heartbeat shows within a test's patience.
 struct LeasePair {
   Manifest manifest = SandboxPair();
@@ -26,7 +26,9 @@ struct LeasePair {
   LeasePair() {
     for (HostSpec& host : manifest.hosts) host.ssh.connect_timeout_seconds = 0;
     timings.heartbeat = milliseconds(5);
-    timings.minimum_lease_timeout = milliseconds(60);
+    // Long enough that a test thread starved by a loaded machine does not
+    // lose a lease that is answered.
+    timings.minimum_lease_timeout = milliseconds(400);
     owner.pair = "sandbox";
     owner.user = "root";
     owner.machine = "ctl1";
