@@ -366,7 +366,8 @@ TEST_CASE("Clone apply stops, clones with the password on stdin only, then confi
   const auto& calls = f.standby.calls();
   REQUIRE(calls.size() == 6);
   // 1. The server stops first (fast: no waiting for clients).
-  CHECK(calls[0].command == "pg_ctlcluster 15 main stop -m fast");
+  // (pg_ctl's wait bounded by the host's ssh.command_timeout_seconds.)
+  CHECK(calls[0].command == "PGCTLTIMEOUT=7170 pg_ctlcluster 15 main stop -m fast");
   // 2. The clone: move aside, empty 0700 directory, password file, pg_basebackup.
   const std::string& clone = calls[1].command;
   CHECK(Contains(clone, "data=/var/lib/postgresql/15/main\n"));
