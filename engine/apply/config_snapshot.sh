@@ -32,7 +32,8 @@ copy_atomic() {
   sync -- "$(dirname -- "$2")"
 }
 
-install -d -m 0700 -- "$PGPAIR_COPIES" || fail "cannot create $PGPAIR_COPIES"
+# umask 077: every directory made here, parents included, is root's only.
+mkdir -p -- "$PGPAIR_COPIES" || fail "cannot create $PGPAIR_COPIES"
 for file in "$@"; do
   copy=$PGPAIR_COPIES$file
   case $PGPAIR_ACTION in
@@ -41,7 +42,7 @@ for file in "$@"; do
       printf 'kept\t%s\n' "$file"
       continue
     fi
-    install -d -m 0700 -- "$(dirname -- "$copy")" || fail "cannot create the directory of $copy"
+    mkdir -p -- "$(dirname -- "$copy")" || fail "cannot create the directory of $copy"
     if [ -e "$file" ]; then
       copy_atomic "$file" "$copy"
       rm -f -- "$copy.absent"
@@ -62,7 +63,7 @@ for file in "$@"; do
         continue
       fi
       if [ -e "$target" ]; then
-        install -d -m 0700 -- "$(dirname -- "$aside")" || fail "cannot create the directory of $aside"
+        mkdir -p -- "$(dirname -- "$aside")" || fail "cannot create the directory of $aside"
         cp -p -- "$target" "$aside" || fail "cannot keep $target as $aside"
       else
         aside=
@@ -70,7 +71,7 @@ for file in "$@"; do
       copy_atomic "$copy" "$target"
       printf 'restored\t%s\t%s\n' "$file" "$aside"
     elif [ -e "$copy.absent" ] && [ -e "$target" ]; then
-      install -d -m 0700 -- "$(dirname -- "$aside")" || fail "cannot create the directory of $aside"
+      mkdir -p -- "$(dirname -- "$aside")" || fail "cannot create the directory of $aside"
       cp -p -- "$target" "$aside" || fail "cannot keep $target as $aside"
       rm -f -- "$target"
       sync -- "$(dirname -- "$target")"

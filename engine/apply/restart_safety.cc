@@ -196,9 +196,15 @@ Status StartOrRestartSafely(ApplyContext& context, const std::string& host_name,
                 "; the command said:" + Indented(SplitLines(outcome->message)) + "\n"
           : " Its log (" + (log_source.empty() ? std::string("?") : log_source) +
                 ") says:" + Indented(lines) + "\n";
+  // The command's own words are quoted above only when the log says
+  // nothing (pg_ctlcluster repeats its whole pg_ctl command line), and here
+  // when pg_ctl stopped waiting.
   std::string failed = label + ": the " + ActionNoun(action) +
-                       " of the PostgreSQL server failed (" + outcome->command + ": " +
-                       FirstLine(outcome->message) + ").";
+                       " of the PostgreSQL server failed (" + outcome->command +
+                       (outcome->running_after == true && !outcome->message.empty()
+                            ? ": " + FirstLine(outcome->message)
+                            : std::string()) +
+                       ").";
 
   if (outcome->running_after == true) {
     // pg_ctl stopped waiting, but the server is still coming up (a long
