@@ -512,7 +512,12 @@ class HostDiff {
     std::vector<std::string> names;
     for (const SettingFact& setting : *facts_.settings) {
       if (!setting.pending_restart.value_or(false)) continue;
-      if (FindDesired(desired, Lower(setting.name))) continue;
+      // Recovery settings are the recovery config resource's, which plans
+      // their restart itself.
+      if (FindDesired(desired, Lower(setting.name)) ||
+          OneOf(Lower(setting.name), kRecoverySettings)) {
+        continue;
+      }
       names.push_back(setting.name);
     }
     if (names.empty()) return;

@@ -226,7 +226,18 @@ Status StartOrRestartSafely(ApplyContext& context, const std::string& host_name,
     std::vector<RefusedSetting> refused;
     std::string time = Now("%Y-%m-%dT%H:%M:%SZ");
     std::string line = LogMessage(FailureLine(lines));
-    for (const StartSuspect& s : blamed) refused.push_back({time, data_dir, s.name, s.value, line});
+    for (const StartSuspect& s : blamed) {
+      // Each value of an uncertain blame is recorded, and says it is one of
+      // several: the next plan's blocker then explains itself.
+      std::vector<StartSuspect> others;
+      for (const StartSuspect& other : blamed) {
+        if (other.name != s.name) others.push_back(other);
+      }
+      std::string why = others.empty() ? line
+                                       : line + " (together with " + Describe(others) +
+                                             "; the log does not say which)";
+      refused.push_back({time, data_dir, s.name, s.value, why});
+    }
     Status recorded = data_dir.empty() ? Status::Error("its data directory is unknown")
                                        : WriteRefusedRecord(transport, *host, data_dir, refused);
     if (!recorded.ok()) {
@@ -243,29 +254,31 @@ Status StartOrRestartSafely(ApplyContext& context, const std::string& host_name,
                               : Now("%Y%m%dT%H%M%SZ");
   Result<std::vector<RestoredFile>> restored =
       RestoreLastGood(transport, files, timestamp, Timeout(*host));
+  // One more start, with files the server ran with before.
+  auto start_again = [&](const std::string& done) {
+    Result<ServerControlOutcome> again =
+        RunServerControl(transport, *host, facts, ServerAction::kStart);
+    if (!again.ok()) return done + " Starting the server again failed: " + again.status().message();
+    if (again->succeeded) return done + " The server was started again with it and runs.";
+    std::vector<std::string> again_lines = ExplainingLogLines(again->log);
+    return done + " The server did not start with it either (" + FirstLine(again->message) + ")" +
+           (again_lines.empty() ? std::string() : "; its log says:" + Indented(again_lines)) +
+           "\nThe server is stopped.";
+  };
   std::string after;
   if (!restored.ok()) {
     after = " " + restored.status().message() + "; the server is stopped.";
-  } else if (restored->empty()) {
-    after = " No earlier version of " + Join(files, ", ") +
-            " differs from the files as they are (" + kLastGoodDir +
-            "), so there was nothing to put back; the server is stopped.";
+  } else if (!restored->empty()) {
+    after =
+        start_again(" pgpair put the previous version back: " + DescribeRestore(*restored) + ".");
   } else {
-    std::string put_back =
-        " pgpair put the previous version back: " + DescribeRestore(*restored) + ".";
-    Result<ServerControlOutcome> again =
-        RunServerControl(transport, *host, facts, ServerAction::kStart);
-    if (!again.ok()) {
-      after = put_back + " Starting the server again failed: " + again.status().message();
-    } else if (again->succeeded) {
-      after = put_back + " The server was started again with it and runs.";
-    } else {
-      std::vector<std::string> again_lines = ExplainingLogLines(again->log);
-      after = put_back + " The server did not start with it either (" + FirstLine(again->message) +
-              ")" +
-              (again_lines.empty() ? std::string() : "; its log says:" + Indented(again_lines)) +
-              "\nThe server is stopped.";
-    }
+    std::string same = " No earlier version of " + Join(files, ", ") +
+                       " differs from the files as they are (" + kLastGoodDir + ")";
+    // A running server's files, not waiting for a restart, are the ones it
+    // ran with a moment ago: the failure was not theirs, and a start may do.
+    after = action == ServerAction::kRestart && FilesProven(facts)
+                ? start_again(same + ", and the server ran with them before the restart.")
+                : same + ", so there was nothing to put back; the server is stopped.";
   }
   std::string advice = blamed.empty()
                            ? " Correct what the log names, then run pgpair again."

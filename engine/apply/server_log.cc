@@ -4,6 +4,7 @@
 #include <cctype>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "engine/util/text.h"
 
@@ -14,22 +15,28 @@ constexpr std::string_view kSeverities[] = {"PANIC",  "FATAL",     "ERROR",    "
                                             "DETAIL", "HINT",      "QUERY",    "CONTEXT", "NOTICE",
                                             "INFO",   "STATEMENT", "LOCATION", "DEBUG"};
 
-// Settings that size the shared memory segment, or ask for huge pages: what a
-// "could not map anonymous shared memory" failure may be about.
-constexpr std::string_view kSharedMemorySettings[] = {"shared_buffers",
-                                                      "huge_pages",
-                                                      "huge_page_size",
-                                                      "shared_memory_type",
-                                                      "max_connections",
-                                                      "max_worker_processes",
-                                                      "max_wal_senders",
-                                                      "max_prepared_transactions",
-                                                      "max_locks_per_transaction",
-                                                      "max_pred_locks_per_transaction",
-                                                      "wal_buffers",
-                                                      "autovacuum_max_workers",
-                                                      "max_replication_slots",
-                                                      "min_dynamic_shared_memory"};
+// What a failure is about when the log names no setting: words of the
+// message, and the settings that may cause it.
+struct Topic {
+  std::vector<std::string_view> words;  // lowercased
+  std::vector<std::string_view> settings;
+};
+const Topic kTopics[] = {
+    // "could not map anonymous shared memory": the segment's size, or huge pages.
+    {{"shared memory", "huge pages"},
+     {"shared_buffers", "huge_pages", "huge_page_size", "shared_memory_type", "max_connections",
+      "max_worker_processes", "max_wal_senders", "max_prepared_transactions",
+      "max_locks_per_transaction", "max_pred_locks_per_transaction", "wal_buffers",
+      "autovacuum_max_workers", "max_replication_slots", "min_dynamic_shared_memory"}},
+    // "could not create any TCP/IP sockets", "could not bind IPv4 address".
+    {{"tcp/ip socket", "could not bind", "listen socket"}, {"listen_addresses", "port"}},
+    // "could not create lock file \"/var/run/postgresql/.s.PGSQL.5432.lock\"".
+    {{"unix-domain socket", "unix domain socket", ".s.pgsql."},
+     {"port", "unix_socket_directories", "unix_socket_group", "unix_socket_permissions"}},
+    {{"certificate", "private key", "ssl"},
+     {"ssl", "ssl_cert_file", "ssl_key_file", "ssl_ca_file", "ssl_crl_file", "ssl_ciphers",
+      "ssl_min_protocol_version", "ssl_max_protocol_version"}},
+};
 
 struct LogLine {
   std::string text;
@@ -130,14 +137,23 @@ bool NamesWord(const std::string& text, const std::string& name) {
   return false;
 }
 
+// A value a log line can quote without the match being chance: not a
+// boolean word, not a number with or without a unit ("128MB", "10"), at
+// least 4 characters ("pgpair_missing", "10.0.0.5", "/etc/ssl/x.pem").
 bool Distinctive(const std::string& value) {
   static const std::string_view kWords[] = {"on", "off", "true", "false", "yes", "no"};
   if (value.size() < 4) return false;
-  if (!std::any_of(value.begin(), value.end(), [](char c) { return std::isalpha(c); })) {
-    return false;
-  }
   std::string lower = Lower(value);
-  return std::find(std::begin(kWords), std::end(kWords), lower) == std::end(kWords);
+  if (std::find(std::begin(kWords), std::end(kWords), lower) != std::end(kWords)) return false;
+  size_t at = lower[0] == '-' ? 1 : 0;
+  size_t digits = lower.find_first_not_of("0123456789", at);
+  if (digits == at) return true;  // does not start with a number
+  if (digits != std::string::npos && lower[digits] == '.') {
+    digits = lower.find_first_not_of("0123456789", digits + 1);
+  }
+  if (digits == std::string::npos) return false;  // 10, 1.5
+  return !std::all_of(lower.begin() + static_cast<long>(digits), lower.end(),
+                      [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
 }
 
 }  // namespace
@@ -239,16 +255,22 @@ std::vector<StartSuspect> BlamedSettings(const std::vector<std::string>& lines,
   }
   if (!blamed.empty()) return blamed;
   std::string all = Lower(quoted);
-  if (all.find("shared memory") != std::string::npos ||
-      all.find("huge pages") != std::string::npos) {
+  for (const Topic& topic : kTopics) {
+    bool about = std::any_of(topic.words.begin(), topic.words.end(), [&](std::string_view word) {
+      return all.find(word) != std::string::npos;
+    });
+    if (!about) continue;
     for (const StartSuspect& suspect : suspects) {
-      if (std::find(std::begin(kSharedMemorySettings), std::end(kSharedMemorySettings),
-                    suspect.name) != std::end(kSharedMemorySettings)) {
+      if (std::find(topic.settings.begin(), topic.settings.end(), suspect.name) !=
+              topic.settings.end() &&
+          std::find_if(blamed.begin(), blamed.end(), [&](const StartSuspect& b) {
+            return b.name == suspect.name;
+          }) == blamed.end()) {
         blamed.push_back(suspect);
       }
     }
-    if (!blamed.empty()) return blamed;
   }
+  if (!blamed.empty()) return blamed;
   return suspects;
 }
 

@@ -40,10 +40,12 @@ struct StartSuspect {
 // Which of `suspects` the explaining lines blame, in their order: those
 // whose name a FATAL, PANIC, ERROR, LOG or DETAIL line names (not a HINT:
 // the shared-memory hint names shared_buffers whatever the cause); else
-// those whose distinctive value (one with a letter, at least 4 characters,
-// not a boolean word) a line quotes, as a missing library is quoted; else,
-// for a shared memory failure, the suspects that size shared memory or ask
-// for huge pages; else all of them: the log does not tell.
+// those whose distinctive value (at least 4 characters, not a boolean word
+// and not a number with a unit) a line quotes, as a missing library or an
+// address that cannot be bound is quoted; else, by what the failure is about
+// (shared memory, TCP/IP or Unix sockets, SSL files), the suspects that can
+// cause it (the segment's size, huge pages; listen_addresses, port; ...);
+// else all of them: the log does not tell.
 std::vector<StartSuspect> BlamedSettings(const std::vector<std::string>& lines,
                                          const std::vector<StartSuspect>& suspects);
 

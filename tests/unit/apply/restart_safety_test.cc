@@ -235,6 +235,35 @@ TEST_CASE("A refused restart is recorded, undone and reported", "[restart_safety
   CHECK(f.pg1.calls()[0].timeout == std::chrono::seconds(300));
 }
 
+TEST_CASE("An uncertain blame records each value as one of several", "[restart_safety]") {
+  Fixture f;
+  // huge_pages and shared_buffers both size or back shared memory, which is
+  // all the log says.
+  f.changes = {SettingChange("huge_pages", "on", "on", Impact::kRestart),
+               SettingChange("shared_buffers", "4GB", "4GB", Impact::kRestart),
+               SettingChange("listen_addresses", "*", "'*'", Impact::kRestart)};
+  f.pg1.OnCommand(
+      "main restart",
+      FakeTransport::Exit(1, "",
+                          "\n@@MARK log /l\n" +
+                              testing::ReadFixture("server_log/debian15_huge_pages_on.log") +
+                              "\n@@MARK running\nno\n"));
+  ScriptRecord(f.pg1);
+  f.pg1.OnCommand("PGPAIR_ACTION=restore",
+                  FakeTransport::Stdout(std::string("restored\t") + kConf + "\t/aside\n"));
+  f.pg1.OnCommand("main start", FakeTransport::Stdout(""));
+  Status restarted = f.Restart();
+  CHECK(restarted.message().find("The server refused one of huge_pages = on, shared_buffers = "
+                                 "4GB (the log does not say which).") != std::string::npos);
+  std::vector<RefusedSetting> record = f.Recorded();
+  REQUIRE(record.size() == 2);
+  CHECK(record[0].name == "huge_pages");
+  CHECK(record[0].log_line ==
+        "FATAL:  could not map anonymous shared memory: Cannot allocate memory (together with "
+        "shared_buffers = 4GB; the log does not say which)");
+  CHECK(record[1].name == "shared_buffers");
+}
+
 TEST_CASE("A start that succeeds proves the files and clears the record", "[restart_safety]") {
   Fixture f;
   f.pg1.OnCommand("main restart", FakeTransport::Stdout(""));
@@ -259,7 +288,15 @@ TEST_CASE("When the restart cannot be undone, the error says what is left", "[re
   Fixture f;
   f.pg1.OnCommand("main restart", RefusedRestart());
   ScriptRecord(f.pg1);
-  SECTION("no copy differs: nothing to put back, no second start") {
+  SECTION("no copy differs from proven files: the failure was not theirs, one more start") {
+    f.pg1.OnCommand("PGPAIR_ACTION=restore", FakeTransport::Stdout("none\t/x\n"));
+    f.pg1.OnCommand("main start", FakeTransport::Stdout(""));
+    Status restarted = f.Restart();
+    CHECK(restarted.message().find("and the server ran with them before the restart. The server "
+                                   "was started again with it and runs.") != std::string::npos);
+  }
+  SECTION("no copy differs from unproven files: nothing to put back, no second start") {
+    (*f.primary.settings)[0].pending_restart = true;
     f.pg1.OnCommand("PGPAIR_ACTION=restore", FakeTransport::Stdout("none\t/x\n"));
     Status restarted = f.Restart();
     CHECK(restarted.message().find("so there was nothing to put back; the server is stopped.") !=

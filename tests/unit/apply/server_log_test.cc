@@ -157,6 +157,25 @@ TEST_CASE("BlamedSettings: the log's name, then a quoted value, then shared memo
         {Suspect("wal_level", "logical", "logical"), Suspect("max_connections", "1", "1")});
     CHECK(Names(blamed) == std::vector<std::string>{"max_connections"});
   }
+  SECTION("an address that cannot be bound is quoted; a number with a unit never counts") {
+    // PostgreSQL 15's lines for listen_addresses = '10.0.0.5' on a host
+    // without that address.
+    std::vector<std::string> lines = {
+        "t [3] LOG:  could not bind IPv4 address \"10.0.0.5\": Cannot assign requested address",
+        "t [3] WARNING:  could not create listen socket for \"10.0.0.5\"",
+        "t [3] FATAL:  could not create any TCP/IP sockets"};
+    std::vector<StartSuspect> suspects = {Suspect("listen_addresses", "10.0.0.5", "'10.0.0.5'"),
+                                          Suspect("shared_buffers", "128MB", "128MB"),
+                                          Suspect("archive_mode", "on", "on")};
+    CHECK(Names(BlamedSettings(lines, suspects)) == std::vector<std::string>{"listen_addresses"});
+    // Without the address in the message, the socket failure still points
+    // at listen_addresses and port.
+    suspects.push_back(Suspect("port", "5433", "5433"));
+    CHECK(Names(BlamedSettings({"t [3] FATAL:  could not create any TCP/IP sockets"}, suspects)) ==
+          std::vector<std::string>{"listen_addresses", "port"});
+    // "128MB" in a line is no evidence against shared_buffers = 128MB.
+    CHECK(Names(BlamedSettings({"t [3] FATAL:  wrote 128MB"}, suspects)) == Names(suspects));
+  }
   SECTION("when the log does not tell, every suspect stays") {
     std::vector<StartSuspect> suspects = SandboxSuspects(Suspect("port", "5433", "5433"));
     CHECK(Names(BlamedSettings({"x [1] FATAL:  something else"}, suspects)) == Names(suspects));

@@ -830,6 +830,12 @@ TEST_CASE("A restart owed for a setting the manifest does not manage is noted", 
   // A managed one is planned instead of noted.
   m.primary_settings = {Spec("shared_buffers", "256MB", 7)};
   CHECK_FALSE(RunDiff(m, &primary, &standby).NoteContains("waits for a restart to apply"));
+  // So is primary_conninfo (12: a restart), by the recovery config resource.
+  Server(primary, "shared_buffers").pending_restart = false;
+  SettingFact conninfo = Default("primary_conninfo", "host=x", "string", "postmaster");
+  conninfo.pending_restart = true;
+  primary.settings->push_back(conninfo);
+  CHECK_FALSE(RunDiff(m, &primary, &standby).NoteContains("waits for a restart to apply"));
 }
 
 TEST_CASE("archive: implies archive_mode and archive_command on the primary", "[setting]") {
