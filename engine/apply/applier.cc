@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "engine/apply/remote_sql.h"
+#include "engine/apply/restart_safety.h"
 #include "engine/apply/server_control.h"
 #include "engine/facts/standby_state.h"
 #include "engine/plan/planner.h"
@@ -96,7 +97,7 @@ Status FinishPrimary(const std::vector<Change>& changes, ApplyContext& context) 
   bool running = facts.server.running.value_or(false);
   if (!running) {
     if (context.progress) context.progress(host.name + ": starting the server");
-    return ControlServer(*context.primary, host, facts, ServerAction::kStart);
+    return StartOrRestartSafely(context, host.name, changes, ServerAction::kStart);
   }
   if (impact >= Impact::kReload || Touches(changes, "hba_rule")) {
     if (context.progress) context.progress(host.name + ": reloading the configuration");
@@ -111,7 +112,7 @@ Status FinishPrimary(const std::vector<Change>& changes, ApplyContext& context) 
   }
   if (impact >= Impact::kRestart) {
     if (context.progress) context.progress(host.name + ": restarting the server (once)");
-    return ControlServer(*context.primary, host, facts, ServerAction::kRestart);
+    return StartOrRestartSafely(context, host.name, changes, ServerAction::kRestart);
   }
   return Status::Ok();
 }
@@ -149,11 +150,11 @@ Status FinishStandby(const std::vector<Change>& changes, ApplyContext& context) 
   }
   if (!running) {
     if (context.progress) context.progress(host.name + ": starting the server");
-    return ControlServer(*context.standby, host, facts, ServerAction::kStart);
+    return StartOrRestartSafely(context, host.name, changes, ServerAction::kStart);
   }
   if (impact >= Impact::kRestart) {
     if (context.progress) context.progress(host.name + ": restarting the server (once)");
-    return ControlServer(*context.standby, host, facts, ServerAction::kRestart);
+    return StartOrRestartSafely(context, host.name, changes, ServerAction::kRestart);
   }
   if (impact >= Impact::kReload) {
     if (context.progress) context.progress(host.name + ": reloading the configuration");
@@ -205,15 +206,19 @@ Status ApplyPlan(const Plan& plan, ApplyContext& context, const ApplyTimings& ti
     (change.host == context.manifest->primary ? primary_changes : standby_changes)
         .push_back(change);
   }
+  // Before a host's files change: the version its server runs with, to go
+  // back to if it refuses the new one.
   if (!primary_changes.empty()) {
-    Status done = ApplyChanges(primary_changes, context);
+    Status done = KeepLastGood(context, context.manifest->primary, primary_changes);
+    if (done.ok()) done = ApplyChanges(primary_changes, context);
     if (done.ok())
       done = LockStillHeld(context, context.manifest->primary + "'s reload or restart");
     if (done.ok()) done = FinishPrimary(primary_changes, context);
     if (!done.ok()) return done;
   }
   if (!standby_changes.empty()) {
-    Status done = ApplyChanges(standby_changes, context);
+    Status done = KeepLastGood(context, context.manifest->standby, standby_changes);
+    if (done.ok()) done = ApplyChanges(standby_changes, context);
     if (done.ok()) {
       done = LockStillHeld(context, context.manifest->standby + "'s start, reload or restart");
     }

@@ -21,6 +21,7 @@ struct OsFacts {
   std::optional<std::string> version_id;
   std::optional<std::string> architecture;  // uname -m
   std::optional<std::string> kernel;        // uname -r
+  std::optional<long long> memory_bytes;    // MemTotal of /proc/meminfo
 };
 
 // Where the cluster lives and how it was found.
@@ -203,6 +204,15 @@ struct ApplyHolderFact {
   std::optional<int> lease_pid;        // the lease process on this host
 };
 
+// A value the server refused at its last start, as apply recorded it on the
+// host (engine/facts/parsers/refused_settings.h); only the cluster's own.
+struct RefusedSettingFact {
+  std::string name;
+  std::string value;  // as the server read it
+  std::string time;   // UTC, ISO 8601
+  std::string log_line;
+};
+
 // Something that could not be gathered, and what it means for the plan.
 struct FactProblem {
   std::string topic;    // "hba", "settings", ...
@@ -224,6 +234,8 @@ struct HostFacts {
   std::optional<ArchiveDirFacts> archive;
   ReplicationFacts replication;
   std::optional<ApplyHolderFact> apply_in_progress;  // empty: no apply holds the lock
+  // Empty: none recorded; unknown when the record could not be read.
+  std::optional<std::vector<RefusedSettingFact>> refused_settings;
   std::vector<FactProblem> problems;
   // How the facts were gathered: counted so the one-round-trip promise is checked.
   int ssh_connections = 0;

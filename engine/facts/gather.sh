@@ -7,6 +7,7 @@
 #   PG_OS_USER    the operating system user that owns the server
 #   PG_ROLE       the replication role whose facts are wanted (may be empty)
 #   ARCHIVE_DIR   the archive directory (may be empty)
+#   PGPAIR_REFUSED  the record of values a server refused at its start
 # The output is a sequence of sections:
 #   MARK begin NAME / stdout / MARK stderr NAME / stderr / MARK end NAME RC
 # Nothing here changes the host. Interpretation is left to pgpair, so that it
@@ -33,6 +34,7 @@ section() {
 
 section uname sh -c 'uname -n; uname -r; uname -m'
 section os_release cat /etc/os-release
+section meminfo sed -n 's/^MemTotal:[[:space:]]*//p' /proc/meminfo
 
 # An apply in progress: pgpair's apply lease (engine/apply/apply_lease.sh)
 # records who holds the lock. A record is live only while its lease runs:
@@ -320,5 +322,9 @@ if [ -n "$PG_HBA" ]; then
 fi
 if [ -n "$ARCHIVE_DIR" ]; then
   section archive stat -c '%F|%U|%G|%a' "$ARCHIVE_DIR"
+fi
+# What an earlier apply saw the server refuse at its start (only if any).
+if [ -n "$PGPAIR_REFUSED" ] && [ -e "$PGPAIR_REFUSED" ]; then
+  section refused_settings cat "$PGPAIR_REFUSED"
 fi
 exit 0

@@ -11,6 +11,7 @@
 #include "engine/facts/parsers/pg_hba.h"
 #include "engine/facts/parsers/pg_lsclusters.h"
 #include "engine/facts/parsers/postgresql_conf.h"
+#include "engine/facts/parsers/refused_settings.h"
 #include "engine/util/digest.h"
 #include "engine/util/text.h"
 
@@ -96,6 +97,16 @@ void InterpretOs(const GatherSections& sections, HostFacts* facts) {
     facts->os.architecture = NonEmpty(architecture);
   } else {
     facts->problems.push_back({"os", "uname failed; architecture and kernel are unknown"});
+  }
+  // "24683584 kB"
+  if (const GatherSection* meminfo = FindSection(sections, "meminfo");
+      meminfo && meminfo->exit_status == 0) {
+    std::istringstream fields(meminfo->out);
+    long long amount = 0;
+    std::string unit;
+    if (fields >> amount >> unit && amount > 0 && unit == "kB") {
+      facts->os.memory_bytes = amount * 1024;
+    }
   }
   if (const GatherSection* release = FindSection(sections, "os_release");
       release && release->exit_status == 0) {
@@ -602,6 +613,27 @@ void InterpretControlData(const GatherSections& sections, HostFacts* facts) {
   if (control->timeline_id) facts->server.timeline = std::to_string(*control->timeline_id);
 }
 
+// The cluster's lines of the record of refused values; none without a record.
+void InterpretRefusedSettings(const GatherSections& sections, HostFacts* facts) {
+  const GatherSection* record = FindSection(sections, "refused_settings");
+  if (record && record->exit_status != 0) {
+    facts->problems.push_back(
+        {"refused_settings",
+         "the record of refused settings cannot be read: " + FirstLine(Trim(record->err)) +
+             "; values the server refused before are "
+             "not known"});
+    return;
+  }
+  std::vector<RefusedSettingFact> refused;
+  if (record && facts->layout.data_dir) {
+    for (const RefusedSetting& setting : ParseRefusedSettings(record->out)) {
+      if (setting.data_dir != *facts->layout.data_dir) continue;
+      refused.push_back({setting.name, setting.value, setting.time, setting.log_line});
+    }
+  }
+  facts->refused_settings = std::move(refused);
+}
+
 // Settings that can hold a password. Facts never keep one: everything that
 // reads facts (plan output, JSON, logs) is then safe by construction.
 bool HoldsConninfo(const std::string& name) { return name == "primary_conninfo"; }
@@ -670,6 +702,7 @@ void InterpretGather(const GatherSections& sections, const GatherRequest& reques
   InterpretFiles(sections, facts);
   InterpretControlData(sections, facts);
   InterpretArchive(sections, request, facts);
+  InterpretRefusedSettings(sections, facts);
   DigestConninfoPassword(facts);
   RedactSecrets(facts);
 }
