@@ -9,12 +9,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <functional>
@@ -163,19 +163,34 @@ struct HostProcess {
   std::string cmdline;  // arguments joined by spaces
 };
 
+inline std::string ReadLink(const std::string& path) {
+  char target[512] = {};
+  ssize_t n = readlink(path.c_str(), target, sizeof(target) - 1);
+  return n > 0 ? std::string(target, n) : std::string();
+}
+
 inline std::string ReadProcFile(pid_t pid, const char* name) {
   return ReadText("/proc/" + std::to_string(pid) + "/" + name);
 }
 
+// The PID of the host's first process, its sshd, as the sandbox recorded it.
+inline pid_t HostSshdPid(const std::string& host) {
+  return static_cast<pid_t>(
+      std::atol(ReadText(SandboxDir() + "/hosts/" + host + "/live/host.pid").c_str()));
+}
+
 // Every live process in the network namespace of sandbox host `host`. There
 // is no PID namespace, so a host's processes are told apart from the
-// machine's by /proc/PID/ns/net, compared with the namespace the sandbox
-// names /run/netns/pgpair-HOST. Zombies are left out: they already left.
+// machine's by /proc/PID/ns/net, compared with the namespace of the host's
+// sshd (the sandbox finds its hosts the same way). Zombies are left out: they
+// already left.
 inline std::vector<HostProcess> ProcessesInHost(const std::string& host) {
   std::vector<HostProcess> found;
-  struct stat ns {};
-  if (stat(("/run/netns/pgpair-" + host).c_str(), &ns) != 0) return found;
-  const std::string want = "net:[" + std::to_string(ns.st_ino) + "]";
+  pid_t sshd = HostSshdPid(host);
+  if (sshd <= 0) return found;
+  const std::string want = ReadLink("/proc/" + std::to_string(sshd) + "/ns/net");
+  // A PID no longer the host's: never take the machine's own processes.
+  if (want.empty() || want == ReadLink("/proc/self/ns/net")) return found;
   DIR* proc = opendir("/proc");
   if (!proc) return found;
   while (dirent* entry = readdir(proc)) {
@@ -183,9 +198,7 @@ inline std::vector<HostProcess> ProcessesInHost(const std::string& host) {
     long pid = std::strtol(entry->d_name, &end, 10);
     if (pid <= 0 || *end != '\0') continue;
     std::string base = "/proc/" + std::string(entry->d_name);
-    char link[128] = {};
-    ssize_t n = readlink((base + "/ns/net").c_str(), link, sizeof(link) - 1);
-    if (n <= 0 || want != std::string(link, n)) continue;
+    if (ReadLink(base + "/ns/net") != want) continue;
     // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces.
     std::string stat_text = ReadProcFile(pid, "stat");
     size_t close = stat_text.rfind(')');
@@ -196,12 +209,8 @@ inline std::vector<HostProcess> ProcessesInHost(const std::string& host) {
     rest >> state >> process.ppid;
     if (state == "Z" || state == "X") continue;
     process.pid = static_cast<pid_t>(pid);
-    char exe[512] = {};
-    n = readlink((base + "/exe").c_str(), exe, sizeof(exe) - 1);
-    if (n > 0) {
-      std::string path(exe, n);
-      process.exe = path.substr(path.rfind('/') + 1);
-    }
+    std::string exe = ReadLink(base + "/exe");
+    process.exe = exe.substr(exe.rfind('/') + 1);
     process.cmdline = ReadProcFile(pid, "cmdline");
     for (char& c : process.cmdline) {
       if (c == '\0') c = ' ';
@@ -220,12 +229,6 @@ inline bool AnyProcessInHost(const std::string& host, const std::string& exe) {
   return false;
 }
 
-// The PID of the host's first process, its sshd, as the sandbox recorded it.
-inline pid_t HostSshdPid(const std::string& host) {
-  return static_cast<pid_t>(
-      std::atol(ReadText(SandboxDir() + "/hosts/" + host + "/live/host.pid").c_str()));
-}
-
 // What lives in the host besides its sshd and its PostgreSQL server (every
 // process whose executable is `postgres`): with no pgpair running, anything
 // else (pg_basebackup, a session of sshd, `sh -c`, sudo, runuser, pg_ctl, a
@@ -235,8 +238,11 @@ inline std::vector<std::string> Leftovers(const std::string& host) {
   pid_t sshd = HostSshdPid(host);
   for (const HostProcess& process : ProcessesInHost(host)) {
     if (process.pid == sshd || process.exe == "postgres") continue;
+    // A remote script is one argument of many lines: its start is enough.
+    std::string command = Replaced(process.cmdline, "\n", "; ");
+    if (command.size() > 200) command = command.substr(0, 200) + "...";
     lines.push_back(host + ": pid " + std::to_string(process.pid) + " (parent " +
-                    std::to_string(process.ppid) + ") " + process.exe + ": " + process.cmdline);
+                    std::to_string(process.ppid) + ") " + process.exe + ": " + command);
   }
   return lines;
 }
@@ -254,6 +260,25 @@ inline std::vector<std::string> LeftoversAfter(std::chrono::seconds timeout) {
       },
       timeout);
   return left;
+}
+
+// The address of sandbox host `host`, from `sandbox env`.
+inline std::string HostAddress(const std::string& host) {
+  std::string upper;
+  for (char c : host) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::istringstream lines(Sandbox("env").out);
+  std::string line, prefix = "PGPAIR_SANDBOX_" + upper + "=";
+  while (std::getline(lines, line)) {
+    if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
+  }
+  return "";
+}
+
+// Whether this machine can open a TCP connection to the host's sshd within 2 s.
+inline bool Reachable(const std::string& host) {
+  return RunCommand("timeout 2 bash -c " +
+                    ShellQuote("exec 3<>/dev/tcp/" + HostAddress(host) + "/22"))
+             .exit_status == 0;
 }
 
 // Debian 15's layout, which FreshSandbox gives both hosts.
