@@ -49,9 +49,16 @@ class ReplicationRole : public Resource {
 
     const HostFacts* facts = input.primary;
     if (facts == nullptr || !facts->roles) {
+      if (facts != nullptr && facts->server.running == false) {
+        plan->notes.push_back(address + ": the role waits: " + primary_host.label() +
+                              "'s server is stopped; apply starts it first and then checks "
+                              "the role");
+        plan->deferred.push_back(address);
+        return;
+      }
       plan->notes.push_back(address + ": the roles on " + primary_host.label() +
-                            " are unknown (the server is not running or could not be "
-                            "queried); the role is checked once they can be read");
+                            " are unknown (the server could not be queried); the role is "
+                            "checked once they can be read");
       return;
     }
 

@@ -11,21 +11,28 @@ namespace pgpair {
 
 // The standby's data directory is a copy of the primary's (host: standby;
 // address "standby_clone[pg2]"). When it is not (missing, another cluster,
-// a primary of its own), the plan replaces it: the old directory is moved
-// to <data_dir>.pgpair-<timestamp>, never deleted, and a fresh copy is taken
-// with pg_basebackup on the standby, then configured with
-// WriteStandbyConfig. The server is left stopped: the orchestrator starts it.
-// Blocks the plan when the primary is not running, when the two hosts'
-// majors or architectures differ, and when the standby runs as a primary of
-// the same cluster (split brain) unless allow_overwrite_primary.
+// a copy never configured as a standby, a primary of its own), the plan
+// replaces it, staged so that the data directory's path holds either the old
+// data or a complete, configured standby at every instant: pg_basebackup
+// copies into <data_dir>.pgpair-staging, the copy is configured there
+// (engine/apply/standby_setup.h) and renamed <data_dir>.pgpair-ready, the
+// server is stopped, and two renames put the old directory at
+// <data_dir>.pgpair-<timestamp> (never deleted) and the copy in its place.
+// Leftovers of an interrupted clone under those two names are removed by
+// the next one. The server is left stopped: the orchestrator starts it.
+// Blocks the plan when the two hosts' majors or architectures differ, and
+// when the standby runs as a primary of the same cluster (split brain)
+// unless allow_overwrite_primary. A stopped primary defers the clone (a
+// note): its own changes and its start come first.
 const Resource& StandbyCloneResource();
 
 // What standby_clone decides for the pair.
 enum class CloneVerdict {
-  kKeep,     // the standby's data directory is a copy of the primary's
-  kReplace,  // it will be cloned again
-  kBlocked,  // the plan must stop: see the blockers
-  kUnknown,  // facts are missing: a note or blocker names them
+  kKeep,      // the standby's data directory is a copy of the primary's
+  kReplace,   // it will be cloned again
+  kBlocked,   // the plan must stop: see the blockers
+  kDeferred,  // it will be cloned once the primary's server runs (a note says so)
+  kUnknown,   // facts are missing: a note or blocker names them
 };
 
 struct CloneDecision {
@@ -35,19 +42,14 @@ struct CloneDecision {
   std::vector<std::string> notes;
 };
 
-// Pure. StandbyCloneResource's Diff appends this decision to the plan;
-// recovery_config reads the verdict, since it configures only a kept standby.
+// Pure. StandbyCloneResource's Diff appends this decision to the plan.
 CloneDecision DecideStandbyClone(const PlanInput& input);
 
-// The line of a libpq password file that matches a replication connection
-// to host:port as user, with ':' and '\' escaped as libpq requires.
-// It holds the password: stdin only.
-std::string PgpassLine(const std::string& host, int port, const std::string& user,
-                       const std::string& password);
-
-// The shell script the clone runs on the standby (after the stop), exposed
-// for tests. It reads the password file's line on stdin.
-std::string CloneScript(const Change& change, const std::string& os_user);
+// The script that runs one step ("stage", "ready", "swap") of
+// engine/apply/standby_clone.sh for `change`, exposed for tests. "stage"
+// reads a password file's line (PgpassLine) on stdin.
+std::string CloneStepScript(const Change& change, const std::string& os_user,
+                            const std::string& step);
 
 }  // namespace pgpair
 

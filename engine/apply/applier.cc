@@ -4,7 +4,9 @@
 
 #include "engine/apply/remote_sql.h"
 #include "engine/apply/server_control.h"
+#include "engine/facts/standby_state.h"
 #include "engine/plan/planner.h"
+#include "engine/util/shell_quote.h"
 #include "engine/util/sql_quote.h"
 #include "engine/util/text.h"
 
@@ -104,12 +106,37 @@ Status FinishPrimary(const std::vector<Change>& changes, ApplyContext& context) 
   return Status::Ok();
 }
 
+// A data directory on the standby host without the mark of a standby would
+// start as a second primary: it is never started.
+Status RequireStandbyMarks(Transport& transport, const HostFacts& facts) {
+  const std::string data_dir = facts.layout.data_dir.value_or("");
+  const std::optional<int> major = StandbyMajor(facts);
+  const std::string mark = !major        ? "standby.signal or recovery.conf"
+                           : *major < 12 ? "recovery.conf"
+                                         : "standby.signal";
+  const std::string test_command = !major ? "test -f " + ShellQuote(data_dir + "/standby.signal") +
+                                                " || test -f " +
+                                                ShellQuote(data_dir + "/recovery.conf")
+                                          : "test -f " + ShellQuote(data_dir + "/" + mark);
+  Result<ExecResult> test = transport.Exec(test_command, "", std::chrono::seconds(30));
+  if (!test.ok()) return test.status();
+  if (test->exit_status != 0) {
+    return Status::Error(transport.host_label() + ": " + data_dir + " has no " + mark +
+                         ", so it would start as a second primary; pgpair does not start it");
+  }
+  return Status::Ok();
+}
+
 Status FinishStandby(const std::vector<Change>& changes, ApplyContext& context) {
   const HostSpec& host = context.manifest->standby_host();
   const HostFacts& facts = *context.plan_input->standby;
   Impact impact = HighestImpact(changes);
   // A re-clone leaves the server stopped; so does a server that was down.
   bool running = facts.server.running.value_or(false) && impact < Impact::kReclone;
+  if (!running || impact >= Impact::kRestart) {
+    Status marked = RequireStandbyMarks(*context.standby, facts);
+    if (!marked.ok()) return marked;
+  }
   if (!running) {
     if (context.progress) context.progress(host.name + ": starting the server");
     return ControlServer(*context.standby, host, facts, ServerAction::kStart);
@@ -130,26 +157,35 @@ Status FinishStandby(const std::vector<Change>& changes, ApplyContext& context) 
 Status WaitForStreaming(ApplyContext& context, std::chrono::seconds timeout) {
   const HostSpec& primary = context.manifest->primary_host();
   const HostSpec& standby = context.manifest->standby_host();
-  // client_addr is the address the primary sees; with a tunnel or NAT it can
-  // differ, so application_name (pgpair writes the standby's name) counts too.
-  const std::string sql =
+  // The standby's own WAL receiver is the witness; the primary's sender
+  // must be the standby's, not pg_basebackup's WAL stream from the same
+  // address (see StandbyStreams in engine/facts/standby_state.h).
+  const std::string receiver_sql =
+      "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming';";
+  const std::string sender_sql =
       "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND "
-      "(host(client_addr) = " +
+      "application_name IS DISTINCT FROM 'pg_basebackup' AND (host(client_addr) = " +
       QuoteSqlLiteral(standby.address) + " OR application_name = " + QuoteSqlLiteral(standby.name) +
       ");";
   auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string last_error;
   while (std::chrono::steady_clock::now() < deadline) {
-    Result<std::string> count =
-        RunRemoteSql(*context.primary, primary, *context.plan_input->primary, sql);
-    if (count.ok() && TrimTrailing(*count) != "0") return Status::Ok();
-    if (!count.ok()) last_error = count.status().message();
+    Result<std::string> receiving =
+        RunRemoteSql(*context.standby, standby, *context.plan_input->standby, receiver_sql);
+    if (receiving.ok() && TrimTrailing(*receiving) != "0") {
+      Result<std::string> sending =
+          RunRemoteSql(*context.primary, primary, *context.plan_input->primary, sender_sql);
+      if (sending.ok() && TrimTrailing(*sending) != "0") return Status::Ok();
+      if (!sending.ok()) last_error = sending.status().message();
+    } else if (!receiving.ok()) {
+      last_error = receiving.status().message();
+    }
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
-  return Status::Error(context.primary->host_label() + ": the standby " + standby.name +
-                       " is not streaming after " + std::to_string(timeout.count()) + " s" +
-                       (last_error.empty() ? "" : " (" + last_error + ")") +
-                       "; see the standby's server log");
+  return Status::Error(
+      context.standby->host_label() + ": the standby " + standby.name + " is not streaming from " +
+      primary.name + " after " + std::to_string(timeout.count()) + " s" +
+      (last_error.empty() ? "" : " (" + last_error + ")") + "; see the standby's server log");
 }
 
 Status ApplyPlan(const Plan& plan, ApplyContext& context, const ApplyTimings& timings) {
@@ -169,7 +205,8 @@ Status ApplyPlan(const Plan& plan, ApplyContext& context, const ApplyTimings& ti
     if (done.ok()) done = FinishStandby(standby_changes, context);
     if (!done.ok()) return done;
   }
-  if (context.manifest->standby_streaming && !plan.changes.empty()) {
+  // A plan with deferred changes leaves the standby for the next round.
+  if (context.manifest->standby_streaming && !plan.changes.empty() && plan.deferred.empty()) {
     if (context.progress) context.progress("waiting for the standby to stream");
     return WaitForStreaming(context, timings.streaming_wait);
   }

@@ -31,13 +31,6 @@ int RunApplyCommand(const PairCommandOptions& options, const Connectors& connect
     return kExitError;
   }
   const Manifest& manifest = session->manifest;
-  // Resolve the secret before touching anything: a missing password found
-  // half-way through would leave the pair between states.
-  Result<std::string> password = ResolveSecret(*manifest.replication->password);
-  if (!password.ok()) {
-    std::cerr << password.status().message() << "\n";
-    return kExitError;
-  }
   RefreshFacts(*session, connectors.login_check);
   PlanInput input = MakePlanInput(*session, options.allow_overwrite_primary, UtcTimestamp());
   Plan plan = MakePlan(input);
@@ -59,20 +52,44 @@ int RunApplyCommand(const PairCommandOptions& options, const Connectors& connect
     }
   }
 
-  ApplyContext context;
-  context.manifest = &manifest;
-  context.plan_input = &input;
-  context.primary = session->primary_transport();
-  context.standby = session->standby_transport();
-  context.replication_password = *password;
-  context.progress = [](const std::string& message) { std::cout << "  -> " << message << "\n"; };
-  std::cout << "\n";
   ApplyTimings timings;
   timings.streaming_wait = std::chrono::seconds(options.wait_seconds);
-  Status applied = ApplyPlan(plan, context, timings);
+  auto apply = [&](const Plan& to_apply, const PlanInput& facts_before) {
+    ApplyContext context;
+    context.manifest = &manifest;
+    context.plan_input = &facts_before;
+    context.primary = session->primary_transport();
+    context.standby = session->standby_transport();
+    context.replication_password = session->replication_password;
+    context.progress = [](const std::string& message) { std::cout << "  -> " << message << "\n"; };
+    std::cout << "\n";
+    return ApplyPlan(to_apply, context, timings);
+  };
+  Status applied = apply(plan, input);
   if (!applied.ok()) {
     std::cerr << "pgpair: apply failed: " << applied.message() << "\n";
     return kExitError;
+  }
+  size_t made = plan.changes.size();
+
+  // What waited for the changes above (the standby's clone while the
+  // primary was stopped) is planned now and made in the same run; the
+  // operator approved it with the first plan, which named it.
+  if (!plan.deferred.empty()) {
+    RefreshFacts(*session, connectors.login_check);
+    PlanInput next_input = MakePlanInput(*session, options.allow_overwrite_primary, UtcTimestamp());
+    Plan next = MakePlan(next_input);
+    std::cout << "\nPlanned now, after the changes above:\n\n" << FormatPlan(next, manifest);
+    if (!next.blockers.empty() || !next.deferred.empty()) {
+      std::cerr << "pgpair: apply stopped: what waited cannot be planned yet (see above)\n";
+      return kExitError;
+    }
+    Status second = apply(next, next_input);
+    if (!second.ok()) {
+      std::cerr << "pgpair: apply failed: " << second.message() << "\n";
+      return kExitError;
+    }
+    made += next.changes.size();
   }
 
   // Prove the result: the facts gathered again must give an empty plan.
@@ -84,7 +101,7 @@ int RunApplyCommand(const PairCommandOptions& options, const Connectors& connect
               << FormatPlan(after, manifest);
     return kExitError;
   }
-  std::cout << "\nApplied " << plan.changes.size() << " changes in " << std::fixed
+  std::cout << "\nApplied " << made << (made == 1 ? " change" : " changes") << " in " << std::fixed
             << std::setprecision(1) << seconds
             << " s; facts gathered again: the pair matches the manifest.\n";
   return kExitOk;

@@ -4,6 +4,7 @@
 
 #include "engine/cli/cli.h"
 #include "engine/cli/pair_commands.h"
+#include "engine/facts/standby_state.h"
 #include "engine/output/plan_report.h"
 #include "engine/plan/planner.h"
 
@@ -59,7 +60,9 @@ int RunCheckCommand(const PairCommandOptions& options, const Connectors& connect
   Plan plan = MakePlan(MakePlanInput(*session, false, UtcTimestamp()));
   const Manifest& manifest = session->manifest;
   bool reachable = plan.blockers.empty();
-  bool streaming = StandbyStreaming(*session);
+  const std::string why_not = WhyNotStreaming(session->primary_facts(), session->standby_facts(),
+                                              manifest.standby_host().address, manifest.standby);
+  bool streaming = why_not.empty();
   bool streaming_ok = streaming || !manifest.standby_streaming;
   std::optional<double> delay = session->standby_facts().replication.replay_delay_seconds;
   int status = !reachable                               ? kExitError
@@ -71,6 +74,7 @@ int RunCheckCommand(const PairCommandOptions& options, const Connectors& connect
     out["pair"] = manifest.pair;
     out["status"] = status == kExitOk ? "converged" : status == kExitDrift ? "drift" : "error";
     out["streaming"] = streaming;
+    out["not_streaming_because"] = streaming ? nlohmann::json(nullptr) : nlohmann::json(why_not);
     out["replay_delay_seconds"] = delay ? nlohmann::json(*delay) : nullptr;
     out["login_check"] = session->login_check
                              ? nlohmann::json{{"succeeded", session->login_check->succeeded},
@@ -84,7 +88,8 @@ int RunCheckCommand(const PairCommandOptions& options, const Connectors& connect
                 << "\n";
     } else {
       std::cout << (status == kExitError ? "error" : "drift")
-                << (streaming ? "" : ", standby not streaming") << "\n\n"
+                << (streaming ? "" : ", " + manifest.standby + " not streaming: " + why_not)
+                << "\n\n"
                 << FormatPlan(plan, manifest);
     }
   }

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <ctime>
 
+#include "engine/util/digest.h"
+
 namespace pgpair {
 namespace {
 
@@ -34,6 +36,14 @@ Result<PairSession> OpenPairSession(const std::string& manifest_path,
   if (!manifest.ok()) return manifest.status();
   PairSession session;
   session.manifest = std::move(manifest).value();
+  if (session.manifest.replication && session.manifest.replication->password) {
+    const SecretRef& secret = *session.manifest.replication->password;
+    Result<std::string> password = ResolveSecret(secret);
+    if (!password.ok()) return password.status();
+    Status usable = CheckReplicationPassword(*password, secret);
+    if (!usable.ok()) return usable;
+    session.replication_password = std::move(password).value();
+  }
   // HostConnection points into the manifest's hosts: connect only once the
   // manifest has its final address.
   session.connections = ConnectPair(session.manifest, connect);
@@ -68,21 +78,12 @@ PlanInput MakePlanInput(const PairSession& session, bool allow_overwrite_primary
   input.primary = &session.primary_facts();
   input.standby = &session.standby_facts();
   input.login_check = session.login_check;
+  if (!session.replication_password.empty()) {
+    input.replication_password_sha256 = Sha256Hex(session.replication_password);
+  }
   input.allow_overwrite_primary = allow_overwrite_primary;
   input.timestamp = timestamp;
   return input;
-}
-
-bool StandbyStreaming(const PairSession& session) {
-  const HostFacts& primary = session.primary_facts();
-  const HostSpec& standby = session.manifest.standby_host();
-  if (!primary.replication.senders) return false;
-  for (const WalSenderFact& sender : *primary.replication.senders) {
-    bool from_standby =
-        sender.client_addr == standby.address || sender.application_name == standby.name;
-    if (from_standby && sender.state == "streaming") return true;
-  }
-  return false;
 }
 
 }  // namespace pgpair

@@ -25,6 +25,9 @@ struct PairSession {
   PairFacts facts;
   std::optional<ReplicationLoginCheck> login_check;
   double gather_seconds = 0;
+  // The manifest's replication password, resolved and checked when the
+  // session opens; empty when the manifest declares none. Never logged.
+  std::string replication_password;
 
   const HostFacts& primary_facts() const;
   const HostFacts& standby_facts() const;
@@ -32,9 +35,10 @@ struct PairSession {
   Transport* standby_transport() const;
 };
 
-// Loads the manifest, connects to both hosts in parallel and gathers their
-// facts. Fails only when the manifest cannot be read; unreachable hosts show
-// as facts problems (and plan blockers).
+// Loads the manifest, resolves and checks its replication password, and
+// connects to both hosts in parallel. Fails when the manifest cannot be
+// read or its secret cannot be resolved or used (before any host is
+// contacted); unreachable hosts show as facts problems (and plan blockers).
 Result<PairSession> OpenPairSession(const std::string& manifest_path,
                                     const TransportFactory& connect);
 
@@ -47,9 +51,6 @@ std::string UtcTimestamp();
 
 PlanInput MakePlanInput(const PairSession& session, bool allow_overwrite_primary,
                         const std::string& timestamp);
-
-// Whether the primary reports the standby streaming.
-bool StandbyStreaming(const PairSession& session);
 
 }  // namespace pgpair
 

@@ -8,6 +8,7 @@
 #include "engine/apply/remote_sql.h"
 #include "engine/cli/cli.h"
 #include "engine/cli/pair_commands.h"
+#include "engine/facts/standby_state.h"
 #include "engine/util/text.h"
 
 namespace pgpair {
@@ -43,8 +44,10 @@ int RunVerifyCommand(const PairCommandOptions& options, const Connectors& connec
     std::cout << "  " << (passed ? "ok    " : "FAILED") << "  " << what << "\n";
     ok &= passed;
   };
-  report(StandbyStreaming(*session),
-         manifest.primary + " reports " + manifest.standby + " streaming (pg_stat_replication)");
+  const std::string why_not =
+      WhyNotStreaming(primary, standby, manifest.standby_host().address, manifest.standby);
+  report(why_not.empty(), manifest.standby + "'s WAL receiver streams from " + manifest.primary +
+                              (why_not.empty() ? "" : " (it does not: " + why_not + ")"));
   report(standby.server.in_recovery.value_or(false),
          manifest.standby + " is in recovery (a read-only hot standby)");
   if (!primary_transport || !standby_transport || !ok) return kExitError;

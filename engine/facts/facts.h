@@ -33,6 +33,9 @@ struct LayoutFacts {
   std::optional<std::string> hba_file;
   std::optional<int> port;
   std::optional<std::string> socket_dir;
+  // Directories an interrupted clone left beside the data directory
+  // (<data_dir>.pgpair-staging, <data_dir>.pgpair-ready); empty: none.
+  std::optional<std::vector<std::string>> clone_leftovers;
   // "server" (the running server said so), "pg_lsclusters", "process" (the
   // one running postmaster: its working directory and executable),
   // "manifest" or "default" (RHEL's, Debian's or PostgreSQL's conventions).
@@ -125,11 +128,20 @@ struct RecoveryFacts {
   std::optional<bool> recovery_conf;    // recovery.conf present (10, 11)
   std::optional<bool> standby_signal;   // standby.signal present (12+)
   std::optional<bool> recovery_signal;  // recovery.signal present (12+)
+  // backup_label present: a base backup that was never started (a running
+  // server removes it once recovery has begun).
+  std::optional<bool> backup_label;
   // Settings of recovery.conf, passwords redacted.
   std::optional<std::map<std::string, std::string>> recovery_conf_settings;
   // The effective primary_conninfo (server, else files), password redacted.
   std::optional<std::string> primary_conninfo;
   std::optional<std::string> primary_slot_name;
+  // Whether the effective primary_conninfo carries a password.
+  std::optional<bool> primary_conninfo_has_password;
+  // SHA-256 (hex) of that password, so that a rotated secret is found
+  // without keeping the password. In memory only: never serialized, printed
+  // or logged (a digest still allows guessing offline).
+  std::optional<std::string> primary_conninfo_password_sha256;
 };
 
 struct ArchiveDirFacts {

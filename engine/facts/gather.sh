@@ -266,12 +266,20 @@ if [ -n "$PG_DATA" ]; then
     section "file $PG_DATA/recovery.conf" cat "$PG_DATA/recovery.conf"
   fi
   signals() {
-    for s in standby.signal recovery.signal recovery.conf; do
+    for s in standby.signal recovery.signal recovery.conf backup_label; do
       if [ -e "$PG_DATA/$s" ]; then echo "$s yes"; else echo "$s no"; fi
     done
     test -d "$PG_DATA"
   }
   section signals signals
+  # What an interrupted clone leaves beside the data directory (see
+  # engine/apply/standby_clone.sh); found even when the data directory is not.
+  leftovers() {
+    for dir in "$PG_DATA.pgpair-staging" "$PG_DATA.pgpair-ready"; do
+      if [ -d "$dir" ]; then echo "$dir"; fi
+    done
+  }
+  section clone_leftovers leftovers
   if [ -n "$PG_BIN" ] && [ -x "$PG_BIN/pg_controldata" ]; then
     section controldata "$PG_BIN/pg_controldata" "$PG_DATA"
   elif [ -f "$PG_DATA/global/pg_control" ]; then

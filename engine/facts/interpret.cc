@@ -10,6 +10,7 @@
 #include "engine/facts/parsers/pg_hba.h"
 #include "engine/facts/parsers/pg_lsclusters.h"
 #include "engine/facts/parsers/postgresql_conf.h"
+#include "engine/util/digest.h"
 #include "engine/util/text.h"
 
 namespace pgpair {
@@ -387,7 +388,18 @@ void InterpretSignals(const GatherSections& sections, HostFacts* facts) {
     if (file == "standby.signal") facts->recovery.standby_signal = yes;
     if (file == "recovery.signal") facts->recovery.recovery_signal = yes;
     if (file == "recovery.conf") facts->recovery.recovery_conf = yes;
+    if (file == "backup_label") facts->recovery.backup_label = yes;
   }
+}
+
+void InterpretCloneLeftovers(const GatherSections& sections, HostFacts* facts) {
+  const GatherSection* leftovers = FindSection(sections, "clone_leftovers");
+  if (!leftovers || leftovers->exit_status != 0) return;
+  std::vector<std::string> dirs;
+  for (const std::string& line : SplitLines(leftovers->out)) {
+    if (!line.empty()) dirs.push_back(line);
+  }
+  facts->layout.clone_leftovers = std::move(dirs);
 }
 
 void InterpretArchive(const GatherSections& sections, const GatherRequest& request,
@@ -574,6 +586,22 @@ void InterpretControlData(const GatherSections& sections, HostFacts* facts) {
 // reads facts (plan output, JSON, logs) is then safe by construction.
 bool HoldsConninfo(const std::string& name) { return name == "primary_conninfo"; }
 
+// Keeps of the effective primary_conninfo's password only whether there is
+// one and its digest, before the redaction below removes it.
+void DigestConninfoPassword(HostFacts* facts) {
+  if (!facts->recovery.primary_conninfo) return;
+  Result<ConninfoPairs> pairs = ParseConninfo(*facts->recovery.primary_conninfo);
+  if (!pairs.ok()) return;
+  std::optional<std::string> password;
+  for (const auto& [key, value] : *pairs) {
+    if (key == "password") password = value;  // the last one wins, as in libpq
+  }
+  facts->recovery.primary_conninfo_has_password = password.has_value() && !password->empty();
+  if (password && !password->empty()) {
+    facts->recovery.primary_conninfo_password_sha256 = Sha256Hex(*password);
+  }
+}
+
 void RedactSecrets(HostFacts* facts) {
   if (facts->settings) {
     for (SettingFact& setting : *facts->settings) {
@@ -617,9 +645,11 @@ void InterpretGather(const GatherSections& sections, const GatherRequest& reques
          "are unknown (file facts are read from disk)"});
   }
   InterpretSignals(sections, facts);
+  InterpretCloneLeftovers(sections, facts);
   InterpretFiles(sections, facts);
   InterpretControlData(sections, facts);
   InterpretArchive(sections, request, facts);
+  DigestConninfoPassword(facts);
   RedactSecrets(facts);
 }
 

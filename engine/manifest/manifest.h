@@ -152,6 +152,15 @@ Result<Manifest> ParseManifest(const std::string& text, const std::string& path)
 // the variable or file and the manifest location, never the value.
 Result<std::string> ResolveSecret(const SecretRef& secret);
 
+// Whether pgpair can carry `password` everywhere the replication role's
+// password goes (a SCRAM verifier, primary_conninfo, recovery.conf, a libpq
+// password file): control characters (a newline from a file with two lines,
+// say) cannot be written to a password file, and non-ASCII text would need
+// SASLprep (RFC 4013), which the server and libpq apply to SCRAM passwords
+// and pgpair does not. The error names `secret`'s place and the position of
+// the first bad character, never the value.
+Status CheckReplicationPassword(const std::string& password, const SecretRef& secret);
+
 }  // namespace pgpair
 
 #endif  // PGPAIR_ENGINE_MANIFEST_MANIFEST_H_

@@ -85,4 +85,25 @@ Result<std::string> ResolveSecret(const SecretRef& secret) {
   return Status::Error(Where(secret) + ": the secret names neither env nor file");
 }
 
+Status CheckReplicationPassword(const std::string& password, const SecretRef& secret) {
+  for (size_t i = 0; i < password.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(password[i]);
+    std::string position = "character " + std::to_string(i + 1);
+    if (c < 0x20 || c == 0x7f) {
+      return Status::Error(Where(secret) + ": the password holds a control character (" + position +
+                           (c == '\n' ? ", a line break" : "") +
+                           "), which a libpq password file and recovery settings cannot carry; "
+                           "use a password of printable characters");
+    }
+    if (c >= 0x80) {
+      return Status::Error(Where(secret) + ": the password holds a non-ASCII character (" +
+                           position +
+                           "); the server and libpq prepare such SCRAM passwords with SASLprep, "
+                           "which pgpair does not implement, so the standby could not log in: "
+                           "use an ASCII password");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace pgpair

@@ -74,6 +74,13 @@ std::string FormatPlan(const Plan& plan, const Manifest& manifest) {
   for (const std::string& note : plan.notes) out << "  note: " << note << "\n";
   if (!plan.changes.empty() || !plan.notes.empty()) out << "\n";
   out << PlanSummary(plan, manifest) << "\n";
+  if (!plan.deferred.empty()) {
+    out << "Then, once these are made, apply plans and makes what waits for them: ";
+    for (size_t i = 0; i < plan.deferred.size(); ++i) {
+      out << (i == 0 ? "" : ", ") << plan.deferred[i];
+    }
+    out << ".\n";
+  }
   return out.str();
 }
 
@@ -94,7 +101,10 @@ nlohmann::json PlanToJson(const Plan& plan) {
   for (const Blocker& blocker : plan.blockers) {
     blockers.push_back({{"host", blocker.host}, {"message", blocker.message}});
   }
-  return {{"changes", changes}, {"blockers", blockers}, {"notes", plan.notes}};
+  return {{"changes", changes},
+          {"blockers", blockers},
+          {"notes", plan.notes},
+          {"deferred", plan.deferred}};
 }
 
 }  // namespace pgpair

@@ -46,8 +46,12 @@ struct Plan {
   // What the user should know but that needs no change (e.g. a setting
   // already written that waits for a restart pgpair will do).
   std::vector<std::string> notes;
+  // Changes that cannot be planned until this plan's own changes are made
+  // (the standby's clone while the primary's server is stopped), one phrase
+  // each. apply gathers the facts again after this plan and makes them.
+  std::vector<std::string> deferred;
 
-  bool empty() const { return changes.empty() && blockers.empty(); }
+  bool empty() const { return changes.empty() && blockers.empty() && deferred.empty(); }
   Impact HighestImpact(const std::string& host) const;
 };
 

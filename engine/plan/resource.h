@@ -30,6 +30,9 @@ struct PlanInput {
   // --allow-overwrite-primary: a host declared standby that runs as a
   // primary may be re-cloned.
   bool allow_overwrite_primary = false;
+  // SHA-256 (hex) of the manifest's replication password, compared with the
+  // digest of the one the standby stores; never the password itself.
+  std::optional<std::string> replication_password_sha256;
   // The time apply will use in names such as the moved-aside data directory.
   std::string timestamp;  // "20261126T061500Z"
 };

@@ -141,5 +141,34 @@ replication: {password: {file: replication-password}}
   CHECK(*value == kPassword);
 }
 
+TEST_CASE("a password pgpair cannot carry is refused before any host is contacted", "[secret]") {
+  SecretRef secret = EnvSecret("PGPAIR_TEST_PASSWORD");
+  struct Case {
+    const char* proves;
+    std::string password;
+    const char* expected;  // part of the error; empty: accepted
+  };
+  const Case cases[] = {
+      {"printable ASCII with quotes, colons and backslashes is fine", "a:b\\c'd\" e$f", ""},
+      {"a second line from a secret file is a control character, named as a line break",
+       "first\nsecond", "control character (character 6, a line break)"},
+      {"a tab is a control character", "a\tb", "control character (character 2)"},
+      {"DEL is a control character", std::string("ab\x7f"), "control character (character 3)"},
+      {"non-ASCII would need SASLprep", "jos\xc3\xa9", "non-ASCII character (character 4)"},
+  };
+  for (const Case& c : cases) {
+    SECTION(c.proves) {
+      Status checked = CheckReplicationPassword(c.password, secret);
+      if (std::string(c.expected).empty()) {
+        CHECK(checked.ok());
+      } else {
+        REQUIRE_FALSE(checked.ok());
+        CHECK(checked.message().find(c.expected) != std::string::npos);
+        CHECK(checked.message().find(c.password) == std::string::npos);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pgpair

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/apply/standby_setup.h"
 #include "engine/facts/parsers/postgresql_conf.h"
 #include "tests/unit/fakes/fake_transport.h"
 #include "tests/unit/resources/resource_support.h"

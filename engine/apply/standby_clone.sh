@@ -1,0 +1,119 @@
+# The steps of a staged standby clone, run as root on the standby host. The
+# prologue pgpair puts in front of it sets:
+#   STEP          stage | ready | swap
+#   DATA          the standby's data directory
+#   ASIDE         where swap moves the old data directory (never deleted)
+#   OS_USER       the operating system user that owns the server
+#   PG_BASEBACKUP the pg_basebackup of the cluster's major (stage)
+#   PRIMARY_HOST PRIMARY_PORT REPL_USER   where stage copies from
+# stage reads one line of a libpq password file on stdin.
+#
+# At every instant DATA holds either what it held before or a complete copy
+# configured as a standby: the copy is made in DATA.pgpair-staging (stage),
+# configured there by pgpair, renamed to DATA.pgpair-ready once complete
+# (ready), and only then swapped with the old data directory (swap).
+# Directories with these two names are pgpair's own scratch copies: stage
+# removes any it finds before copying again.
+
+set -u
+umask 077
+cd / || exit 1
+staging=$DATA.pgpair-staging
+ready=$DATA.pgpair-ready
+
+fail() {
+  printf '%s\n' "$*" >&2
+  exit 1
+}
+
+# The pid of a live postmaster in directory $1, else nothing.
+live_postmaster() {
+  [ -f "$1/postmaster.pid" ] || return 0
+  pid=$(sed -n 1p "$1/postmaster.pid")
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi
+}
+
+# The pid of a process that still writes into directory $1 (a pg_basebackup
+# of a run that did not end), else nothing.
+writer_in() {
+  for proc in /proc/[0-9]*; do
+    case $(tr '\0' ' ' <"$proc/cmdline" 2>/dev/null) in
+      *pg_basebackup*"$1"*) echo "${proc#/proc/}" && return 0 ;;
+    esac
+  done
+}
+
+stage() {
+  pid=$(writer_in "$staging")
+  [ -z "$pid" ] || fail "an earlier clone's pg_basebackup (pid $pid) still writes into $staging; nothing was changed: wait for it to end, then apply again"
+  for dir in "$staging" "$ready"; do
+    if [ -e "$dir" ] || [ -L "$dir" ]; then
+      [ -z "$(live_postmaster "$dir")" ] || fail "a PostgreSQL server runs in $dir; nothing was changed"
+      rm -rf -- "$dir" || fail "the copy left by an interrupted clone at $dir cannot be removed"
+    fi
+  done
+  parent=$(dirname -- "$DATA")
+  [ -d "$parent" ] || fail "$parent does not exist; $DATA cannot be cloned into it"
+  passfile=
+  complete=no
+  # A partial copy is removed on every way out but success; a kill -9 of
+  # this shell leaves it, and the next stage removes it.
+  cleanup() {
+    if [ -n "$passfile" ]; then rm -f -- "$passfile"; fi
+    if [ "$complete" != yes ]; then rm -rf -- "$staging"; fi
+  }
+  trap cleanup EXIT
+  trap 'exit 1' HUP INT TERM PIPE
+  mkdir -- "$staging" || fail "$staging cannot be created"
+  if ! { chown -- "$OS_USER:" "$staging" && chmod 0700 "$staging"; }; then
+    fail "$staging cannot be given to $OS_USER"
+  fi
+  # In the server user's home, where it may read; /tmp otherwise.
+  home=$(getent passwd "$OS_USER" | cut -d: -f6)
+  dir=/tmp
+  if [ -n "$home" ] && [ -d "$home" ]; then dir=$home; fi
+  passfile=$(mktemp -- "$dir/.pgpair-pgpass-XXXXXX") ||
+    fail "no password file can be created in $dir"
+  if ! { chown -- "$OS_USER" "$passfile" && chmod 0600 "$passfile" && cat >"$passfile"; }; then
+    fail "the password file $passfile cannot be written"
+  fi
+  if ! out=$(runuser -u "$OS_USER" -- env PGPASSFILE="$passfile" "$PG_BASEBACKUP" \
+    -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U "$REPL_USER" -D "$staging" \
+    -X stream -c fast -w 2>&1); then
+    fail "pg_basebackup failed: $out"
+  fi
+  complete=yes
+}
+
+# The copy in staging is complete and configured as a standby.
+mark_ready() {
+  [ -d "$staging" ] || fail "$staging does not exist: the copy is gone"
+  [ ! -e "$ready" ] || fail "$ready already exists"
+  mv -- "$staging" "$ready" || fail "$staging cannot be renamed to $ready"
+  sync -- "$(dirname -- "$DATA")" 2>/dev/null || sync
+}
+
+# Two renames, which must not be cut apart: signals are ignored, so a
+# pgpair that dies here leaves the swap to finish.
+swap() {
+  trap '' HUP INT TERM PIPE
+  [ -d "$ready" ] || fail "$ready does not exist: there is no complete copy to put in place"
+  pid=$(live_postmaster "$DATA")
+  [ -z "$pid" ] || fail "the PostgreSQL server still runs in $DATA (pid $pid); nothing was changed"
+  old="there was no old data directory"
+  if [ -e "$DATA" ] || [ -L "$DATA" ]; then
+    if [ -e "$ASIDE" ] || [ -L "$ASIDE" ]; then fail "$ASIDE already exists; nothing was changed"; fi
+    mv -- "$DATA" "$ASIDE" || fail "$DATA cannot be moved to $ASIDE; nothing was changed"
+    old="the old data directory is at $ASIDE"
+    echo "moved $ASIDE"
+  fi
+  mv -- "$ready" "$DATA" || fail "$ready cannot be renamed to $DATA; $old"
+  sync -- "$(dirname -- "$DATA")" 2>/dev/null || sync
+}
+
+case $STEP in
+  stage) stage ;;
+  ready) mark_ready ;;
+  swap) swap ;;
+  *) fail "unknown step $STEP" ;;
+esac
