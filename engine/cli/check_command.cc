@@ -1,25 +1,41 @@
-#include <fstream>
+#include <ctime>
 #include <iostream>
 #include <sstream>
 
 #include "engine/cli/cli.h"
 #include "engine/cli/pair_commands.h"
 #include "engine/facts/standby_state.h"
+#include "engine/output/json_text.h"
 #include "engine/output/plan_report.h"
 #include "engine/plan/planner.h"
+#include "engine/util/atomic_file.h"
 
 namespace pgpair {
 namespace {
 
-// Prometheus text format, for node_exporter's textfile collector. Written to
-// a temporary file and renamed, so the collector never reads half a file.
+// Prometheus text format, for node_exporter's textfile collector, replaced
+// atomically so that the collector never reads half a file.
+std::string MetricsHeader(const std::string& label, bool success) {
+  return "# HELP pgpair_check_success 1 when both hosts were read and planned.\n"
+         "# TYPE pgpair_check_success gauge\n"
+         "pgpair_check_success" +
+         label + " " + (success ? "1" : "0") + "\n";
+}
+
+std::string MetricsTimestamp(const std::string& label) {
+  return "# HELP pgpair_check_timestamp_seconds When this check ran.\n"
+         "# TYPE pgpair_check_timestamp_seconds gauge\n"
+         "pgpair_check_timestamp_seconds" +
+         label + " " + std::to_string(std::time(nullptr)) + "\n";
+}
+
+std::string Label(const std::string& pair) { return "{pair=\"" + pair + "\"}"; }
+
 Status WriteMetrics(const std::string& path, const std::string& pair, bool reachable,
                     const Plan& plan, bool streaming, const std::optional<double>& delay) {
   std::ostringstream out;
-  std::string label = "{pair=\"" + pair + "\"}";
-  out << "# HELP pgpair_check_success 1 when both hosts were read and planned.\n"
-      << "# TYPE pgpair_check_success gauge\n"
-      << "pgpair_check_success" << label << " " << (reachable ? 1 : 0) << "\n"
+  std::string label = Label(pair);
+  out << MetricsHeader(label, reachable)
       << "# HELP pgpair_drift_changes Changes needed to match the manifest.\n"
       << "# TYPE pgpair_drift_changes gauge\n"
       << "pgpair_drift_changes" << label << " " << plan.changes.size() << "\n"
@@ -32,20 +48,16 @@ Status WriteMetrics(const std::string& path, const std::string& pair, bool reach
         << "# TYPE pgpair_replay_delay_seconds gauge\n"
         << "pgpair_replay_delay_seconds" << label << " " << *delay << "\n";
   }
-  out << "# HELP pgpair_check_timestamp_seconds When this check ran.\n"
-      << "# TYPE pgpair_check_timestamp_seconds gauge\n"
-      << "pgpair_check_timestamp_seconds" << label << " " << std::time(nullptr) << "\n";
-  std::string temporary = path + ".tmp";
-  {
-    std::ofstream file(temporary, std::ios::trunc);
-    file << out.str();
-    if (!file.flush()) return Status::Error("cannot write metrics file " + temporary);
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    std::remove(temporary.c_str());
-    return Status::Error("cannot rename " + temporary + " to " + path);
-  }
-  return Status::Ok();
+  out << MetricsTimestamp(label);
+  return WriteFileAtomically(path, out.str());
+}
+
+// A check that stopped before planning knows nothing of the pair now: the
+// figures of an earlier run must not stay, so only success 0 is written.
+// `pair` is empty when the manifest itself could not be read.
+Status WriteFailedCheckMetrics(const std::string& path, const std::string& pair) {
+  std::string label = Label(pair);
+  return WriteFileAtomically(path, MetricsHeader(label, false) + MetricsTimestamp(label));
 }
 
 }  // namespace
@@ -54,6 +66,13 @@ int RunCheckCommand(const PairCommandOptions& options, const Connectors& connect
   Result<PairSession> session = OpenPairSession(options.manifest_path, connectors.connect);
   if (!session.ok()) {
     std::cerr << session.status().message() << "\n";
+    if (!options.metrics_file.empty()) {
+      // The pair's name, when it is the secret and not the manifest that failed.
+      Result<Manifest> manifest = LoadManifest(options.manifest_path);
+      Status written =
+          WriteFailedCheckMetrics(options.metrics_file, manifest.ok() ? manifest->pair : "");
+      if (!written.ok()) std::cerr << "pgpair: " << written.message() << "\n";
+    }
     return kExitError;
   }
   RefreshFacts(*session, connectors.login_check);
@@ -80,7 +99,7 @@ int RunCheckCommand(const PairCommandOptions& options, const Connectors& connect
                              ? nlohmann::json{{"succeeded", session->login_check->succeeded},
                                               {"message", session->login_check->message}}
                              : nlohmann::json(nullptr);
-    std::cout << out.dump(2) << "\n";
+    std::cout << ToJsonText(out) << "\n";
   } else {
     std::cout << "pgpair check: pair " << manifest.pair << ": ";
     if (status == kExitOk) {

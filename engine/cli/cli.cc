@@ -21,8 +21,9 @@ constexpr const char* kDescription =
     "with OpenSSH 8.8+), reads their facts, and shows or makes the missing changes.\n";
 
 constexpr const char* kFooter =
-    "\nExit status: 0 success (plan/check: nothing to change), 1 error, 2 changes needed\n"
-    "(plan) or drift / standby not streaming (check).\n"
+    "\nExit status: 0 success (plan/check: nothing to change; --help, --version); 1 any\n"
+    "error, a wrong command line or an unreadable manifest included; 2 changes needed\n"
+    "(plan) or drift / standby not streaming (check). No other status is used.\n"
     "\nA typical session:\n"
     "  pgpair facts  pair.yaml            what both hosts are now (--json for machines)\n"
     "  pgpair plan   pair.yaml            the missing changes, each with reason and impact\n"
@@ -33,7 +34,9 @@ constexpr const char* kFooter =
 
 void ConfigureLogging(const std::string& level) {
   // Logs go to stderr so that --json output on stdout stays machine-readable.
-  auto logger = spdlog::stderr_color_mt("pgpair");
+  // Once per process, however often RunCli runs (the unit tests run it many times).
+  std::shared_ptr<spdlog::logger> logger = spdlog::get("pgpair");
+  if (!logger) logger = spdlog::stderr_color_mt("pgpair");
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(level));
@@ -83,16 +86,13 @@ int RunCli(int argc, char** argv) {
       "found by pg_lsclusters (Debian), then by the running postmaster, then in "
       "/var/lib/pgsql/*/data or /usr/local/pgsql/data; PostgreSQL 10 to 18.");
   facts_command->add_option("manifest", facts.manifest_path, "the pair's YAML manifest")
-      ->required()
-      ->check(CLI::ExistingFile);
+      ->required();
   facts_command->add_flag("--json", facts.json,
                           "print JSON described by schemas/facts.schema.json");
 
   PairCommandOptions pair;
   auto add_manifest = [&pair](CLI::App* command) {
-    command->add_option("manifest", pair.manifest_path, "the pair's YAML manifest")
-        ->required()
-        ->check(CLI::ExistingFile);
+    command->add_option("manifest", pair.manifest_path, "the pair's YAML manifest")->required();
   };
   CLI::App* plan_command = app.add_subcommand(
       "plan",
@@ -140,16 +140,25 @@ int RunCli(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    return app.exit(error);
+    // CLI11 prints the help, the version or the error; its own exit codes
+    // (105 for a bad value, 109 for an unknown option, ...) are not ours.
+    return app.exit(error) == static_cast<int>(CLI::ExitCodes::Success) ? kExitOk : kExitError;
   }
-  ConfigureLogging(log_level);
-
-  if (facts_command->parsed()) return RunFactsCommand(facts, ConnectSsh);
-  Connectors connectors{ConnectSsh, CheckLoginOverSsh};
-  if (plan_command->parsed()) return RunPlanCommand(pair, connectors);
-  if (apply_command->parsed()) return RunApplyCommand(pair, connectors);
-  if (check_command->parsed()) return RunCheckCommand(pair, connectors);
-  if (verify_command->parsed()) return RunVerifyCommand(pair, connectors);
+  // The manifest's existence is checked by LoadManifest, with pgpair's own
+  // message, so that every command reports a missing file the same way.
+  try {
+    ConfigureLogging(log_level);
+    if (facts_command->parsed()) return RunFactsCommand(facts, ConnectSsh);
+    Connectors connectors{ConnectSsh, CheckLoginOverSsh};
+    if (plan_command->parsed()) return RunPlanCommand(pair, connectors);
+    if (apply_command->parsed()) return RunApplyCommand(pair, connectors);
+    if (check_command->parsed()) return RunCheckCommand(pair, connectors);
+    if (verify_command->parsed()) return RunVerifyCommand(pair, connectors);
+  } catch (const std::exception& e) {
+    // Every fallible call returns a Status; reaching this is a bug in pgpair.
+    // A drift job must still see status 1 and a message, not an abort.
+    std::cerr << "pgpair: internal error: " << e.what() << "\n";
+  }
   return kExitError;
 }
 

@@ -5,6 +5,7 @@
 #include "engine/cli/cli.h"
 #include "engine/facts/facts_json.h"
 #include "engine/output/facts_report.h"
+#include "engine/output/json_text.h"
 
 namespace pgpair {
 namespace {
@@ -38,7 +39,7 @@ int RunFactsCommand(const FactsOptions& options, const TransportFactory& connect
   std::vector<HostConnection> connections = ConnectPair(*manifest, connect);
   PairFacts facts = GatherPairFacts(connections, *manifest);
   if (options.json) {
-    std::cout << FactsToJson(facts).dump(2) << "\n";
+    std::cout << ToJsonText(FactsToJson(facts)) << "\n";
   } else {
     std::cout << FormatFactsReport(facts, SettingsOfInterest(*manifest));
   }

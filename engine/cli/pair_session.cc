@@ -36,6 +36,9 @@ Result<PairSession> OpenPairSession(const std::string& manifest_path,
   if (!manifest.ok()) return manifest.status();
   PairSession session;
   session.manifest = std::move(manifest).value();
+  // Every command of a session logs in as the replication role or creates
+  // it: a secret that cannot be read or used is the manifest's error, found
+  // before any host is contacted.
   if (session.manifest.replication && session.manifest.replication->password) {
     const SecretRef& secret = *session.manifest.replication->password;
     Result<std::string> password = ResolveSecret(secret);

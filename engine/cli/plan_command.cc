@@ -3,6 +3,7 @@
 
 #include "engine/cli/cli.h"
 #include "engine/cli/pair_commands.h"
+#include "engine/output/json_text.h"
 #include "engine/output/plan_report.h"
 #include "engine/plan/planner.h"
 
@@ -19,7 +20,7 @@ int RunPlanCommand(const PairCommandOptions& options, const Connectors& connecto
   if (options.json) {
     nlohmann::json out = PlanToJson(plan);
     out["pair"] = session->manifest.pair;
-    std::cout << out.dump(2) << "\n";
+    std::cout << ToJsonText(out) << "\n";
   } else {
     const Manifest& m = session->manifest;
     std::cout << "pgpair plan: pair " << m.pair << ", primary " << m.primary << " ("

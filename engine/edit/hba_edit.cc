@@ -64,6 +64,14 @@ bool IsPlainNameChar(char c) {
          c == '-' || c == '.' || c == '$';
 }
 
+// A line break inside what is written would start another record (or end a
+// comment early): pgpair writes whole lines, one at a time.
+Status CheckOneLine(const std::string& text, const char* what) {
+  if (text.find_first_of("\r\n") == std::string::npos) return Status::Ok();
+  return Status::Error("the " + std::string(what) +
+                       " to write holds a line break; pgpair writes one line at a time");
+}
+
 }  // namespace
 
 std::string QuoteHbaName(const std::string& name) {
@@ -89,6 +97,12 @@ std::string FormatHbaLine(const std::string& type, const std::string& database,
 
 Result<std::string> InsertHbaLine(const std::string& text, const std::string& line,
                                   std::optional<int> before_line, const std::string& comment) {
+  if (Status single = CheckOneLine(line, "line").WithContext("pg_hba.conf"); !single.ok()) {
+    return single;
+  }
+  if (Status single = CheckOneLine(comment, "comment").WithContext("pg_hba.conf"); !single.ok()) {
+    return single;
+  }
   std::vector<std::string> lines = SplitKeepingEndings(text);
   std::string comment_line;
   if (!comment.empty()) comment_line = comment.rfind('#', 0) == 0 ? comment : "# " + comment;
@@ -126,6 +140,9 @@ Result<std::string> InsertHbaLine(const std::string& text, const std::string& li
 
 Result<std::string> ReplaceHbaLine(const std::string& text, int line_number,
                                    const std::string& line) {
+  if (Status single = CheckOneLine(line, "line").WithContext("pg_hba.conf"); !single.ok()) {
+    return single;
+  }
   std::vector<std::string> lines = SplitKeepingEndings(text);
   int n = line_number;
   if (n < 1 || n > static_cast<int>(lines.size())) {

@@ -25,16 +25,18 @@ std::string FormatHbaLine(const std::string& type, const std::string& database,
 // "# " is added if missing) and `line` inserted before the 1-based physical
 // line `before_line`, or appended at the end when it is empty. Every other
 // byte is kept; a file without a final newline gets one before the
-// insertion. Errors: `before_line` is not a line of `text`, or it continues
-// the record of the line above it (a trailing backslash), or appending would
-// join the previous record.
+// insertion. Errors: `line` or `comment` holds a line break (CR or LF),
+// `before_line` is not a line of `text`, or it continues the record of the
+// line above it (a trailing backslash), or appending would join the previous
+// record.
 Result<std::string> InsertHbaLine(const std::string& text, const std::string& line,
                                   std::optional<int> before_line, const std::string& comment = "");
 
 // Returns `text` with the record starting at the 1-based physical line
 // `line_number` (with its continuation lines) replaced by `line`. A comment
-// at the end of the record is kept after the new line. Errors: no such line,
-// or it is blank, a comment, or the continuation of a record above it.
+// at the end of the record is kept after the new line. Errors: `line` holds
+// a line break, there is no such line, or it is blank, a comment, or the
+// continuation of a record above it.
 Result<std::string> ReplaceHbaLine(const std::string& text, int line_number,
                                    const std::string& line);
 

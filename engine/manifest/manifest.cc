@@ -1,12 +1,16 @@
 #include "engine/manifest/manifest.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
+
+#include "engine/manifest/yaml_reader.h"
 
 namespace pgpair {
 
@@ -42,21 +46,50 @@ const HostSpec& Manifest::primary_host() const { return HostOrDie(*this, primary
 const HostSpec& Manifest::standby_host() const { return HostOrDie(*this, standby, "standby"); }
 
 Result<Manifest> LoadManifest(const std::string& path) {
-  std::error_code ignored;
-  // An ifstream opens a directory and then reads nothing from it.
-  if (std::filesystem::is_directory(path, ignored)) {
-    return Status::Error(path + ": cannot read the manifest: it is a directory");
+  const std::string cannot = path + ": cannot read the manifest: ";
+  const std::string too_long =
+      "; a manifest may hold at most " + std::to_string(kMaxYamlBytes / 1024) + " KiB";
+  // O_NONBLOCK: opening a FIFO nobody writes to would wait forever. Reads
+  // block again below, so a pipe being written (`<(...)`) is read whole.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) return Status::Error(cannot + std::strerror(errno));
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  struct stat info {};
+  if (fstat(fd, &info) != 0) {
+    int error = errno;
+    close(fd);
+    return Status::Error(cannot + std::strerror(error));
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Status::Error(path + ": cannot read the manifest: " + std::strerror(errno));
+  if (S_ISDIR(info.st_mode)) {
+    close(fd);
+    return Status::Error(cannot + "it is a directory");
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    return Status::Error(path + ": cannot read the manifest: " + std::strerror(errno));
+  if (S_ISREG(info.st_mode) && static_cast<uintmax_t>(info.st_size) > kMaxYamlBytes) {
+    close(fd);
+    return Status::Error(cannot + "it is " + std::to_string(info.st_size) + " bytes long" +
+                         too_long);
   }
-  return ParseManifest(text.str(), path);
+  // At most one byte past the limit, whatever the file is (a pipe, a
+  // device, a file still growing): reading stays bounded.
+  std::string text;
+  char buffer[8192];
+  while (text.size() <= kMaxYamlBytes) {
+    ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int error = errno;
+      close(fd);
+      return Status::Error(cannot + std::strerror(error));
+    }
+    if (n == 0) break;
+    text.append(buffer, static_cast<size_t>(n));
+  }
+  close(fd);
+  if (text.size() > kMaxYamlBytes) {
+    return Status::Error(cannot + "it is longer than " + std::to_string(kMaxYamlBytes) + " bytes" +
+                         too_long);
+  }
+  return ParseManifest(text, path);
 }
 
 }  // namespace pgpair

@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "engine/facts/setting_value.h"
 #include "engine/manifest/host_parser.h"
 #include "engine/manifest/manifest.h"
 #include "engine/manifest/manifest_fields.h"
@@ -121,6 +122,32 @@ HbaSpec ParseHba(const YamlEntry& entry, Diagnostics* diags) {
   return spec;
 }
 
+// What can be told of a setting without its server: a misspelling of a
+// setting pgpair knows, and a value of the wrong type for one (a number, a
+// unit, a boolean). Enum members and other names are the server's to judge
+// at plan time: they differ between majors 10 to 18.
+bool CheckSettingValue(const YamlEntry& e, const std::string& name, Diagnostics* diags) {
+  std::optional<SettingType> type = KnownSettingType(name);
+  if (!type) {
+    if (name.find('.') != std::string::npos) return true;  // an extension's
+    std::vector<std::string> known;
+    for (const SettingType& t : KnownSettingTypes()) known.push_back(t.name);
+    if (std::optional<std::string> hint = ClosestMatch(name, known)) {
+      diags->Error(e.key_mark, e.path + ": PostgreSQL has no setting " + name + " (did you mean " +
+                                   *hint + "?)");
+      return false;
+    }
+    return true;
+  }
+  type->enumvals.clear();
+  Result<std::string> canonical = CanonicalSettingValue(*type, e.value.Scalar());
+  if (!canonical.ok()) {
+    diags->Error(e.value_mark, e.path + ": " + canonical.status().message());
+    return false;
+  }
+  return true;
+}
+
 std::vector<SettingSpec> ParseSettingMap(const YamlEntry& entry, Diagnostics* diags) {
   std::vector<SettingSpec> settings;
   MapReader reader = MapReader::Of(entry, nullptr, diags);
@@ -158,6 +185,7 @@ std::vector<SettingSpec> ParseSettingMap(const YamlEntry& entry, Diagnostics* di
       ReportWrongValue(e, "a single value (a string, number or boolean)", diags);
       continue;
     }
+    if (!CheckSettingValue(e, *name, diags)) continue;
     settings.push_back(SettingSpec{*name, e.value.Scalar(), diags->ToSourceMark(e.key_mark)});
   }
   return settings;

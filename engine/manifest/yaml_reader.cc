@@ -1,11 +1,15 @@
 #include "engine/manifest/yaml_reader.h"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <map>
+#include <sstream>
 
 #include "engine/manifest/suggest.h"
+#include "engine/util/utf8.h"
 
 namespace pgpair {
 
@@ -56,31 +60,201 @@ bool IndentedWithTab(const std::string& text, int line) {
 
 }  // namespace
 
-std::optional<YAML::Node> ParseYamlDocument(const std::string& text, Diagnostics* diags) {
-  std::vector<YAML::Node> documents;
+namespace {
+
+// The 0-based mark of byte `offset` of `text`, counted as yaml-cpp counts.
+YAML::Mark MarkAt(const std::string& text, size_t offset) {
+  YAML::Mark mark;
+  mark.pos = static_cast<int>(offset);
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++mark.line;
+      mark.column = 0;
+    } else {
+      ++mark.column;
+    }
+  }
+  return mark;
+}
+
+// `text` cut to at most `max` bytes, "..." included, never inside a UTF-8
+// sequence.
+std::string Shorten(std::string text, size_t max) {
+  if (text.size() <= max) return text;
+  size_t cut = max - 3;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "...";
+}
+
+std::string HexByte(unsigned char byte) {
+  static const char kDigits[] = "0123456789ABCDEF";
+  return std::string("0x") + kDigits[byte >> 4] + kDigits[byte & 0xF];
+}
+
+// YAML is Unicode text; yaml-cpp passes other bytes on into values and
+// messages, where they would only confuse. Binary files end here too.
+bool CheckText(const std::string& text, Diagnostics* diags) {
+  if (text.size() > kMaxYamlBytes) {
+    diags->Error(YAML::Mark(), "the file is " + std::to_string(text.size()) +
+                                   " bytes long; a manifest may hold at most " +
+                                   std::to_string(kMaxYamlBytes / 1024) + " KiB");
+    return false;
+  }
+  // The first of: a byte that is not UTF-8, a control character.
+  size_t invalid = FirstInvalidUtf8(text).value_or(text.size());
+  for (size_t i = 0; i < invalid; ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+      // A NUL, or a control character first, is a binary file given by
+      // mistake; elsewhere, a character pasted into a value.
+      std::string message = "control character " + HexByte(c);
+      if (c == 0 || i == 0) {
+        message += ": this is not a text file; a manifest is UTF-8 YAML text";
+      } else {
+        message += "; a manifest is UTF-8 text (in a double-quoted string, write \\x" +
+                   HexByte(c).substr(2) + ")";
+      }
+      diags->Error(MarkAt(text, i), message);
+      return false;
+    }
+  }
+  if (invalid < text.size()) {
+    diags->Error(MarkAt(text, invalid), "byte " +
+                                            HexByte(static_cast<unsigned char>(text[invalid])) +
+                                            " is not UTF-8 text; save the manifest as UTF-8");
+    return false;
+  }
+  return true;
+}
+
+struct YamlLimitExceeded {
+  YAML::Mark mark;
+  std::string message;
+};
+
+// Sees a document as yaml-cpp's parser reads it, before any node is built,
+// and stops the parser (by throwing YamlLimitExceeded) at the first node past
+// a limit; so the parser's recursion and the tree YAML::Load builds stay small.
+class ShapeCheck : public YAML::EventHandler {
+ public:
+  const YAML::Mark& start() const { return start_; }
+  bool empty() const { return nodes_ == 1 && null_; }  // nothing but one null
+
+  void OnDocumentStart(const YAML::Mark& mark) override { start_ = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override {
+    Count(mark);
+    null_ = true;
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { Count(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    Count(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    Enter(mark);
+  }
+  void OnSequenceEnd() override { --depth_; }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    Enter(mark);
+  }
+  void OnMapEnd() override { --depth_; }
+
+ private:
+  void Count(const YAML::Mark& mark) {
+    if (++nodes_ > kMaxYamlNodes) {
+      throw YamlLimitExceeded{mark, "the file holds more than " + std::to_string(kMaxYamlNodes) +
+                                        " YAML values; a manifest needs a few hundred"};
+    }
+  }
+  void Enter(const YAML::Mark& mark) {
+    Count(mark);
+    if (++depth_ > kMaxYamlDepth) {
+      throw YamlLimitExceeded{mark, "mappings and lists are nested more than " +
+                                        std::to_string(kMaxYamlDepth) +
+                                        " levels deep here; a manifest needs five"};
+    }
+  }
+
+  YAML::Mark start_;
+  int nodes_ = 0;
+  int depth_ = 0;
+  bool null_ = false;
+};
+
+void ReportSyntaxError(const std::string& text, const YAML::Exception& e, Diagnostics* diags) {
+  std::string message = "YAML syntax error: " + e.msg;
+  // yaml-cpp's message for a tab in indentation ("illegal map value") does
+  // not say what is wrong; a tab is the usual cause, so name it.
+  if (IndentedWithTab(text, e.mark.line)) message += " (YAML does not allow tabs for indentation)";
+  diags->Error(e.mark, message);
+}
+
+// What stands at `mark`, for "unexpected ...": the rest of its line, cut.
+std::string TextAt(const std::string& text, const YAML::Mark& mark) {
+  size_t pos = mark.pos < 0 ? 0 : static_cast<size_t>(mark.pos);
+  if (pos >= text.size()) return "the end of the file";
+  return "\"" + Shorten(text.substr(pos, text.find_first_of("\r\n", pos) - pos), 20) + "\"";
+}
+
+// Reads the documents of `text` by events only, checking the limits, and
+// reports what makes it anything but one document.
+bool CheckDocuments(const std::string& text, Diagnostics* diags) {
   try {
-    documents = YAML::LoadAll(text);
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    ShapeCheck first;
+    if (!parser.HandleNextDocument(first)) {
+      diags->Error(YAML::Mark(), "the file holds no YAML document");
+      return false;
+    }
+    ShapeCheck second;
+    if (!parser.HandleNextDocument(second)) return true;
+    // A token yaml-cpp 0.7 cannot place (a ',' outside brackets) makes it
+    // hand out one empty document after another without reading on (LoadAll
+    // then never returns): a document starting where the one before it did.
+    bool stuck = second.start().pos <= first.start().pos;
+    ShapeCheck third;
+    if (!stuck && second.empty() && parser.HandleNextDocument(third)) {
+      stuck = third.start().pos <= second.start().pos;
+    }
+    if (stuck) {
+      const YAML::Mark& at = second.start();
+      diags->Error(at, "YAML syntax error: unexpected " + TextAt(text, at));
+      return false;
+    }
+    // Silently reading only the first document would hide the rest of what
+    // the user wrote.
+    diags->Error(second.start(),
+                 "a second YAML document starts here; the file must hold exactly one");
+    return false;
+  } catch (const YamlLimitExceeded& e) {
+    diags->Error(e.mark, e.message);
   } catch (const YAML::Exception& e) {
-    std::string message = "YAML syntax error: " + e.msg;
-    // yaml-cpp's message for a tab in indentation ("illegal map value") does
-    // not say what is wrong; a tab is the usual cause, so name it.
-    if (IndentedWithTab(text, e.mark.line))
-      message += " (YAML does not allow tabs for indentation)";
-    diags->Error(e.mark, message);
+    ReportSyntaxError(text, e, diags);
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<YAML::Node> ParseYamlDocument(const std::string& text, Diagnostics* diags) {
+  if (!CheckText(text, diags) || !CheckDocuments(text, diags)) return std::nullopt;
+  YAML::Node root;
+  try {
+    // One document, within the limits: the same parser builds it now.
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    ReportSyntaxError(text, e, diags);
     return std::nullopt;
   }
-  if (documents.empty() || (documents.size() == 1 && documents[0].IsNull())) {
+  if (root.IsNull()) {
     diags->Error(YAML::Mark(), "the file holds no YAML document");
     return std::nullopt;
   }
-  if (documents.size() > 1) {
-    // Silently reading only the first document would hide the rest of what
-    // the user wrote.
-    diags->Error(documents[1].Mark(),
-                 "a second YAML document starts here; the file must hold exactly one");
-    return std::nullopt;
-  }
-  return documents[0];
+  return root;
 }
 
 std::string Describe(const YAML::Node& node) {
@@ -95,9 +269,19 @@ std::string Describe(const YAML::Node& node) {
     case YAML::NodeType::Scalar:
       break;
   }
-  std::string text = node.Scalar();
-  if (text.size() > 40) text = text.substr(0, 37) + "...";
-  return "\"" + text + "\"";
+  std::string text = Shorten(node.Scalar(), 40);
+  // A double-quoted scalar can hold any byte ("\0", "\xE9"): keep messages
+  // readable text.
+  std::string shown;
+  for (char c : text) {
+    unsigned char byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) {
+      shown += "\\x" + HexByte(byte).substr(2);
+    } else {
+      shown += c;
+    }
+  }
+  return "\"" + shown + "\"";
 }
 
 std::string JoinChoices(const std::vector<std::string>& words) {

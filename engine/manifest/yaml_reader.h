@@ -3,6 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,8 +42,19 @@ class Diagnostics {
   std::vector<Entry> errors_;
 };
 
-// Parses `text` as exactly one YAML document. A syntax error, an empty text
-// and a second document are reported to `diags`; the result is then empty.
+// Bounds on what ParseYamlDocument reads, so that no text makes it take much
+// time or memory. A manifest is a few KiB, nested five levels deep, with a
+// few hundred nodes; yaml-cpp 0.7 holds every token of a flow collection
+// ([...], {...}) in memory at once, some 250 bytes for each byte of input.
+inline constexpr size_t kMaxYamlBytes = 256 * 1024;
+inline constexpr int kMaxYamlDepth = 32;  // mappings and lists inside each other
+inline constexpr int kMaxYamlNodes = 10000;
+
+// Parses `text` as exactly one YAML document. Reported to `diags`, with an
+// empty result: a text longer than kMaxYamlBytes, a byte that is not UTF-8
+// or is a control character other than tab, CR and LF, a syntax error,
+// nesting deeper than kMaxYamlDepth, more than kMaxYamlNodes nodes, an empty
+// text and a second document. Time and memory stay bounded for every text.
 std::optional<YAML::Node> ParseYamlDocument(const std::string& text, Diagnostics* diags);
 
 // One "key: value" of a mapping.
@@ -57,7 +69,8 @@ struct YamlEntry {
 };
 
 // How `node` looks, for "expected X, got Y": "a mapping", "a list",
-// "an empty value", or the scalar quoted. Never use it on a secret.
+// "an empty value", or the scalar quoted (cut after 40 bytes, control
+// characters written as \xNN). Never use it on a secret.
 std::string Describe(const YAML::Node& node);
 
 // A mapping read against the keys it may hold. Building the reader reports

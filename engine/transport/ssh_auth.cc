@@ -1,9 +1,14 @@
 #include "engine/transport/ssh_auth.h"
 
+#include <fcntl.h>
+#include <pwd.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -70,19 +75,33 @@ KeyFileInfo InspectOpenSshKey(const std::string& text) {
   return info;
 }
 
-// Empty when the file cannot be read; `error` then says why.
-std::string ReadLocalFile(const std::string& path, std::string* error) {
+// A public key file's first 64 KiB (a key is a line); empty when it cannot
+// be read.
+std::string ReadPublicKeyFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = std::strerror(errno);
-    return "";
-  }
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
+  std::string content(64 * 1024, '\0');
+  in.read(content.data(), static_cast<std::streamsize>(content.size()));
+  content.resize(static_cast<size_t>(in.gcount()));
+  return content;
 }
 
 bool FileExists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
+
+std::string UserName(uid_t uid) {
+  std::vector<char> buffer(4096);
+  passwd entry{};
+  passwd* found = nullptr;
+  if (getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr) {
+    return found->pw_name;
+  }
+  return "uid " + std::to_string(uid);
+}
+
+std::string OctalMode(mode_t mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+  return text;
+}
 
 // libssh2's error code after a failed public key login, in words.
 std::string DescribeKeyFailure(LIBSSH2_SESSION* session, int rc) {
@@ -146,17 +165,15 @@ bool TryAgent(LIBSSH2_SESSION* session, const std::string& label, const SshSetti
 
 bool TryKeyFile(LIBSSH2_SESSION* session, const std::string& label, const SshSettings& ssh,
                 const std::string& key_path, std::vector<AuthAttempt>* attempts) {
-  std::string read_error;
-  std::string private_text = ReadLocalFile(key_path, &read_error);
-  if (!read_error.empty()) {
-    attempts->push_back({"key " + key_path, "cannot be read: " + read_error, ""});
+  Result<std::string> private_key = ReadPrivateKeyFile(key_path);
+  if (!private_key.ok()) {
+    attempts->push_back({"key " + key_path, private_key.status().message(), ""});
     return false;
   }
+  const std::string& private_text = *private_key;
   std::string public_path = key_path + ".pub";
   bool has_public = FileExists(public_path);
-  std::string unused;
-  KeyFileInfo info =
-      InspectKeyFile(private_text, has_public ? ReadLocalFile(public_path, &unused) : "");
+  KeyFileInfo info = InspectKeyFile(private_text, has_public ? ReadPublicKeyFile(public_path) : "");
   std::string name = "key " + key_path + (info.type.empty() ? "" : " (" + info.type + ")");
   if (info.encrypted) {
     attempts->push_back({name,
@@ -181,6 +198,54 @@ bool TryKeyFile(LIBSSH2_SESSION* session, const std::string& label, const SshSet
 }
 
 }  // namespace
+
+std::string KeyFilePermissionProblem(const std::string& path, uid_t owner, mode_t mode,
+                                     uid_t user) {
+  // OpenSSH refuses a key others can use ("UNPROTECTED PRIVATE KEY FILE"):
+  // it is no longer secret. A key another user owns is that user's to
+  // change or hand out.
+  if (owner != user && owner != 0) {
+    return "is owned by " + UserName(owner) + ", not by " + UserName(user) + " who runs pgpair" +
+           (user == 0 ? "" : ", nor by root") + "; a private key must belong to its user: chown " +
+           UserName(user) + " " + path;
+  }
+  if ((mode & 077) != 0) {
+    return "has mode " + OctalMode(mode) +
+           ", so group or others can use it; OpenSSH refuses such a key: chmod 600 " + path;
+  }
+  return "";
+}
+
+Result<std::string> ReadPrivateKeyFile(const std::string& path) {
+  constexpr size_t kMaxKeyBytes = 1024 * 1024;
+  // The checks are made on the file opened, which cannot be swapped after.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) return Status::Error("cannot be read: " + std::string(std::strerror(errno)));
+  struct stat info {};
+  std::string problem;
+  if (fstat(fd, &info) != 0) {
+    problem = "cannot be read: " + std::string(std::strerror(errno));
+  } else if (!S_ISREG(info.st_mode)) {
+    problem = "is not a regular file";
+  } else if (static_cast<uintmax_t>(info.st_size) > kMaxKeyBytes) {
+    problem = "is " + std::to_string(info.st_size) + " bytes long, too long for a key";
+  } else {
+    problem = KeyFilePermissionProblem(path, info.st_uid, info.st_mode, getuid());
+  }
+  std::string text;
+  char buffer[4096];
+  while (problem.empty() && text.size() <= kMaxKeyBytes) {
+    ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) problem = "cannot be read: " + std::string(std::strerror(errno));
+    if (n <= 0) break;
+    text.append(buffer, static_cast<size_t>(n));
+  }
+  close(fd);
+  if (problem.empty() && text.size() > kMaxKeyBytes) problem = "is too long for a key";
+  if (!problem.empty()) return Status::Error(problem);
+  return text;
+}
 
 KeyFileInfo InspectKeyFile(const std::string& private_key_text,
                            const std::string& public_key_text) {

@@ -2,6 +2,7 @@
 #define PGPAIR_ENGINE_TRANSPORT_SSH_AUTH_H_
 
 #include <libssh2.h>
+#include <sys/types.h>
 
 #include <string>
 #include <vector>
@@ -20,6 +21,19 @@ struct KeyFileInfo {
 // Reads the key type from the .pub text when given ("ssh-rsa AAAA... c"), else
 // from the private key's PEM header or openssh-key-v1 public section.
 KeyFileInfo InspectKeyFile(const std::string& private_key_text, const std::string& public_key_text);
+
+// What is wrong with a private key file owned by `owner` with `mode`, for
+// `user` (the user running pgpair) to log in with: the owner must be `user`
+// or root, and group and others must have no access at all (as OpenSSH
+// requires). Empty when nothing is; else the reason and the fix
+// ("chmod 600 PATH").
+std::string KeyFilePermissionProblem(const std::string& path, uid_t owner, mode_t mode, uid_t user);
+
+// The private key file `path`: a regular file that passes
+// KeyFilePermissionProblem for the user running pgpair, read whole (keys are
+// small: more than 1 MiB is refused). The error says what is wrong and how
+// to fix it, without the "key PATH" prefix.
+Result<std::string> ReadPrivateKeyFile(const std::string& path);
 
 // Why an RSA key is refused by current servers.
 extern const char kRsaRefusedExplanation[];

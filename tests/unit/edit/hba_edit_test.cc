@@ -101,6 +101,19 @@ TEST_CASE("Insertions that would break a record or miss the file are refused", "
   CHECK_FALSE(InsertHbaLine("host replication all \\\n", kRule, std::nullopt).ok());
 }
 
+TEST_CASE("A line or comment with a line break in it is never written", "[hba_edit]") {
+  // A break would start a record of its own: found by the hba_edit fuzzer.
+  const std::string two = "host all all 10.0.0.1/32 md5\nhost all all 0.0.0.0/0 trust";
+  const std::string refused =
+      "pg_hba.conf: the line to write holds a line break; pgpair writes one line at a time";
+  CHECK(InsertHbaLine(kSmall, two, 2).status().message() == refused);
+  CHECK(InsertHbaLine(kSmall, two, std::nullopt).status().message() == refused);
+  CHECK(InsertHbaLine(kSmall, std::string(kRule) + "\r", 2).status().message() == refused);
+  CHECK(ReplaceHbaLine(kSmall, 2, two).status().message() == refused);
+  CHECK(InsertHbaLine(kSmall, kRule, 2, "a\nhost all all 0.0.0.0/0 trust").status().message() ==
+        "pg_hba.conf: the comment to write holds a line break; pgpair writes one line at a time");
+}
+
 TEST_CASE("Replacing a rule keeps its comment and every other line", "[hba_edit]") {
   std::string text =
       "local all postgres peer\n"

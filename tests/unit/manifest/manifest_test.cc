@@ -263,7 +263,7 @@ primary: a
      R"(m.yaml:1:1: the file holds no YAML document)"},
 
     {"a second document would be ignored silently, so it is refused", "pair: t\n---\npair: u\n",
-     R"(m.yaml:3:1: a second YAML document starts here; the file must hold exactly one)"},
+     R"(m.yaml:2:1: a second YAML document starts here; the file must hold exactly one)"},
 
     {"the document must be a mapping", "- a\n- b\n",
      R"(m.yaml:1:1: expected a mapping at the top level (pair:, hosts:, primary:, standby:, replication:), got a list)"},

@@ -1,6 +1,10 @@
 #include "engine/transport/ssh_auth.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <fstream>
 
 #include "engine/transport/fingerprint.h"
@@ -93,6 +97,68 @@ TEST_CASE("AuthFailureMessage names host, user, every method and the RSA reason"
   // Nothing to try is also said plainly.
   CHECK_THAT(AuthFailureMessage("pg1 (198.18.0.11)", "root", {}),
              Catch::Contains("ssh.use_agent is off and ssh.keys is empty"));
+}
+
+TEST_CASE("KeyFilePermissionProblem refuses what OpenSSH refuses, with the fix",
+          "[ssh_auth][key_permissions]") {
+  const uid_t alice = 1000, bob = 1001, root = 0;
+  struct Case {
+    const char* proves;
+    uid_t owner;
+    mode_t mode;
+    uid_t user;
+    std::string problem;
+  };
+  const Case cases[] = {
+      {"the user's own key, 0600", alice, 0100600, alice, ""},
+      {"0400 is fine too", alice, 0100400, alice, ""},
+      {"a root-owned key for a user (readable only if root lets it)", root, 0100600, alice, ""},
+      {"root's own key", root, 0100600, root, ""},
+      {"readable by others", alice, 0100644, alice,
+       "has mode 0644, so group or others can use it; OpenSSH refuses such a key: chmod 600 "
+       "/k"},
+      {"readable by the group", alice, 0100640, alice,
+       "has mode 0640, so group or others can use it; OpenSSH refuses such a key: chmod 600 "
+       "/k"},
+      {"writable by the group only, as OpenSSH checks 077", alice, 0100620, alice,
+       "has mode 0620, so group or others can use it; OpenSSH refuses such a key: chmod 600 "
+       "/k"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.proves);
+    CHECK(KeyFilePermissionProblem("/k", c.owner, c.mode, c.user) == c.problem);
+  }
+  CHECK_THAT(KeyFilePermissionProblem("/k", bob, 0100600, alice),
+             Catch::Contains(" who runs pgpair, nor by root; a private key must belong to its "
+                             "user: chown "));
+  // Another user's key, even 0600, is not this user's secret. (uid 1001 may
+  // have a name on this machine; the message uses it when it has.)
+  CHECK_THAT(KeyFilePermissionProblem("/k", bob, 0100600, root),
+             Catch::StartsWith("is owned by ") &&
+                 Catch::EndsWith(", not by root who runs pgpair; a private key must belong to "
+                                 "its user: chown root /k"));
+}
+
+TEST_CASE("ReadPrivateKeyFile checks the file it opens before reading it",
+          "[ssh_auth][key_permissions]") {
+  char dir[] = "/tmp/pgpair-key-XXXXXX";
+  REQUIRE(mkdtemp(dir) != nullptr);
+  const std::string key = std::string(dir) + "/id_ed25519";
+  std::ofstream(key) << "-----BEGIN OPENSSH PRIVATE KEY-----\n";
+  REQUIRE(chmod(key.c_str(), 0600) == 0);
+  Result<std::string> read = ReadPrivateKeyFile(key);
+  REQUIRE(read.status().message() == "");
+  CHECK(*read == "-----BEGIN OPENSSH PRIVATE KEY-----\n");
+
+  REQUIRE(chmod(key.c_str(), 0644) == 0);
+  CHECK(ReadPrivateKeyFile(key).status().message() ==
+        "has mode 0644, so group or others can use it; OpenSSH refuses such a key: chmod 600 " +
+            key);
+  CHECK(ReadPrivateKeyFile(dir).status().message() == "is not a regular file");
+  CHECK(ReadPrivateKeyFile(key + ".missing").status().message() ==
+        "cannot be read: No such file or directory");
+  std::remove(key.c_str());
+  rmdir(dir);
 }
 
 }  // namespace

@@ -1,0 +1,86 @@
+// pgpair's exit statuses are 0, 1 and 2 only (engine/cli/cli.h): CLI11's own
+// codes (105 for a file that is not there, 109 for an unknown option) are not
+// let through. Only command lines that fail before any host is contacted.
+
+#include <catch2/catch.hpp>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "engine/cli/cli.h"
+
+namespace pgpair {
+namespace {
+
+struct Run {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+Run Cli(std::vector<std::string> args) {
+  args.insert(args.begin(), "pgpair");
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  std::ostringstream out, err;
+  std::streambuf* old_out = std::cout.rdbuf(out.rdbuf());
+  std::streambuf* old_err = std::cerr.rdbuf(err.rdbuf());
+  int status = RunCli(static_cast<int>(argv.size()), argv.data());
+  std::cout.rdbuf(old_out);
+  std::cerr.rdbuf(old_err);
+  return {status, out.str(), err.str()};
+}
+
+TEST_CASE("every error exits 1, with the reason on stderr", "[cli]") {
+  struct Case {
+    const char* proves;
+    std::vector<std::string> args;
+    std::string err;
+  };
+  const Case cases[] = {
+      {"a manifest that is not there (CLI11 said 105)",
+       {"plan", "/nonexistent"},
+       "/nonexistent: cannot read the manifest: No such file or directory\n"},
+      {"a directory as the manifest (CLI11 said 105)",
+       {"check", "/"},
+       "/: cannot read the manifest: it is a directory\n"},
+      {"the same for facts",
+       {"facts", "/nonexistent"},
+       "/nonexistent: cannot read the manifest: No such file or directory\n"},
+      {"an unknown option (CLI11 said 109)",
+       {"plan", "--bogus", "x.yaml"},
+       "The following argument was not expected: --bogus\nRun with --help for more "
+       "information.\n"},
+      {"no command", {}, "A subcommand is required\nRun with --help for more information.\n"},
+      {"an unknown command",
+       {"deploy", "x.yaml"},
+       "A subcommand is required\nRun with --help for more information.\n"},
+      {"no manifest", {"plan"}, "manifest is required\nRun with --help for more information.\n"},
+      {"a bad option value",
+       {"--log-level", "loud", "plan", "x.yaml"},
+       "--log-level: loud not in {trace,debug,info,warn,error,off}\nRun with --help for more "
+       "information.\n"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.proves);
+    Run run = Cli(c.args);
+    CHECK(run.status == kExitError);
+    CHECK(run.err == c.err);
+  }
+}
+
+TEST_CASE("--help and --version exit 0, and the help states the exit statuses", "[cli]") {
+  Run help = Cli({"--help"});
+  CHECK(help.status == kExitOk);
+  CHECK_THAT(help.out, Catch::Contains("Exit status: 0 success") &&
+                           Catch::Contains("1 any\nerror, a wrong command line") &&
+                           Catch::Contains("No other status is used."));
+  CHECK(Cli({"plan", "--help"}).status == kExitOk);
+  Run version = Cli({"--version"});
+  CHECK(version.status == kExitOk);
+  CHECK(version.out == std::string("pgpair ") + PGPAIR_VERSION + "\n");
+}
+
+}  // namespace
+}  // namespace pgpair
