@@ -72,7 +72,10 @@ int RunApplyCommand(const PairCommandOptions& options, const Connectors& connect
     context.primary = session->primary_transport();
     context.standby = session->standby_transport();
     context.replication_password = session->replication_password;
-    context.progress = [](const std::string& message) { std::cout << "  -> " << message << "\n"; };
+    // Flushed line by line: a log of a run that is killed keeps its last step.
+    context.progress = [](const std::string& message) {
+      std::cout << "  -> " << message << std::endl;
+    };
     context.lock_held = [&held] {
       return held.Held() ? Status::Ok() : Status::Error(held.LostReason());
     };
