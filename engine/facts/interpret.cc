@@ -1,7 +1,10 @@
 #include "engine/facts/interpret.h"
 
+#include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <type_traits>
 
 #include "engine/facts/parsers/apply_holder.h"
 #include "engine/facts/parsers/conninfo.h"
@@ -60,10 +63,26 @@ std::optional<T> Get(const json& object, const char* key) {
   if (!object.is_object()) return std::nullopt;
   auto it = object.find(key);
   if (it == object.end() || it->is_null()) return std::nullopt;
-  try {
-    return it->get<T>();
-  } catch (const json::exception&) {
-    return std::nullopt;
+  if constexpr (std::is_same_v<T, int>) {
+    // Only a whole number that fits: nlohmann converts any number with a
+    // cast, undefined for 1e300 and wrapping for 2^40.
+    if (it->is_number_unsigned()) {
+      uint64_t value = it->get<uint64_t>();
+      if (value > static_cast<uint64_t>(std::numeric_limits<int>::max())) return std::nullopt;
+      return static_cast<int>(value);
+    }
+    if (!it->is_number_integer()) return std::nullopt;
+    int64_t value = it->get<int64_t>();
+    if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max()) {
+      return std::nullopt;
+    }
+    return static_cast<int>(value);
+  } else {
+    try {
+      return it->get<T>();
+    } catch (const json::exception&) {
+      return std::nullopt;
+    }
   }
 }
 
@@ -260,7 +279,11 @@ void InterpretSql(const GatherSection& sql, const GatherRequest& request, HostFa
   while (std::getline(lines, line)) {
     if (line.empty()) continue;
     json document = json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (document.is_discarded() || !document.is_object() || !document.contains("k")) continue;
+    // A line of any other shape is not the script's: skip it.
+    if (document.is_discarded() || !document.is_object() || !document.contains("k") ||
+        !document["k"].is_string()) {
+      continue;
+    }
     topics[document["k"].get<std::string>()] = document["v"];
   }
   auto topic = [&](const char* name) -> const json* {

@@ -336,5 +336,29 @@ TEST_CASE("Refused settings are the cluster's own lines of the host's record", "
   CHECK(HasProblem(unreadable, "refused_settings"));
 }
 
+TEST_CASE("SQL lines of another shape are skipped, and numbers that do not fit are unknown",
+          "[interpret]") {
+  // Found while fuzzing (tests/fixtures/fuzz-regressions/interpret): a topic
+  // name that is a number threw from nlohmann::json, and 1e300 read as an
+  // int was undefined behaviour.
+  GatherSections sections;
+  sections["layout"].out = "running=yes\ndata_dir=/d\n";
+  sections["layout"].exit_status = 0;
+  sections["sql"].out =
+      "{\"k\": 1, \"v\": 2}\n"
+      "{\"k\": \"meta\", \"v\": {\"version_num\": 1e300, \"in_recovery\": false}}\n"
+      "{\"k\": \"senders\", \"v\": [{\"pid\": 4294967296, \"state\": \"streaming\"}, 7]}\n";
+  sections["sql"].exit_status = 0;
+  HostFacts facts;
+  facts.name = "pg1";
+  InterpretGather(sections, GatherRequest{}, &facts);
+  CHECK_FALSE(facts.server.major.has_value());
+  CHECK(facts.server.in_recovery == false);
+  REQUIRE(facts.replication.senders.has_value());
+  REQUIRE(facts.replication.senders->size() == 2);
+  CHECK_FALSE((*facts.replication.senders)[0].pid.has_value());
+  CHECK((*facts.replication.senders)[0].state == "streaming");
+}
+
 }  // namespace
 }  // namespace pgpair
