@@ -56,10 +56,20 @@ Status CheckConfigValid(Transport& transport, const HostSpec& host, const HostFa
   return Status::Ok();
 }
 
+// Nothing is changed without the lock: a lost lease means the link to a
+// host is gone, or another apply may soon take over.
+Status LockStillHeld(ApplyContext& context, const std::string& next_step) {
+  if (!context.lock_held) return Status::Ok();
+  Status held = context.lock_held();
+  if (held.ok()) return held;
+  return Status::Error(held.message() + "; stopping before " + next_step);
+}
+
 Status ApplyChanges(const std::vector<Change>& changes, ApplyContext& context) {
   for (const Change& change : changes) {
     const Resource* resource = FindResource(change.resource);
     if (!resource) return Status::Error("no resource of kind " + change.resource);
+    if (Status held = LockStillHeld(context, change.address); !held.ok()) return held;
     if (context.progress) context.progress(change.address);
     Status applied = resource->Apply(change, context);
     if (!applied.ok()) return applied.WithContext(change.address);
@@ -201,12 +211,17 @@ Status ApplyPlan(const Plan& plan, ApplyContext& context, const ApplyTimings& ti
   if (!primary_changes.empty()) {
     Status done = KeepLastGood(context, context.manifest->primary, primary_changes);
     if (done.ok()) done = ApplyChanges(primary_changes, context);
+    if (done.ok())
+      done = LockStillHeld(context, context.manifest->primary + "'s reload or restart");
     if (done.ok()) done = FinishPrimary(primary_changes, context);
     if (!done.ok()) return done;
   }
   if (!standby_changes.empty()) {
     Status done = KeepLastGood(context, context.manifest->standby, standby_changes);
     if (done.ok()) done = ApplyChanges(standby_changes, context);
+    if (done.ok()) {
+      done = LockStillHeld(context, context.manifest->standby + "'s start, reload or restart");
+    }
     if (done.ok()) done = FinishStandby(standby_changes, context);
     if (!done.ok()) return done;
   }

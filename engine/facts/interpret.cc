@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "engine/facts/parsers/apply_holder.h"
 #include "engine/facts/parsers/conninfo.h"
 #include "engine/facts/parsers/os_release.h"
 #include "engine/facts/parsers/pg_control_file.h"
@@ -172,6 +173,25 @@ std::string NoClusterMessage(const GatherSections& sections,
   return "no PostgreSQL cluster found (pg_lsclusters lists none, no server runs, none is in "
          "/var/lib/pgsql or /usr/local/pgsql, and the manifest names no data_dir); set "
          "hosts.<name>.postgres.cluster or data_dir in the manifest";
+}
+
+// The apply lock's holder records (gather.sh's apply_lock section): the
+// first whose lease still runs is the apply in progress.
+void InterpretApplyLock(const GatherSections& sections, HostFacts* facts) {
+  const GatherSection* section = FindSection(sections, "apply_lock");
+  if (!section) return;
+  std::vector<std::string> records;
+  for (const std::string& line : SplitLines(section->out)) {
+    if (line.rfind("dir=", 0) == 0 || records.empty()) records.emplace_back();
+    records.back() += line + "\n";
+  }
+  for (const std::string& record : records) {
+    if (record.find("\nlease_alive=yes\n") == std::string::npos) continue;
+    if (Result<ApplyHolderFact> holder = ParseApplyHolder(record); holder.ok()) {
+      facts->apply_in_progress = *holder;
+      return;
+    }
+  }
 }
 
 // Returns whether the server was found running.
@@ -665,6 +685,7 @@ void RedactSecrets(HostFacts* facts) {
 void InterpretGather(const GatherSections& sections, const GatherRequest& request,
                      HostFacts* facts) {
   InterpretOs(sections, facts);
+  InterpretApplyLock(sections, facts);
   bool running = InterpretLayout(sections, facts);
   if (const GatherSection* sql = FindSection(sections, "sql")) {
     InterpretSql(*sql, request, facts);
