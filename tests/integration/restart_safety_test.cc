@@ -56,6 +56,18 @@ struct HandWrittenValue {
   }
 };
 
+// Waits until the standby's WAL receiver streams, at most 30 s: after the
+// primary's restart it reconnects only at its next retry (5 s by default).
+bool StandbyStreams() {
+  for (int i = 0; i < 60; ++i) {
+    CommandResult receiver =
+        SqlOnHost("pg2", "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'");
+    if (receiver.out == "1\n") return true;
+    usleep(500 * 1000);
+  }
+  return false;
+}
+
 // From two fresh clusters to a streaming pair.
 void ConvergedPair() {
   FreshSandbox();
@@ -167,6 +179,7 @@ TEST_CASE("a stopped standby that refuses a hand-written value is put back and s
   CHECK(SqlOnHost("pg2", "SELECT pg_is_in_recovery()").out == "t\n");
   CHECK(SqlOnHost("pg1", "SELECT pg_is_in_recovery()").out == "f\n");
   CHECK(Run("apply --auto-approve " + kManifest).exit_status == 0);
+  CHECK(StandbyStreams());
   CHECK(Run("verify " + kManifest).exit_status == 0);
 }
 
@@ -198,6 +211,7 @@ TEST_CASE("a stopped primary that refuses a hand-written value is put back and s
   // Never a second primary; the rerun converges.
   CHECK(SqlOnHost("pg2", "SELECT pg_is_in_recovery()").out == "t\n");
   CHECK(Run("apply --auto-approve " + kManifest).exit_status == 0);
+  CHECK(StandbyStreams());
   CHECK(Run("verify " + kManifest).exit_status == 0);
 }
 
