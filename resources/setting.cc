@@ -268,6 +268,7 @@ class HostDiff {
                     desired.end());
     }
     for (const DesiredSetting& setting : desired) DiffOne(setting);
+    NoteUnmanagedPendingRestarts(desired);
   }
 
  private:
@@ -277,7 +278,28 @@ class HostDiff {
     return "setting " + desired.name + " (" + desired.mark.ToString() + ")";
   }
 
+  // A value the server refused at its last start (apply recorded it) is
+  // refused again here for as long as the manifest asks for it: restarting
+  // into it would only fail again.
+  bool RefusedBefore(const DesiredSetting& desired) {
+    if (!facts_.refused_settings) return false;
+    SettingType type = TypeFor(desired.name, FindServerSetting(facts_, desired.name));
+    for (const RefusedSettingFact& refused : *facts_.refused_settings) {
+      if (refused.name != desired.name ||
+          !SettingValuesEqual(type, QuoteConfValue(refused.value), desired.value)) {
+        continue;
+      }
+      Block("the server refused " + desired.name + " = " + Display(type, refused.value) +
+            " at its last start (" + refused.time +
+            (refused.log_line.empty() ? std::string() : ": " + refused.log_line) +
+            "); change the manifest (" + desired.mark.ToString() + ")");
+      return true;
+    }
+    return false;
+  }
+
   void DiffOne(const DesiredSetting& desired) {
+    if (RefusedBefore(desired)) return;
     if (!running_) {
       std::optional<SettingType> known = KnownSettingType(desired.name);
       if (!known) {
@@ -451,6 +473,63 @@ class HostDiff {
     plan_->changes.push_back(std::move(change));
   }
 
+  // The server runs with the desired value but reports pending_restart: it
+  // read another value at an earlier reload. A reload clears the flag only
+  // when a file sets the running value (the server compares what it reads
+  // with what it runs), so a name no file sets any more is written too.
+  void PlanClearingReload(const DesiredSetting& desired, const SettingType& type,
+                          const FileSettingFact* winning) {
+    Change change = NewChange(desired, type);
+    change.action = Action::kUpdate;
+    change.before = *change.after + " (pending_restart)";
+    change.impact = Impact::kReload;
+    if (winning) {
+      change.arguments["write"] = "no";
+      change.arguments["file"] = winning->file;
+      change.reason = "the server runs with " + *change.after + " and " + Where(*winning) +
+                      " holds it, but pg_settings still reports a restart pending for a value "
+                      "read at an earlier reload; a reload clears it";
+    } else {
+      std::optional<std::string> file = MainConfigFile(desired);
+      if (!file) return;
+      change.action = Action::kCreate;
+      change.arguments["file"] = *file;
+      change.reason = "the server runs with " + *change.after +
+                      ", but no file sets it any more and pg_settings reports a restart pending; "
+                      "written into " +
+                      *file +
+                      " and reloaded, the server sees its own value "
+                      "and clears it; " +
+                      WantedBy(desired, *change.after);
+    }
+    plan_->changes.push_back(std::move(change));
+  }
+
+  // Settings the manifest does not manage that wait for a restart: the plan
+  // says so, since pgpair restarts only for its own changes.
+  void NoteUnmanagedPendingRestarts(const std::vector<DesiredSetting>& desired) {
+    if (!running_ || !facts_.settings) return;
+    std::vector<std::string> names;
+    for (const SettingFact& setting : *facts_.settings) {
+      if (!setting.pending_restart.value_or(false)) continue;
+      // Recovery settings are the recovery config resource's, which plans
+      // their restart itself.
+      if (FindDesired(desired, Lower(setting.name)) ||
+          OneOf(Lower(setting.name), kRecoverySettings)) {
+        continue;
+      }
+      names.push_back(setting.name);
+    }
+    if (names.empty()) return;
+    std::string list;
+    for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
+    plan_->notes.push_back(host_ + ": the server waits for a restart to apply " + list +
+                           " (pg_settings.pending_restart), which the manifest does not "
+                           "manage: pgpair restarts only for a change of its own, so that "
+                           "restart is still owed unless this plan restarts " +
+                           host_ + " anyway");
+  }
+
   void DiffAgainstServer(const DesiredSetting& desired, const SettingFact& server) {
     SettingType type = TypeFor(desired.name, &server);
     if (!CheckValue(desired, type)) return;
@@ -486,22 +565,31 @@ class HostDiff {
         winning && source == "configuration file" && server.source_file == winning->file &&
         server.source_line == winning->line && !server.pending_restart.value_or(false);
 
+    // A value read at a reload that only a restart would apply leaves
+    // pending_restart set, and only another reload clears it.
+    const bool pending = server.pending_restart.value_or(false);
     if (effective_equal) {
-      if (!winning || file_equal) return;
+      if (!winning || file_equal) {
+        if (pending) PlanClearingReload(desired, type, winning);
+        return;
+      }
       if (from_winning_line && Respelled(type, winning->value, ServerReading(desired.value))) {
         return;
       }
       // The server runs with the value, but the files say otherwise: the
       // next reload or restart (perhaps pgpair's own, for another setting)
-      // would change it. Writing needs neither.
+      // would change it. Writing needs neither, unless the server already
+      // read the other value and waits for a restart to take it.
       Change change = NewChange(desired, type);
       change.action = Action::kUpdate;
       change.before = Display(type, winning->value);
       change.arguments["file"] = winning->file;
-      change.impact = Impact::kNone;
+      change.impact = pending ? Impact::kReload : Impact::kNone;
       change.reason = "the server runs with " + *change.after + ", but " + Where(*winning) +
                       " holds " + *change.before +
-                      ", which it would take at the next reload or restart; " +
+                      (pending ? ", which it has read and waits for a restart to take "
+                                 "(pending_restart): a reload after the edit clears that; "
+                               : ", which it would take at the next reload or restart; ") +
                       WantedBy(desired, *change.after);
       plan_->changes.push_back(std::move(change));
       return;
@@ -582,34 +670,86 @@ std::optional<long long> PlannedInteger(const std::vector<DesiredSetting>& desir
   return AsInteger(type, QuoteConfValue(*server->value));
 }
 
-// Up to 11, WAL senders take their slots out of max_connections: a server
-// whose superuser_reserved_connections plus max_wal_senders reach
-// max_connections refuses to start.
+// A connection setting of a stopped server that the manifest does not
+// declare: the files' value, else the built-in default (16 added
+// reserved_connections).
+std::optional<long long> StoppedCount(const HostFacts& facts, const std::string& name) {
+  if (const FileSettingFact* winning = WinningFileSetting(facts, name)) {
+    return AsInteger(TypeFor(name, nullptr), QuoteConfValue(winning->value));
+  }
+  const int major = facts.server.major.value_or(0);
+  if (name == "superuser_reserved_connections") return 3;
+  if (name == "reserved_connections")
+    return major >= 16 ? std::optional<long long>(0) : std::nullopt;
+  std::optional<std::string> built_in = BuiltInDefault(name, major);
+  if (!built_in) return std::nullopt;
+  return AsInteger(TypeFor(name, nullptr), *built_in);
+}
+
+// The connections PostgreSQL keeps back must leave room in max_connections,
+// or it refuses to start ("superuser_reserved_connections (3) must be less
+// than max_connections (1)"): superuser_reserved_connections, plus
+// reserved_connections from 16, plus max_wal_senders up to 11 (WAL senders
+// count among the connections there). Checked with the values the host will
+// have after the plan, when the manifest sets one of them.
 void CheckConnectionBudget(const std::string& host, const HostFacts* facts,
                            const std::vector<DesiredSetting>& desired, Plan* plan) {
-  if (!facts || !facts->server.major || *facts->server.major > 11) return;
-  const DesiredSetting* senders_declared = nullptr;
-  const DesiredSetting* connections_declared = nullptr;
-  const DesiredSetting* reserved_declared = nullptr;
-  std::optional<long long> senders =
-      PlannedInteger(desired, facts, "max_wal_senders", &senders_declared);
-  std::optional<long long> connections =
-      PlannedInteger(desired, facts, "max_connections", &connections_declared);
-  std::optional<long long> reserved =
-      PlannedInteger(desired, facts, "superuser_reserved_connections", &reserved_declared);
-  if (!senders_declared && !connections_declared && !reserved_declared) return;
-  if (!senders || !connections || !reserved || *reserved + *senders < *connections) return;
-  auto where = [](const DesiredSetting* declared) {
-    return declared ? " (" + declared->mark.ToString() + ")" : std::string(" (running)");
+  if (!facts || !facts->server.major) return;
+  const int major = *facts->server.major;
+  std::vector<std::string> reserved_names = {"superuser_reserved_connections"};
+  if (major >= 16) reserved_names.push_back("reserved_connections");
+  if (major <= 11) reserved_names.push_back("max_wal_senders");
+
+  bool any_declared = false;
+  auto planned = [&](const std::string& name, std::string* where) -> std::optional<long long> {
+    const DesiredSetting* declared = nullptr;
+    std::optional<long long> value = PlannedInteger(desired, facts, name, &declared);
+    if (!declared && !value && facts->server.running == false) value = StoppedCount(*facts, name);
+    any_declared |= declared != nullptr;
+    *where = declared ? " (" + declared->mark.ToString() + ")"
+                      : std::string(facts->server.running == true ? " (running)" : " (files)");
+    return value;
   };
+  std::string connections_where;
+  std::optional<long long> connections = planned("max_connections", &connections_where);
+  long long reserved = 0;
+  std::string terms;
+  for (const std::string& name : reserved_names) {
+    std::string where;
+    std::optional<long long> value = planned(name, &where);
+    if (!value) return;
+    reserved += *value;
+    terms += (terms.empty() ? "" : " plus ") + name + " = " + std::to_string(*value) + where;
+  }
+  if (!any_declared || !connections || reserved < *connections) return;
+  std::string why = major <= 11 ? ": PostgreSQL " + std::to_string(major) +
+                                      " counts WAL senders among its connections (12 and later "
+                                      "do not) and would not start"
+                                : ": PostgreSQL " + std::to_string(major) +
+                                      " would not start (it keeps those connections back)";
   plan->blockers.push_back(
-      {host,
-       "superuser_reserved_connections = " + std::to_string(*reserved) + where(reserved_declared) +
-           " plus max_wal_senders = " + std::to_string(*senders) + where(senders_declared) +
-           " must be less than max_connections = " + std::to_string(*connections) +
-           where(connections_declared) + ": PostgreSQL " + std::to_string(*facts->server.major) +
-           " counts WAL senders among its connections (12 and later do not) and would "
-           "not start"});
+      {host, terms + " must be less than max_connections = " + std::to_string(*connections) +
+                 connections_where + why + "; raise max_connections in the manifest"});
+}
+
+// shared_buffers is allocated in one piece at start: a value the host's
+// memory cannot hold stops the server from starting.
+void CheckSharedBuffers(const std::string& host, const HostFacts* facts,
+                        const std::vector<DesiredSetting>& desired, Plan* plan) {
+  const DesiredSetting* declared = FindDesired(desired, "shared_buffers");
+  if (!facts || !declared || !facts->os.memory_bytes) return;
+  SettingType type = TypeFor("shared_buffers", FindServerSetting(*facts, "shared_buffers"));
+  if (type.unit.empty()) type.unit = "8kB";
+  std::optional<long long> blocks = AsInteger(type, declared->value);
+  long long unit = UnitBytes(type.unit);
+  if (!blocks || unit == 0 || *blocks <= 0) return;
+  const long long memory = *facts->os.memory_bytes;
+  if (*blocks > memory / unit || *blocks * unit >= memory) {
+    plan->blockers.push_back(
+        {host, "setting shared_buffers (" + declared->mark.ToString() + ") = " + declared->value +
+                   " is not below this host's memory (" + std::to_string(memory / kMegabyte) +
+                   "MB, MemTotal in /proc/meminfo): PostgreSQL would not start; lower it"});
+  }
 }
 
 // Checks across the pair: the standby's minimums, and enough WAL senders.
@@ -619,6 +759,8 @@ void CheckPair(const PlanInput& input, Plan* plan) {
   std::vector<DesiredSetting> standby = DesiredSettings(manifest, manifest.standby);
   CheckConnectionBudget(manifest.primary, input.primary, primary, plan);
   CheckConnectionBudget(manifest.standby, input.standby, standby, plan);
+  CheckSharedBuffers(manifest.primary, input.primary, primary, plan);
+  CheckSharedBuffers(manifest.standby, input.standby, standby, plan);
 
   const DesiredSetting* declared = nullptr;
   std::optional<long long> senders =

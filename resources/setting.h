@@ -21,8 +21,18 @@ namespace pgpair {
 // restart the server needs to take the value, from pg_settings.context. A
 // value already in the winning file that the server has not taken yet is a
 // change with "write": "no": it shows the pending reload or restart and is
-// never written again. Apply edits the file only; the engine reloads or
-// restarts the host once, after all changes.
+// never written again. A value the server read at a reload and waits for a
+// restart to take (pending_restart), where the manifest wants the running
+// value, is written back with impact reload: only a reload that reads the
+// running value clears the flag. Apply edits the file only; the engine
+// reloads or restarts the host once, after all changes.
+//
+// Blockers before any change: a value the server refused at its last start
+// (HostFacts::refused_settings, recorded by apply) for as long as the
+// manifest asks for that same value; superuser_reserved_connections (plus
+// reserved_connections from 16, plus max_wal_senders up to 11) not below
+// max_connections, with the values the host will have after the plan; and
+// shared_buffers not below the host's memory (MemTotal).
 //
 // primary_conninfo, primary_slot_name and restore_command belong to the
 // recovery config resource and are left alone here.

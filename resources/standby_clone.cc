@@ -1,8 +1,10 @@
 #include "resources/standby_clone.h"
 
 #include <chrono>
+#include <optional>
 #include <utility>
 
+#include "engine/apply/remote_guard.h"
 #include "engine/apply/server_control.h"
 #include "engine/apply/standby_clone.sh.inc"
 #include "engine/apply/standby_setup.h"
@@ -25,11 +27,15 @@ std::string TrimEnd(std::string text) {
   return text;
 }
 
-// Runs one step of engine/apply/standby_clone.sh on the standby.
+// Runs one step of engine/apply/standby_clone.sh on the standby; under the
+// remote guard (engine/apply/remote_guard.h) when `lease_pid` is given, so
+// that the step ends with pgpair.
 Result<ExecResult> RunCloneStep(Transport& transport, const Change& change, const HostSpec& host,
-                                const std::string& step, const std::string& stdin_data) {
-  return transport.Exec(CloneStepScript(change, host.postgres.os_user, step), stdin_data,
-                        std::chrono::seconds(host.ssh.command_timeout_seconds));
+                                const std::string& step, const std::string& stdin_data,
+                                std::optional<int> lease_pid = std::nullopt) {
+  return transport.Exec(
+      GuardedCommand(CloneStepScript(change, host.postgres.os_user, step), lease_pid), stdin_data,
+      std::chrono::seconds(host.ssh.command_timeout_seconds));
 }
 
 bool DataDirMissing(const HostFacts& standby) { return standby.layout.data_dir_exists == false; }
@@ -80,9 +86,12 @@ class StandbyClone final : public Resource {
     progress("copying " + primary_host + ":" + std::to_string(primary_port) +
              " with pg_basebackup into " + staging + " (" + data_dir +
              " stays as it is until the copy is complete)");
+    // pg_basebackup is the long step that must not outlive pgpair: guarded.
+    // The renames of "ready" and "swap" finish on their own, unguarded.
     Result<ExecResult> staged = RunCloneStep(
         transport, change, *host, "stage",
-        PgpassLine(primary_host, primary_port, Arg(change, "user"), context.replication_password));
+        PgpassLine(primary_host, primary_port, Arg(change, "user"), context.replication_password),
+        context.LeasePidFor(change.host));
     if (!staged.ok()) {
       return Status::Error(staged.status().message() + "; the copy did not finish and " +
                            unchanged + " (the partial copy in " + staging +

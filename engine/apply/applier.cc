@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "engine/apply/remote_sql.h"
+#include "engine/apply/restart_safety.h"
 #include "engine/apply/server_control.h"
 #include "engine/facts/standby_state.h"
 #include "engine/plan/planner.h"
@@ -55,10 +56,20 @@ Status CheckConfigValid(Transport& transport, const HostSpec& host, const HostFa
   return Status::Ok();
 }
 
+// Nothing is changed without the lock: a lost lease means the link to a
+// host is gone, or another apply may soon take over.
+Status LockStillHeld(ApplyContext& context, const std::string& next_step) {
+  if (!context.lock_held) return Status::Ok();
+  Status held = context.lock_held();
+  if (held.ok()) return held;
+  return Status::Error(held.message() + "; stopping before " + next_step);
+}
+
 Status ApplyChanges(const std::vector<Change>& changes, ApplyContext& context) {
   for (const Change& change : changes) {
     const Resource* resource = FindResource(change.resource);
     if (!resource) return Status::Error("no resource of kind " + change.resource);
+    if (Status held = LockStillHeld(context, change.address); !held.ok()) return held;
     if (context.progress) context.progress(change.address);
     Status applied = resource->Apply(change, context);
     if (!applied.ok()) return applied.WithContext(change.address);
@@ -86,7 +97,7 @@ Status FinishPrimary(const std::vector<Change>& changes, ApplyContext& context) 
   bool running = facts.server.running.value_or(false);
   if (!running) {
     if (context.progress) context.progress(host.name + ": starting the server");
-    return ControlServer(*context.primary, host, facts, ServerAction::kStart);
+    return StartOrRestartSafely(context, host.name, changes, ServerAction::kStart);
   }
   if (impact >= Impact::kReload || Touches(changes, "hba_rule")) {
     if (context.progress) context.progress(host.name + ": reloading the configuration");
@@ -101,7 +112,7 @@ Status FinishPrimary(const std::vector<Change>& changes, ApplyContext& context) 
   }
   if (impact >= Impact::kRestart) {
     if (context.progress) context.progress(host.name + ": restarting the server (once)");
-    return ControlServer(*context.primary, host, facts, ServerAction::kRestart);
+    return StartOrRestartSafely(context, host.name, changes, ServerAction::kRestart);
   }
   return Status::Ok();
 }
@@ -139,11 +150,11 @@ Status FinishStandby(const std::vector<Change>& changes, ApplyContext& context) 
   }
   if (!running) {
     if (context.progress) context.progress(host.name + ": starting the server");
-    return ControlServer(*context.standby, host, facts, ServerAction::kStart);
+    return StartOrRestartSafely(context, host.name, changes, ServerAction::kStart);
   }
   if (impact >= Impact::kRestart) {
     if (context.progress) context.progress(host.name + ": restarting the server (once)");
-    return ControlServer(*context.standby, host, facts, ServerAction::kRestart);
+    return StartOrRestartSafely(context, host.name, changes, ServerAction::kRestart);
   }
   if (impact >= Impact::kReload) {
     if (context.progress) context.progress(host.name + ": reloading the configuration");
@@ -195,13 +206,22 @@ Status ApplyPlan(const Plan& plan, ApplyContext& context, const ApplyTimings& ti
     (change.host == context.manifest->primary ? primary_changes : standby_changes)
         .push_back(change);
   }
+  // Before a host's files change: the version its server runs with, to go
+  // back to if it refuses the new one.
   if (!primary_changes.empty()) {
-    Status done = ApplyChanges(primary_changes, context);
+    Status done = KeepLastGood(context, context.manifest->primary, primary_changes);
+    if (done.ok()) done = ApplyChanges(primary_changes, context);
+    if (done.ok())
+      done = LockStillHeld(context, context.manifest->primary + "'s reload or restart");
     if (done.ok()) done = FinishPrimary(primary_changes, context);
     if (!done.ok()) return done;
   }
   if (!standby_changes.empty()) {
-    Status done = ApplyChanges(standby_changes, context);
+    Status done = KeepLastGood(context, context.manifest->standby, standby_changes);
+    if (done.ok()) done = ApplyChanges(standby_changes, context);
+    if (done.ok()) {
+      done = LockStillHeld(context, context.manifest->standby + "'s start, reload or restart");
+    }
     if (done.ok()) done = FinishStandby(standby_changes, context);
     if (!done.ok()) return done;
   }

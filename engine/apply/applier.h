@@ -19,9 +19,12 @@ struct ApplyTimings {
 // that the configuration files have no errors, one restart of the primary if
 // any change needs it; then the standby's changes (a re-clone stops it), and
 // one start, restart or reload of the standby; then a bounded wait until the
-// standby streams. Stops at the first failure, saying which change failed and
-// what had been done before it. It does not re-plan: the caller gathers the
-// facts again and checks that the new plan is empty.
+// standby streams. Before a host's changes, the configuration files at stake
+// are copied (engine/apply/restart_safety.h): a start or restart the server
+// refuses is undone with them, and the error quotes the server's log. Stops
+// at the first failure, saying which change failed and what had been done
+// before it. It does not re-plan: the caller gathers the facts again and
+// checks that the new plan is empty.
 Status ApplyPlan(const Plan& plan, ApplyContext& context, const ApplyTimings& timings);
 
 // Waits until the primary reports the standby streaming (pg_stat_replication

@@ -37,7 +37,7 @@ live_postmaster() {
 # of a run that did not end), else nothing.
 writer_in() {
   for proc in /proc/[0-9]*; do
-    case $(tr '\0' ' ' <"$proc/cmdline" 2>/dev/null) in
+    case $(tr '\0' ' ' 2>/dev/null <"$proc/cmdline") in
       *pg_basebackup*"$1"*) echo "${proc#/proc/}" && return 0 ;;
     esac
   done

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "engine/apply/applier.h"
+#include "engine/apply/apply_lock.h"
 #include "engine/cli/cli.h"
 #include "engine/cli/pair_commands.h"
 #include "engine/output/plan_report.h"
@@ -31,6 +32,16 @@ int RunApplyCommand(const PairCommandOptions& options, const Connectors& connect
     return kExitError;
   }
   const Manifest& manifest = session->manifest;
+  // One apply per pair at a time: the lock is taken before the facts are
+  // gathered, so that the plan is made from facts no other apply is
+  // changing, and held until the final re-plan (it goes with `lock`).
+  Result<std::unique_ptr<ApplyLock>> lock =
+      ApplyLock::Acquire(manifest, connectors.open_lease, LockOwner::ThisProcess(manifest.pair));
+  if (!lock.ok()) {
+    std::cerr << "pgpair: " << lock.status().message() << "\n";
+    return kExitError;
+  }
+  const ApplyLock& held = **lock;
   RefreshFacts(*session, connectors.login_check);
   PlanInput input = MakePlanInput(*session, options.allow_overwrite_primary, UtcTimestamp());
   Plan plan = MakePlan(input);
@@ -61,13 +72,27 @@ int RunApplyCommand(const PairCommandOptions& options, const Connectors& connect
     context.primary = session->primary_transport();
     context.standby = session->standby_transport();
     context.replication_password = session->replication_password;
-    context.progress = [](const std::string& message) { std::cout << "  -> " << message << "\n"; };
+    // Flushed line by line: a log of a run that is killed keeps its last step.
+    context.progress = [](const std::string& message) {
+      std::cout << "  -> " << message << std::endl;
+    };
+    context.lock_held = [&held] {
+      return held.Held() ? Status::Ok() : Status::Error(held.LostReason());
+    };
+    context.lease_pids = held.LeasePids();
     std::cout << "\n";
     return ApplyPlan(to_apply, context, timings);
   };
+  // A step that failed because a host went away fails for that reason.
+  auto report_failure = [&held](const Status& failed) {
+    std::cerr << "pgpair: apply failed: " << failed.message() << "\n";
+    if (!held.Held() && failed.message().find(held.LostReason()) == std::string::npos) {
+      std::cerr << "pgpair: " << held.LostReason() << "\n";
+    }
+  };
   Status applied = apply(plan, input);
   if (!applied.ok()) {
-    std::cerr << "pgpair: apply failed: " << applied.message() << "\n";
+    report_failure(applied);
     return kExitError;
   }
   size_t made = plan.changes.size();
@@ -86,7 +111,7 @@ int RunApplyCommand(const PairCommandOptions& options, const Connectors& connect
     }
     Status second = apply(next, next_input);
     if (!second.ok()) {
-      std::cerr << "pgpair: apply failed: " << second.message() << "\n";
+      report_failure(second);
       return kExitError;
     }
     made += next.changes.size();

@@ -2,6 +2,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "engine/cli/apply_in_progress.h"
 #include "engine/cli/cli.h"
 #include "engine/cli/pair_commands.h"
 #include "engine/facts/standby_state.h"
@@ -14,7 +15,9 @@ namespace pgpair {
 namespace {
 
 // Prometheus text format, for node_exporter's textfile collector, replaced
-// atomically so that the collector never reads half a file.
+// atomically so that the collector never reads half a file. While an apply
+// runs, drift and streaming are not judged: their gauges are left out rather
+// than reporting the apply's unfinished work.
 std::string MetricsHeader(const std::string& label, bool success) {
   return "# HELP pgpair_check_success 1 when both hosts were read and planned.\n"
          "# TYPE pgpair_check_success gauge\n"
@@ -32,17 +35,25 @@ std::string MetricsTimestamp(const std::string& label) {
 std::string Label(const std::string& pair) { return "{pair=\"" + pair + "\"}"; }
 
 Status WriteMetrics(const std::string& path, const std::string& pair, bool reachable,
-                    const Plan& plan, bool streaming, const std::optional<double>& delay) {
+                    const Plan& plan, bool streaming, const std::optional<double>& delay,
+                    bool apply_in_progress) {
   std::ostringstream out;
   std::string label = Label(pair);
   out << MetricsHeader(label, reachable)
-      << "# HELP pgpair_drift_changes Changes needed to match the manifest.\n"
-      << "# TYPE pgpair_drift_changes gauge\n"
-      << "pgpair_drift_changes" << label << " " << plan.changes.size() << "\n"
-      << "# HELP pgpair_standby_streaming 1 when the primary reports the standby streaming.\n"
-      << "# TYPE pgpair_standby_streaming gauge\n"
-      << "pgpair_standby_streaming" << label << " " << (streaming ? 1 : 0) << "\n";
-  if (delay) {
+      << "# HELP pgpair_apply_in_progress 1 while a pgpair apply holds the pair's lock "
+         "(drift and streaming are then not reported).\n"
+      << "# TYPE pgpair_apply_in_progress gauge\n"
+      << "pgpair_apply_in_progress" << label << " " << (apply_in_progress ? 1 : 0) << "\n";
+  if (!apply_in_progress) {
+    out << "# HELP pgpair_drift_changes Changes needed to match the manifest.\n"
+        << "# TYPE pgpair_drift_changes gauge\n"
+        << "pgpair_drift_changes" << label << " " << plan.changes.size() << "\n"
+        << "# HELP pgpair_standby_streaming 1 when the standby's WAL receiver streams from "
+           "the primary.\n"
+        << "# TYPE pgpair_standby_streaming gauge\n"
+        << "pgpair_standby_streaming" << label << " " << (streaming ? 1 : 0) << "\n";
+  }
+  if (delay && !apply_in_progress) {
     out << "# HELP pgpair_replay_delay_seconds Time since the standby replayed the last "
            "commit.\n"
         << "# TYPE pgpair_replay_delay_seconds gauge\n"
@@ -76,13 +87,17 @@ int RunCheckCommand(const PairCommandOptions& options, const Connectors& connect
     return kExitError;
   }
   RefreshFacts(*session, connectors.login_check);
-  Plan plan = MakePlan(MakePlanInput(*session, false, UtcTimestamp()));
+  // An apply in progress is reported as such, with exit 0: what the hosts
+  // show meanwhile is its unfinished work, neither drift nor an error.
+  std::vector<ApplyInProgress> applies = FindAppliesInProgress(*session);
+  bool applying = !applies.empty();
+  Plan plan = applying ? Plan() : MakePlan(MakePlanInput(*session, false, UtcTimestamp()));
   const Manifest& manifest = session->manifest;
   bool reachable = plan.blockers.empty();
   const std::string why_not = WhyNotStreaming(session->primary_facts(), session->standby_facts(),
                                               manifest.standby_host().address, manifest.standby);
   bool streaming = why_not.empty();
-  bool streaming_ok = streaming || !manifest.standby_streaming;
+  bool streaming_ok = streaming || !manifest.standby_streaming || applying;
   std::optional<double> delay = session->standby_facts().replication.replay_delay_seconds;
   int status = !reachable                               ? kExitError
                : (plan.changes.empty() && streaming_ok) ? kExitOk
@@ -91,10 +106,15 @@ int RunCheckCommand(const PairCommandOptions& options, const Connectors& connect
   if (options.json) {
     nlohmann::json out = PlanToJson(plan);
     out["pair"] = manifest.pair;
-    out["status"] = status == kExitOk ? "converged" : status == kExitDrift ? "drift" : "error";
-    out["streaming"] = streaming;
-    out["not_streaming_because"] = streaming ? nlohmann::json(nullptr) : nlohmann::json(why_not);
-    out["replay_delay_seconds"] = delay ? nlohmann::json(*delay) : nullptr;
+    out["status"] = applying               ? "apply_in_progress"
+                    : status == kExitOk    ? "converged"
+                    : status == kExitDrift ? "drift"
+                                           : "error";
+    out["apply_in_progress"] = AppliesInProgressToJson(applies);
+    out["streaming"] = applying ? nlohmann::json(nullptr) : nlohmann::json(streaming);
+    out["not_streaming_because"] =
+        streaming || applying ? nlohmann::json(nullptr) : nlohmann::json(why_not);
+    out["replay_delay_seconds"] = delay && !applying ? nlohmann::json(*delay) : nullptr;
     out["login_check"] = session->login_check
                              ? nlohmann::json{{"succeeded", session->login_check->succeeded},
                                               {"message", session->login_check->message}}
@@ -102,7 +122,12 @@ int RunCheckCommand(const PairCommandOptions& options, const Connectors& connect
     std::cout << ToJsonText(out) << "\n";
   } else {
     std::cout << "pgpair check: pair " << manifest.pair << ": ";
-    if (status == kExitOk) {
+    if (applying) {
+      for (const ApplyInProgress& apply : applies) {
+        std::cout << DescribeApplyInProgress(apply) << "; ";
+      }
+      std::cout << "drift and streaming are not judged while it runs\n";
+    } else if (status == kExitOk) {
       std::cout << "converged, " << manifest.standby << " streaming from " << manifest.primary
                 << "\n";
     } else {
@@ -113,8 +138,8 @@ int RunCheckCommand(const PairCommandOptions& options, const Connectors& connect
     }
   }
   if (!options.metrics_file.empty()) {
-    Status written =
-        WriteMetrics(options.metrics_file, manifest.pair, reachable, plan, streaming, delay);
+    Status written = WriteMetrics(options.metrics_file, manifest.pair, reachable, plan, streaming,
+                                  delay, applying);
     if (!written.ok()) {
       std::cerr << "pgpair: " << written.message() << "\n";
       return kExitError;

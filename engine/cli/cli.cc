@@ -10,6 +10,7 @@
 #include "engine/apply/login_check.h"
 #include "engine/cli/facts_command.h"
 #include "engine/cli/pair_commands.h"
+#include "engine/transport/ssh_line_channel.h"
 #include "engine/transport/ssh_transport.h"
 
 namespace pgpair {
@@ -23,7 +24,8 @@ constexpr const char* kDescription =
 constexpr const char* kFooter =
     "\nExit status: 0 success (plan/check: nothing to change; --help, --version); 1 any\n"
     "error, a wrong command line or an unreadable manifest included; 2 changes needed\n"
-    "(plan) or drift / standby not streaming (check). No other status is used.\n"
+    "(plan) or drift / standby not streaming (check). No other status is used. While an\n"
+    "apply runs on the pair, plan exits 1 and check 0, both saying who runs it.\n"
     "\nA typical session:\n"
     "  pgpair facts  pair.yaml            what both hosts are now (--json for machines)\n"
     "  pgpair plan   pair.yaml            the missing changes, each with reason and impact\n"
@@ -65,6 +67,15 @@ std::optional<ReplicationLoginCheck> CheckLoginOverSsh(Transport& standby, const
                                *password);
 }
 
+// The apply lock's lease runs over a connection of its own, so that its
+// heartbeats never wait behind a long command on the main one.
+Result<std::unique_ptr<LineChannel>> OpenLeaseOverSsh(const HostSpec& host,
+                                                      const std::string& command) {
+  Result<std::unique_ptr<SshTransport>> ssh = SshTransport::Connect(host);
+  if (!ssh.ok()) return ssh.status();
+  return SshLineChannel::Open(std::move(ssh).value(), command, "the apply lease");
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv) {
@@ -97,7 +108,9 @@ int RunCli(int argc, char** argv) {
   CLI::App* plan_command = app.add_subcommand(
       "plan",
       "Show the changes that would bring the pair to the manifest, each with its "
-      "reason and impact (none, reload, restart, re-clone). Changes nothing.");
+      "reason and impact (none, reload, restart, re-clone). Changes nothing. While an "
+      "apply runs on the pair, says so (who, from where, since when) and exits 1 "
+      "without a plan.");
   add_manifest(plan_command);
   plan_command->add_flag("--json", pair.json, "print the plan as JSON");
   plan_command->add_flag("--allow-overwrite-primary", pair.allow_overwrite_primary,
@@ -106,9 +119,11 @@ int RunCli(int argc, char** argv) {
 
   CLI::App* apply_command = app.add_subcommand(
       "apply",
-      "Plan, show the plan, ask, then make only the missing changes in a safe order "
-      "(primary first, one restart per host at most), wait for the standby to "
-      "stream, and prove the result by planning again.");
+      "Take the pair's apply lock, plan, show the plan, ask, then make only the missing "
+      "changes in a safe order (primary first, one restart per host at most), wait for "
+      "the standby to stream, and prove the result by planning again. A second apply "
+      "refuses at once, naming the holder; the lock frees itself within 15 s when its "
+      "holder dies or loses its link, and its long steps on a host (pg_basebackup) end with it.");
   add_manifest(apply_command);
   apply_command->add_flag("--auto-approve", pair.auto_approve,
                           "apply without asking (required when there is no terminal)");
@@ -121,7 +136,9 @@ int RunCli(int argc, char** argv) {
   CLI::App* check_command =
       app.add_subcommand("check",
                          "Drift and health in one run, for periodic jobs: exit 0 converged and "
-                         "streaming, 2 drift or not streaming, 1 error. Changes nothing.");
+                         "streaming, 2 drift or not streaming, 1 error. Changes nothing. While "
+                         "an apply runs: exit 0, status apply_in_progress, metric "
+                         "pgpair_apply_in_progress 1, no drift or streaming judged.");
   add_manifest(check_command);
   check_command->add_flag("--json", pair.json, "print the details as JSON");
   check_command->add_option("--metrics", pair.metrics_file,
@@ -149,7 +166,7 @@ int RunCli(int argc, char** argv) {
   try {
     ConfigureLogging(log_level);
     if (facts_command->parsed()) return RunFactsCommand(facts, ConnectSsh);
-    Connectors connectors{ConnectSsh, CheckLoginOverSsh};
+    Connectors connectors{ConnectSsh, CheckLoginOverSsh, OpenLeaseOverSsh};
     if (plan_command->parsed()) return RunPlanCommand(pair, connectors);
     if (apply_command->parsed()) return RunApplyCommand(pair, connectors);
     if (check_command->parsed()) return RunCheckCommand(pair, connectors);

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "engine/apply/apply_lock.h"
 #include "engine/cli/pair_session.h"
 
 namespace pgpair {
@@ -20,6 +21,7 @@ struct PairCommandOptions {
 struct Connectors {
   TransportFactory connect;
   LoginChecker login_check;
+  LeaseOpener open_lease;  // apply's lock: a second connection per host
 };
 
 // Each returns the process exit status (engine/cli/cli.h).

@@ -1,6 +1,7 @@
 #include <iomanip>
 #include <iostream>
 
+#include "engine/cli/apply_in_progress.h"
 #include "engine/cli/cli.h"
 #include "engine/cli/pair_commands.h"
 #include "engine/output/json_text.h"
@@ -16,10 +17,16 @@ int RunPlanCommand(const PairCommandOptions& options, const Connectors& connecto
     return kExitError;
   }
   RefreshFacts(*session, connectors.login_check);
-  Plan plan = MakePlan(MakePlanInput(*session, options.allow_overwrite_primary, UtcTimestamp()));
+  // While an apply runs, the hosts show its unfinished work: no plan then.
+  std::vector<ApplyInProgress> applies = FindAppliesInProgress(*session);
+  Plan plan =
+      applies.empty()
+          ? MakePlan(MakePlanInput(*session, options.allow_overwrite_primary, UtcTimestamp()))
+          : PlanWhileApplying(applies);
   if (options.json) {
     nlohmann::json out = PlanToJson(plan);
     out["pair"] = session->manifest.pair;
+    out["apply_in_progress"] = AppliesInProgressToJson(applies);
     std::cout << ToJsonText(out) << "\n";
   } else {
     const Manifest& m = session->manifest;

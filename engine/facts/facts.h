@@ -21,6 +21,7 @@ struct OsFacts {
   std::optional<std::string> version_id;
   std::optional<std::string> architecture;  // uname -m
   std::optional<std::string> kernel;        // uname -r
+  std::optional<long long> memory_bytes;    // MemTotal of /proc/meminfo
 };
 
 // Where the cluster lives and how it was found.
@@ -191,6 +192,27 @@ struct ReplicationFacts {
   std::optional<double> replay_delay_seconds;  // now() - last replayed commit
 };
 
+// An apply that holds pgpair's apply lock on the host: its lease process
+// (engine/apply/apply_lease.sh) runs and wrote who it serves. Read from the
+// lock's holder file; a file whose lease is gone is no fact at all.
+struct ApplyHolderFact {
+  std::optional<std::string> pair;
+  std::optional<std::string> user;     // who runs that pgpair
+  std::optional<std::string> machine;  // where that pgpair runs (its host name)
+  std::optional<int> pid;              // that pgpair's process id there
+  std::optional<std::string> since;    // when it took the lock, UTC, ISO 8601
+  std::optional<int> lease_pid;        // the lease process on this host
+};
+
+// A value the server refused at its last start, as apply recorded it on the
+// host (engine/facts/parsers/refused_settings.h); only the cluster's own.
+struct RefusedSettingFact {
+  std::string name;
+  std::string value;  // as the server read it
+  std::string time;   // UTC, ISO 8601
+  std::string log_line;
+};
+
 // Something that could not be gathered, and what it means for the plan.
 struct FactProblem {
   std::string topic;    // "hba", "settings", ...
@@ -211,6 +233,9 @@ struct HostFacts {
   RecoveryFacts recovery;
   std::optional<ArchiveDirFacts> archive;
   ReplicationFacts replication;
+  std::optional<ApplyHolderFact> apply_in_progress;  // empty: no apply holds the lock
+  // Empty: none recorded; unknown when the record could not be read.
+  std::optional<std::vector<RefusedSettingFact>> refused_settings;
   std::vector<FactProblem> problems;
   // How the facts were gathered: counted so the one-round-trip promise is checked.
   int ssh_connections = 0;

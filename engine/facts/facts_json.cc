@@ -111,6 +111,17 @@ json ArchiveToJson(const std::optional<ArchiveDirFacts>& a) {
           {"mode", Optional(a->mode)}};
 }
 
+json ApplyHolderToJson(const std::optional<ApplyHolderFact>& h) {
+  if (!h) return nullptr;
+  return {{"pair", Optional(h->pair)},       {"user", Optional(h->user)},
+          {"machine", Optional(h->machine)}, {"pid", Optional(h->pid)},
+          {"since", Optional(h->since)},     {"lease_pid", Optional(h->lease_pid)}};
+}
+
+json RefusedToJson(const RefusedSettingFact& r) {
+  return {{"name", r.name}, {"value", r.value}, {"time", r.time}, {"log_line", r.log_line}};
+}
+
 }  // namespace
 
 json HostFactsToJson(const HostFacts& f) {
@@ -127,7 +138,8 @@ json HostFactsToJson(const HostFacts& f) {
         {"id", Optional(f.os.id)},
         {"version_id", Optional(f.os.version_id)},
         {"architecture", Optional(f.os.architecture)},
-        {"kernel", Optional(f.os.kernel)}}},
+        {"kernel", Optional(f.os.kernel)},
+        {"memory_bytes", Optional(f.os.memory_bytes)}}},
       {"layout",
        {{"cluster", Optional(f.layout.cluster)},
         {"bin_dir", Optional(f.layout.bin_dir)},
@@ -174,6 +186,8 @@ json HostFactsToJson(const HostFacts& f) {
         {"receive_lsn", Optional(f.replication.receive_lsn)},
         {"replay_lsn", Optional(f.replication.replay_lsn)},
         {"replay_delay_seconds", Optional(f.replication.replay_delay_seconds)}}},
+      {"apply_in_progress", ApplyHolderToJson(f.apply_in_progress)},
+      {"refused_settings", OptionalList(f.refused_settings, RefusedToJson)},
       {"problems", problems},
       {"gathering",
        {{"ssh_connections", f.ssh_connections},

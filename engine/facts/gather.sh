@@ -7,6 +7,7 @@
 #   PG_OS_USER    the operating system user that owns the server
 #   PG_ROLE       the replication role whose facts are wanted (may be empty)
 #   ARCHIVE_DIR   the archive directory (may be empty)
+#   PGPAIR_REFUSED  the record of values a server refused at its start
 # The output is a sequence of sections:
 #   MARK begin NAME / stdout / MARK stderr NAME / stderr / MARK end NAME RC
 # Nothing here changes the host. Interpretation is left to pgpair, so that it
@@ -33,6 +34,30 @@ section() {
 
 section uname sh -c 'uname -n; uname -r; uname -m'
 section os_release cat /etc/os-release
+section meminfo sed -n 's/^MemTotal:[[:space:]]*//p' /proc/meminfo
+
+# An apply in progress: pgpair's apply lease (engine/apply/apply_lease.sh)
+# records who holds the lock. A record is live only while its lease runs:
+# the same pid, the same kernel start time, and the lease's marker in its
+# command line. Each record is printed after a dir= line, with lease_alive.
+apply_lock() {
+  for dir in /run/pgpair /var/lock/pgpair /tmp/pgpair-lock-root; do
+    [ -f "$dir/apply.holder" ] || continue
+    lease=$(sed -n 's/^lease_pid=\([0-9][0-9]*\)$/\1/p' "$dir/apply.holder")
+    recorded=$(sed -n 's/^lease_start=//p' "$dir/apply.holder")
+    alive=no
+    if [ -n "$lease" ] && tr '\0' '\n' 2>/dev/null <"/proc/$lease/cmdline" |
+      grep -qx pgpair-apply-lease; then
+      # Field 22 of /proc/PID/stat, counted after the command name.
+      started=$(sed 's/.*) //' "/proc/$lease/stat" 2>/dev/null | cut -d' ' -f20)
+      [ -n "$started" ] && [ "$started" = "$recorded" ] && alive=yes
+    fi
+    printf 'dir=%s\n' "$dir"
+    cat "$dir/apply.holder"
+    printf 'lease_alive=%s\n' "$alive"
+  done
+}
+section apply_lock apply_lock
 
 # Where is the cluster? The manifest wins, then Debian's pg_lsclusters, then
 # PostgreSQL's own conventions.
@@ -297,5 +322,9 @@ if [ -n "$PG_HBA" ]; then
 fi
 if [ -n "$ARCHIVE_DIR" ]; then
   section archive stat -c '%F|%U|%G|%a' "$ARCHIVE_DIR"
+fi
+# What an earlier apply saw the server refuse at its start (only if any).
+if [ -n "$PGPAIR_REFUSED" ] && [ -e "$PGPAIR_REFUSED" ]; then
+  section refused_settings cat "$PGPAIR_REFUSED"
 fi
 exit 0

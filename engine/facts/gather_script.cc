@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "engine/facts/gather.sh.inc"
+#include "engine/util/host_state.h"
 #include "engine/util/shell_quote.h"
 
 namespace pgpair {
@@ -39,6 +40,7 @@ std::string BuildGatherScript(const HostSpec& host, const GatherRequest& request
   script += Assign("PG_OS_USER", pg.os_user);
   script += Assign("PG_ROLE", request.replication_role);
   script += Assign("ARCHIVE_DIR", request.archive_dir);
+  script += Assign("PGPAIR_REFUSED", std::string(kRefusedSettingsFile));
   script += kGatherScript;
   return script;
 }

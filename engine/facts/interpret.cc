@@ -6,6 +6,7 @@
 #include <sstream>
 #include <type_traits>
 
+#include "engine/facts/parsers/apply_holder.h"
 #include "engine/facts/parsers/conninfo.h"
 #include "engine/facts/parsers/os_release.h"
 #include "engine/facts/parsers/pg_control_file.h"
@@ -13,6 +14,7 @@
 #include "engine/facts/parsers/pg_hba.h"
 #include "engine/facts/parsers/pg_lsclusters.h"
 #include "engine/facts/parsers/postgresql_conf.h"
+#include "engine/facts/parsers/refused_settings.h"
 #include "engine/util/digest.h"
 #include "engine/util/text.h"
 
@@ -115,6 +117,16 @@ void InterpretOs(const GatherSections& sections, HostFacts* facts) {
   } else {
     facts->problems.push_back({"os", "uname failed; architecture and kernel are unknown"});
   }
+  // "24683584 kB"
+  if (const GatherSection* meminfo = FindSection(sections, "meminfo");
+      meminfo && meminfo->exit_status == 0) {
+    std::istringstream fields(meminfo->out);
+    long long amount = 0;
+    std::string unit;
+    if (fields >> amount >> unit && amount > 0 && unit == "kB") {
+      facts->os.memory_bytes = amount * 1024;
+    }
+  }
   if (const GatherSection* release = FindSection(sections, "os_release");
       release && release->exit_status == 0) {
     if (Result<OsRelease> os = ParseOsRelease(release->out); os.ok()) {
@@ -180,6 +192,25 @@ std::string NoClusterMessage(const GatherSections& sections,
   return "no PostgreSQL cluster found (pg_lsclusters lists none, no server runs, none is in "
          "/var/lib/pgsql or /usr/local/pgsql, and the manifest names no data_dir); set "
          "hosts.<name>.postgres.cluster or data_dir in the manifest";
+}
+
+// The apply lock's holder records (gather.sh's apply_lock section): the
+// first whose lease still runs is the apply in progress.
+void InterpretApplyLock(const GatherSections& sections, HostFacts* facts) {
+  const GatherSection* section = FindSection(sections, "apply_lock");
+  if (!section) return;
+  std::vector<std::string> records;
+  for (const std::string& line : SplitLines(section->out)) {
+    if (line.rfind("dir=", 0) == 0 || records.empty()) records.emplace_back();
+    records.back() += line + "\n";
+  }
+  for (const std::string& record : records) {
+    if (record.find("\nlease_alive=yes\n") == std::string::npos) continue;
+    if (Result<ApplyHolderFact> holder = ParseApplyHolder(record); holder.ok()) {
+      facts->apply_in_progress = *holder;
+      return;
+    }
+  }
 }
 
 // Returns whether the server was found running.
@@ -605,6 +636,27 @@ void InterpretControlData(const GatherSections& sections, HostFacts* facts) {
   if (control->timeline_id) facts->server.timeline = std::to_string(*control->timeline_id);
 }
 
+// The cluster's lines of the record of refused values; none without a record.
+void InterpretRefusedSettings(const GatherSections& sections, HostFacts* facts) {
+  const GatherSection* record = FindSection(sections, "refused_settings");
+  if (record && record->exit_status != 0) {
+    facts->problems.push_back(
+        {"refused_settings",
+         "the record of refused settings cannot be read: " + FirstLine(Trim(record->err)) +
+             "; values the server refused before are "
+             "not known"});
+    return;
+  }
+  std::vector<RefusedSettingFact> refused;
+  if (record && facts->layout.data_dir) {
+    for (const RefusedSetting& setting : ParseRefusedSettings(record->out)) {
+      if (setting.data_dir != *facts->layout.data_dir) continue;
+      refused.push_back({setting.name, setting.value, setting.time, setting.log_line});
+    }
+  }
+  facts->refused_settings = std::move(refused);
+}
+
 // Settings that can hold a password. Facts never keep one: everything that
 // reads facts (plan output, JSON, logs) is then safe by construction.
 bool HoldsConninfo(const std::string& name) { return name == "primary_conninfo"; }
@@ -656,6 +708,7 @@ void RedactSecrets(HostFacts* facts) {
 void InterpretGather(const GatherSections& sections, const GatherRequest& request,
                      HostFacts* facts) {
   InterpretOs(sections, facts);
+  InterpretApplyLock(sections, facts);
   bool running = InterpretLayout(sections, facts);
   if (const GatherSection* sql = FindSection(sections, "sql")) {
     InterpretSql(*sql, request, facts);
@@ -672,6 +725,7 @@ void InterpretGather(const GatherSections& sections, const GatherRequest& reques
   InterpretFiles(sections, facts);
   InterpretControlData(sections, facts);
   InterpretArchive(sections, request, facts);
+  InterpretRefusedSettings(sections, facts);
   DigestConninfoPassword(facts);
   RedactSecrets(facts);
 }

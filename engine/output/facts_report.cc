@@ -3,6 +3,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "engine/facts/parsers/apply_holder.h"
 #include "engine/util/text.h"
 
 namespace pgpair {
@@ -231,6 +232,9 @@ std::string FormatFactsReport(const PairFacts& facts,
     Line(out, "recovery", RecoveryLine(f));
     Line(out, "archive", ArchiveLine(f));
     Line(out, "replication", ReplicationLine(f));
+    if (f.apply_in_progress) {
+      Line(out, "apply", "in progress: " + DescribeApplyHolder(*f.apply_in_progress));
+    }
     for (const FactProblem& problem : f.problems) {
       Line(out, "problem", problem.topic + ": " + problem.message);
     }

@@ -2,6 +2,7 @@
 #define PGPAIR_ENGINE_PLAN_RESOURCE_H_
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,12 +47,25 @@ struct ApplyContext {
   Transport* standby = nullptr;
   std::string replication_password;  // resolved; never logged
   std::function<void(const std::string&)> progress;
+  // Whether apply still holds its lock on both hosts (engine/apply/apply_lock.h):
+  // Ok while it does, else why not. Empty when apply runs without the lock
+  // (unit tests).
+  std::function<Status()> lock_held;
+  // The pid of the apply lease on each host, by host name: what a long step
+  // passes to GuardedCommand (engine/apply/remote_guard.h) so that it ends
+  // with pgpair. Empty without the lock.
+  std::map<std::string, int> lease_pids;
 
   Transport& For(const std::string& host_name) const {
     return host_name == manifest->primary ? *primary : *standby;
   }
   const HostFacts& FactsFor(const std::string& host_name) const {
     return host_name == manifest->primary ? *plan_input->primary : *plan_input->standby;
+  }
+  std::optional<int> LeasePidFor(const std::string& host_name) const {
+    auto it = lease_pids.find(host_name);
+    if (it == lease_pids.end()) return std::nullopt;
+    return it->second;
   }
 };
 

@@ -84,6 +84,7 @@ class SshTransport final : public Transport {
 
  private:
   friend class SshTunnel;
+  friend class SshLineChannel;
 
   using Clock = std::chrono::steady_clock;
 

@@ -21,6 +21,8 @@ TEST_CASE("BuildGatherScript quotes every manifest value into its prologue", "[g
   // Unset overrides are empty, so the script discovers them.
   CHECK(script.find("PG_HBA=''\n") != std::string::npos);
   CHECK(script.find("PGPAIR_MARK=@@mark\n") != std::string::npos);
+  // Where apply records the values a server refused at its start.
+  CHECK(script.find("PGPAIR_REFUSED=/var/lib/pgpair/refused-settings\n") != std::string::npos);
 }
 
 TEST_CASE("NewGatherMark differs between runs", "[gather]") {

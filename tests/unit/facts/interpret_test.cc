@@ -2,14 +2,15 @@
 
 #include <catch2/catch.hpp>
 
+#include "engine/facts/parsers/refused_settings.h"
 #include "tests/unit/fixture_file.h"
 
 namespace pgpair {
 namespace {
 
-HostFacts InterpretFixture(const std::string& fixture) {
+HostFacts InterpretFixture(const std::string& fixture, const std::string& extra = "") {
   Result<GatherSections> sections =
-      ParseGatherOutput(testing::ReadFixture(fixture), "@@pgpair-fixture");
+      ParseGatherOutput(testing::ReadFixture(fixture) + extra, "@@pgpair-fixture");
   REQUIRE(sections.ok());
   GatherRequest request;
   request.replication_role = "replicator";
@@ -284,6 +285,55 @@ TEST_CASE("A host where no cluster was settled on says what it saw", "[interpret
     InterpretGather(sections, GatherRequest{}, &f);
     CHECK_THAT(ProblemText(f, "layout"), Catch::Contains("no PostgreSQL cluster found"));
   }
+}
+
+// One more section of the gather's output, as gather.sh frames it.
+std::string Section(const std::string& name, const std::string& out, const std::string& err,
+                    int rc) {
+  return "@@pgpair-fixture begin " + name + "\n" + out + "\n@@pgpair-fixture stderr " + name +
+         "\n" + err + "\n@@pgpair-fixture end " + name + " " + std::to_string(rc) + "\n";
+}
+
+TEST_CASE("The host's memory comes from MemTotal", "[interpret]") {
+  HostFacts f = InterpretFixture("gather/pg15_debian_running.txt",
+                                 Section("meminfo", "24683584 kB\n", "", 0));
+  CHECK(f.os.memory_bytes == 24683584LL * 1024);
+  // Unreadable or not in kB: unknown, not zero.
+  CHECK_FALSE(InterpretFixture("gather/pg15_debian_running.txt",
+                               Section("meminfo", "", "sed: /proc/meminfo: No such file", 2))
+                  .os.memory_bytes);
+  CHECK_FALSE(InterpretFixture("gather/pg15_debian_running.txt",
+                               Section("meminfo", "24683584 pages\n", "", 0))
+                  .os.memory_bytes);
+  CHECK_FALSE(InterpretFixture("gather/pg15_debian_running.txt").os.memory_bytes);
+}
+
+TEST_CASE("Refused settings are the cluster's own lines of the host's record", "[interpret]") {
+  // No record file: none refused (known), not unknown.
+  HostFacts none = InterpretFixture("gather/pg15_debian_running.txt");
+  REQUIRE(none.refused_settings);
+  CHECK(none.refused_settings->empty());
+
+  std::string record = FormatRefusedSettings(
+      {{"2026-12-01T11:34:42Z", "/var/lib/postgresql/15/main", "shared_preload_libraries",
+        "pgpair_missing", "FATAL:  could not access file \"pgpair_missing\""},
+       {"2026-12-01T11:00:00Z", "/var/lib/postgresql/16/main", "shared_buffers", "4TB", "x"}});
+  HostFacts f = InterpretFixture("gather/pg15_debian_running.txt",
+                                 Section("refused_settings", record, "", 0));
+  REQUIRE(f.refused_settings);
+  REQUIRE(f.refused_settings->size() == 1);
+  const RefusedSettingFact& refused = f.refused_settings->at(0);
+  CHECK(refused.name == "shared_preload_libraries");
+  CHECK(refused.value == "pgpair_missing");
+  CHECK(refused.time == "2026-12-01T11:34:42Z");
+  CHECK(refused.log_line == "FATAL:  could not access file \"pgpair_missing\"");
+
+  HostFacts unreadable =
+      InterpretFixture("gather/pg15_debian_running.txt",
+                       Section("refused_settings", "",
+                               "cat: /var/lib/pgpair/refused-settings: Permission denied", 1));
+  CHECK_FALSE(unreadable.refused_settings);
+  CHECK(HasProblem(unreadable, "refused_settings"));
 }
 
 TEST_CASE("SQL lines of another shape are skipped, and numbers that do not fit are unknown",

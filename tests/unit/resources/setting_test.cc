@@ -638,6 +638,206 @@ TEST_CASE("Up to 11, WAL senders must leave room in max_connections", "[setting]
   }
 }
 
+TEST_CASE("The connections kept back must leave room in max_connections on every major",
+          "[setting]") {
+  Manifest m = TwoHosts();
+  HostFacts standby = RunningHost("pg2");
+  HostFacts primary = RunningHost("pg1");
+  primary.settings->push_back(
+      Default("superuser_reserved_connections", "3", "integer", "postmaster"));
+  m.primary_settings = {Spec("max_connections", "1", 9)};
+  m.standby_settings = {Spec("max_connections", "100", 20)};
+
+  SECTION("15: max_connections 1 with the default 3 reserved is refused at plan time") {
+    Planned planned = RunDiff(m, &primary, &standby);
+    REQUIRE(planned.BlockersOn("pg1").size() == 1);
+    CHECK(planned.BlockersOn("pg1")[0].message ==
+          "superuser_reserved_connections = 3 (running) must be less than max_connections = 1 "
+          "(pair.yaml:9:5): PostgreSQL 15 would not start (it keeps those connections back); "
+          "raise max_connections in the manifest");
+  }
+  SECTION("4 leaves one: it starts") {
+    m.primary_settings = {Spec("max_connections", "4", 9)};
+    CHECK_FALSE(RunDiff(m, &primary, &standby).BlockerContains("must be less than"));
+  }
+  SECTION("16 adds reserved_connections") {
+    primary.server.major = 16;
+    primary.settings->push_back(Default("reserved_connections", "2", "integer", "postmaster"));
+    m.primary_settings = {Spec("max_connections", "5", 9)};
+    CHECK(RunDiff(m, &primary, &standby)
+              .BlockerContains("superuser_reserved_connections = 3 (running) plus "
+                               "reserved_connections = 2 (running) must be less than "
+                               "max_connections = 5 (pair.yaml:9:5): PostgreSQL 16"));
+    // On 15 the same numbers fit: it has no reserved_connections.
+    primary.server.major = 15;
+    CHECK_FALSE(RunDiff(m, &primary, &standby).BlockerContains("must be less than"));
+  }
+  SECTION("a declared superuser_reserved_connections counts too") {
+    m.primary_settings = {Spec("superuser_reserved_connections", "100", 9)};
+    CHECK(RunDiff(m, &primary, &standby)
+              .BlockerContains("superuser_reserved_connections = 100 (pair.yaml:9:5) must be "
+                               "less than max_connections = 100 (running)"));
+  }
+  SECTION("a stopped server: its files, else the built-in defaults") {
+    HostFacts stopped = StoppedHost("pg1");
+    // No file sets superuser_reserved_connections: 3 is the default.
+    CHECK(RunDiff(m, &stopped, &standby)
+              .BlockerContains("superuser_reserved_connections = 3 (files) must be less than "
+                               "max_connections = 1 (pair.yaml:9:5)"));
+    stopped.file_settings->push_back(FileRow("superuser_reserved_connections", "0", kMainConf, 66));
+    CHECK_FALSE(RunDiff(m, &stopped, &standby).BlockerContains("must be less than"));
+  }
+  SECTION("nothing declared: the running server's business") {
+    m.primary_settings = {};
+    Server(primary, "max_connections").value = "2";
+    CHECK_FALSE(RunDiff(m, &primary, &standby).BlockerContains("must be less than"));
+  }
+}
+
+TEST_CASE("shared_buffers must be below the host's memory", "[setting]") {
+  Manifest m = TwoHosts();
+  HostFacts standby = RunningHost("pg2");
+  HostFacts primary = RunningHost("pg1");
+  primary.os.memory_bytes = 24683584LL * 1024;  // the sandbox machine's MemTotal
+  m.primary_settings = {Spec("shared_buffers", "'4TB'", 8)};
+  Planned planned = RunDiff(m, &primary, &standby);
+  CHECK(
+      planned.BlockerContains("setting shared_buffers (pair.yaml:8:5) = '4TB' is not below "
+                              "this host's memory (24105MB, MemTotal in /proc/meminfo): "
+                              "PostgreSQL would not start; lower it"));
+  // Exactly the memory is refused; what fits is planned.
+  m.primary_settings = {Spec("shared_buffers", "24683584kB", 8)};
+  CHECK(RunDiff(m, &primary, &standby).BlockerContains("is not below this host's memory"));
+  m.primary_settings = {Spec("shared_buffers", "4GB", 8)};
+  Planned fits = RunDiff(m, &primary, &standby);
+  CHECK_FALSE(fits.BlockerContains("memory"));
+  CHECK(fits.For("setting[pg1/shared_buffers]").size() == 1);
+  // Unknown memory: no guess.
+  primary.os.memory_bytes.reset();
+  m.primary_settings = {Spec("shared_buffers", "'4TB'", 8)};
+  CHECK_FALSE(RunDiff(m, &primary, &standby).BlockerContains("memory"));
+  // A stopped server is checked with the table's unit.
+  HostFacts stopped = StoppedHost("pg1");
+  stopped.os.memory_bytes = 1LL << 30;
+  m.primary_settings = {Spec("shared_buffers", "2GB", 8)};
+  CHECK(RunDiff(m, &stopped, &standby).BlockerContains("(1024MB, MemTotal"));
+}
+
+TEST_CASE("A value the server refused at its last start blocks while the manifest asks for it",
+          "[setting]") {
+  Manifest m = TwoHosts();
+  HostFacts standby = RunningHost("pg2");
+  HostFacts primary = RunningHost("pg1");
+  primary.refused_settings = std::vector<RefusedSettingFact>{
+      {"shared_buffers", "4TB", "2026-12-01T11:34:45Z",
+       "FATAL:  could not map anonymous shared memory: Cannot allocate memory"}};
+  SECTION("the same value, however it is spelled") {
+    for (const char* spelling : {"'4TB'", "4TB", "4096GB"}) {
+      m.primary_settings = {Spec("shared_buffers", spelling, 8)};
+      Planned planned = RunDiff(m, &primary, &standby);
+      INFO(spelling);
+      REQUIRE(planned.BlockersOn("pg1").size() == 1);
+      CHECK(planned.BlockersOn("pg1")[0].message ==
+            "the server refused shared_buffers = 4TB at its last start (2026-12-01T11:34:45Z: "
+            "FATAL:  could not map anonymous shared memory: Cannot allocate memory); change the "
+            "manifest (pair.yaml:8:5)");
+      CHECK(planned.For("setting[pg1/shared_buffers]").empty());
+    }
+  }
+  SECTION("another value is planned as usual") {
+    m.primary_settings = {Spec("shared_buffers", "256MB", 8)};
+    Planned planned = RunDiff(m, &primary, &standby);
+    CHECK(planned.plan.blockers.empty());
+    CHECK(planned.For("setting[pg1/shared_buffers]").size() == 1);
+  }
+  SECTION("a stopped server is refused the same") {
+    HostFacts stopped = StoppedHost("pg1");
+    stopped.refused_settings = primary.refused_settings;
+    m.primary_settings = {Spec("shared_buffers", "4TB", 8)};
+    CHECK(RunDiff(m, &stopped, &standby).BlockerContains("the server refused shared_buffers"));
+  }
+  SECTION("the other host's record is its own") {
+    m.standby_settings = {Spec("shared_buffers", "4TB", 8)};
+    standby.os.memory_bytes.reset();
+    CHECK(RunDiff(m, &primary, &standby).BlockersOn("pg2").empty());
+  }
+}
+
+TEST_CASE("A pending ALTER SYSTEM value overwritten with the running one is reloaded",
+          "[setting]") {
+  Manifest m = TwoHosts();
+  HostFacts standby = RunningHost("pg2");
+  HostFacts primary = RunningHost("pg1");
+  m.primary_settings = {Spec("max_connections", "100", 7)};
+  // ALTER SYSTEM SET max_connections = 150, then a reload: the server read
+  // 150 and waits for a restart to take it.
+  Server(primary, "max_connections").pending_restart = true;
+  FileSettingFact pending = FileRow("max_connections", "150", kAutoConf, 3);
+  pending.applied = false;
+  pending.error = "setting could not be applied";
+  primary.file_settings->push_back(pending);
+
+  SECTION("the edit is followed by a reload, which clears pending_restart") {
+    Planned planned = RunDiff(m, &primary, &standby);
+    std::vector<const Change*> changes = planned.For("setting[pg1/max_connections]");
+    REQUIRE(changes.size() == 1);
+    CHECK(changes[0]->impact == Impact::kReload);
+    CHECK(Arg(*changes[0], "file") == kAutoConf);
+    CHECK(Arg(*changes[0], "write") == "yes");
+    CHECK(changes[0]->before == "150");
+    CHECK(changes[0]->reason.find("waits for a restart to take (pending_restart): a reload "
+                                  "after the edit clears that") != std::string::npos);
+  }
+  SECTION("never reloaded: nothing is pending, the edit alone is enough") {
+    Server(primary, "max_connections").pending_restart = false;
+    Planned planned = RunDiff(m, &primary, &standby);
+    std::vector<const Change*> changes = planned.For("setting[pg1/max_connections]");
+    REQUIRE(changes.size() == 1);
+    CHECK(changes[0]->impact == Impact::kNone);
+  }
+  SECTION("the file holds the running value again, but the flag stays until a reload") {
+    primary.file_settings->back().value = "100";
+    Planned planned = RunDiff(m, &primary, &standby);
+    std::vector<const Change*> changes = planned.For("setting[pg1/max_connections]");
+    REQUIRE(changes.size() == 1);
+    CHECK(changes[0]->impact == Impact::kReload);
+    CHECK(Arg(*changes[0], "write") == "no");
+    CHECK(changes[0]->reason.find("a reload clears it") != std::string::npos);
+  }
+  SECTION("no file sets it any more: the running value is written, then reloaded") {
+    primary.file_settings->erase(primary.file_settings->begin());  // postgresql.conf:65
+    primary.file_settings->pop_back();                             // postgresql.auto.conf:3
+    Planned planned = RunDiff(m, &primary, &standby);
+    std::vector<const Change*> changes = planned.For("setting[pg1/max_connections]");
+    REQUIRE(changes.size() == 1);
+    CHECK(changes[0]->action == Action::kCreate);
+    CHECK(changes[0]->impact == Impact::kReload);
+    CHECK(Arg(*changes[0], "file") == kMainConf);
+    CHECK(Arg(*changes[0], "write") == "yes");
+  }
+}
+
+TEST_CASE("A restart owed for a setting the manifest does not manage is noted", "[setting]") {
+  Manifest m = TwoHosts();
+  HostFacts standby = RunningHost("pg2");
+  HostFacts primary = RunningHost("pg1");
+  m.primary_settings = {Spec("work_mem", "8MB", 7)};
+  Server(primary, "shared_buffers").pending_restart = true;
+  Planned planned = RunDiff(m, &primary, &standby);
+  CHECK(
+      planned.NoteContains("pg1: the server waits for a restart to apply shared_buffers "
+                           "(pg_settings.pending_restart), which the manifest does not manage"));
+  // A managed one is planned instead of noted.
+  m.primary_settings = {Spec("shared_buffers", "256MB", 7)};
+  CHECK_FALSE(RunDiff(m, &primary, &standby).NoteContains("waits for a restart to apply"));
+  // So is primary_conninfo (12: a restart), by the recovery config resource.
+  Server(primary, "shared_buffers").pending_restart = false;
+  SettingFact conninfo = Default("primary_conninfo", "host=x", "string", "postmaster");
+  conninfo.pending_restart = true;
+  primary.settings->push_back(conninfo);
+  CHECK_FALSE(RunDiff(m, &primary, &standby).NoteContains("waits for a restart to apply"));
+}
+
 TEST_CASE("archive: implies archive_mode and archive_command on the primary", "[setting]") {
   Manifest m = TwoHosts();
   m.archive =

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "tests/unit/fakes/fake_transport.h"
+#include "tests/unit/fakes/local_shell.h"
 
 namespace pgpair {
 namespace {
@@ -22,35 +23,6 @@ std::string ReadFile(const std::string& path) {
   content << in.rdbuf();
   return content.str();
 }
-
-// Runs scripts with the local /bin/sh, as sshd would on the host: this proves
-// the scripts themselves work, with no socket involved.
-class LocalShellTransport : public Transport {
- public:
-  explicit LocalShellTransport(std::string dir) : dir_(std::move(dir)) {}
-  const std::string& host_label() const override { return label_; }
-  int exec_count() const override { return count_; }
-  Result<ExecResult> Exec(const std::string& command, const std::string& stdin_data,
-                          std::chrono::milliseconds) override {
-    ++count_;
-    std::ofstream(dir_ + "/.stdin", std::ios::binary) << stdin_data;
-    std::ofstream(dir_ + "/.script", std::ios::binary) << command;
-    int status = std::system(("/bin/sh " + dir_ + "/.script < " + dir_ + "/.stdin > " + dir_ +
-                              "/.stdout 2> " + dir_ + "/.stderr")
-                                 .c_str());
-    ExecResult result{WEXITSTATUS(status), ReadFile(dir_ + "/.stdout"),
-                      ReadFile(dir_ + "/.stderr")};
-    for (const char* name : {"/.stdin", "/.script", "/.stdout", "/.stderr"}) {
-      unlink((dir_ + name).c_str());
-    }
-    return result;
-  }
-
- private:
-  std::string label_ = "local (127.0.0.1)";
-  std::string dir_;
-  int count_ = 0;
-};
 
 struct TempDir {
   std::string path;

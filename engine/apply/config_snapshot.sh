@@ -1,0 +1,87 @@
+# Keeps and restores the last configuration files a server ran with, for
+# pgpair's apply (engine/apply/config_snapshot.h). It runs as root with these
+# variables set by the prologue, and the files as its arguments:
+#   PGPAIR_ACTION  save (replace the copies), keep (save only files without
+#                  a copy) or restore (put the copies back)
+#   PGPAIR_COPIES  the directory of the copies: each file's copy is there
+#                  under its absolute path; "FILE.absent" says FILE did not
+#                  exist
+#   PGPAIR_ASIDE   restore only: where the replaced versions go, under their
+#                  absolute paths (nothing is deleted)
+# It prints one line per file, "WHAT<TAB>FILE[<TAB>ASIDE]": saved, kept,
+# absent (saved as missing), restored, moved (a file that did not exist),
+# same (already the copy), none (no copy). Copies keep owner, group and mode;
+# every write goes to a temporary file beside its target and is renamed over
+# it, so a target holds the old or the new content, never a torn one.
+
+set -e
+umask 077
+fail() {
+  echo "$*" >&2
+  exit 1
+}
+
+# Copies $1 to $2 through a temporary file beside $2.
+copy_atomic() {
+  tmp=$(mktemp -- "$(dirname -- "$2")/.$(basename -- "$2").pgpair-XXXXXX") ||
+    fail "cannot create a temporary file beside $2"
+  if ! cp -p -- "$1" "$tmp" || ! sync -- "$tmp" || ! mv -f -- "$tmp" "$2"; then
+    rm -f -- "$tmp"
+    fail "cannot copy $1 to $2"
+  fi
+  sync -- "$(dirname -- "$2")"
+}
+
+# umask 077: every directory made here, parents included, is root's only.
+mkdir -p -- "$PGPAIR_COPIES" || fail "cannot create $PGPAIR_COPIES"
+for file in "$@"; do
+  copy=$PGPAIR_COPIES$file
+  case $PGPAIR_ACTION in
+  save | keep)
+    if [ "$PGPAIR_ACTION" = keep ] && { [ -e "$copy" ] || [ -e "$copy.absent" ]; }; then
+      printf 'kept\t%s\n' "$file"
+      continue
+    fi
+    mkdir -p -- "$(dirname -- "$copy")" || fail "cannot create the directory of $copy"
+    if [ -e "$file" ]; then
+      copy_atomic "$file" "$copy"
+      rm -f -- "$copy.absent"
+      printf 'saved\t%s\n' "$file"
+    else
+      : >"$copy.absent"
+      rm -f -- "$copy"
+      printf 'absent\t%s\n' "$file"
+    fi
+    ;;
+  restore)
+    # A symlinked file is restored where it points.
+    target=$(readlink -f -- "$file") || target=$file
+    aside=$PGPAIR_ASIDE$file
+    if [ -f "$copy" ]; then
+      if [ -e "$target" ] && cmp -s -- "$copy" "$target"; then
+        printf 'same\t%s\n' "$file"
+        continue
+      fi
+      if [ -e "$target" ]; then
+        mkdir -p -- "$(dirname -- "$aside")" || fail "cannot create the directory of $aside"
+        cp -p -- "$target" "$aside" || fail "cannot keep $target as $aside"
+      else
+        aside=
+      fi
+      copy_atomic "$copy" "$target"
+      printf 'restored\t%s\t%s\n' "$file" "$aside"
+    elif [ -e "$copy.absent" ] && [ -e "$target" ]; then
+      mkdir -p -- "$(dirname -- "$aside")" || fail "cannot create the directory of $aside"
+      cp -p -- "$target" "$aside" || fail "cannot keep $target as $aside"
+      rm -f -- "$target"
+      sync -- "$(dirname -- "$target")"
+      printf 'moved\t%s\t%s\n' "$file" "$aside"
+    else
+      printf 'none\t%s\n' "$file"
+    fi
+    ;;
+  *)
+    fail "unknown action $PGPAIR_ACTION"
+    ;;
+  esac
+done

@@ -1,0 +1,161 @@
+#include "engine/apply/server_control.h"
+
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+
+#include "tests/unit/fakes/fake_transport.h"
+#include "tests/unit/fakes/local_shell.h"
+
+namespace pgpair {
+namespace {
+
+HostSpec Host(int timeout_seconds) {
+  HostSpec host;
+  host.name = "pg1";
+  host.address = "198.18.0.11";
+  host.ssh.command_timeout_seconds = timeout_seconds;
+  return host;
+}
+
+HostFacts DebianFacts() {
+  HostFacts facts;
+  facts.layout.cluster = "15/main";
+  facts.layout.data_dir = "/var/lib/postgresql/15/main";
+  return facts;
+}
+
+HostFacts SelfBuiltFacts() {
+  HostFacts facts;
+  facts.layout.bin_dir = "/opt/pgsql-17/bin";
+  facts.layout.data_dir = "/var/lib/pgsql/17/data";
+  return facts;
+}
+
+TEST_CASE("Server waits follow ssh.command_timeout_seconds", "[server_control]") {
+  // The default 300 s: pg_ctl gives up 30 s before the connection does, and
+  // a restart's two waits share the rest.
+  CHECK(ServerWaitsFor(Host(300), ServerAction::kStart).exec == std::chrono::seconds(300));
+  CHECK(ServerWaitsFor(Host(300), ServerAction::kStart).pg_ctl_seconds == 270);
+  CHECK(ServerWaitsFor(Host(300), ServerAction::kStop).pg_ctl_seconds == 270);
+  CHECK(ServerWaitsFor(Host(300), ServerAction::kRestart).pg_ctl_seconds == 135);
+  // Short timeouts keep a margin of a tenth, at least a second.
+  CHECK(ServerWaitsFor(Host(20), ServerAction::kStart).pg_ctl_seconds == 18);
+  CHECK(ServerWaitsFor(Host(5), ServerAction::kStart).pg_ctl_seconds == 4);
+  CHECK(ServerWaitsFor(Host(1), ServerAction::kRestart).pg_ctl_seconds == 1);
+  // Long ones a margin of 30 s at most.
+  CHECK(ServerWaitsFor(Host(3600), ServerAction::kStart).pg_ctl_seconds == 3570);
+}
+
+TEST_CASE("Each service manager gets the manifest's bound", "[server_control]") {
+  HostSpec host = Host(60);
+  // pg_ctl: -t, the -l file pgpair reads after a failure.
+  CHECK(ServerControlCommand(host, SelfBuiltFacts(), ServerAction::kRestart) ==
+        "cd / && runuser -u postgres -- /opt/pgsql-17/bin/pg_ctl restart -D "
+        "/var/lib/pgsql/17/data -w -t 27 -m fast -l /var/lib/pgsql/17/data/pgpair-server.log");
+  CHECK(ServerControlCommand(host, SelfBuiltFacts(), ServerAction::kReload) ==
+        "cd / && runuser -u postgres -- /opt/pgsql-17/bin/pg_ctl reload -D "
+        "/var/lib/pgsql/17/data");
+  // pg_ctlcluster: no option of its own, and pg_ctl options after "--" would
+  // bypass its systemd redirect: the environment carries the bound.
+  CHECK(ServerControlCommand(host, DebianFacts(), ServerAction::kStop) ==
+        "PGCTLTIMEOUT=54 pg_ctlcluster 15 main stop -m fast");
+  CHECK(ServerControlCommand(host, DebianFacts(), ServerAction::kReload) ==
+        "pg_ctlcluster 15 main reload");
+  // systemctl: the unit's own timeouts, and the Exec's.
+  host.postgres.service = ServiceManager::kSystemctl;
+  host.postgres.systemd_unit = "postgresql@15-main";
+  CHECK(ServerControlCommand(host, DebianFacts(), ServerAction::kRestart) ==
+        "systemctl restart postgresql@15-main");
+}
+
+TEST_CASE("ControlServer's Exec is bounded by the manifest, not a constant", "[server_control]") {
+  FakeTransport pg1;
+  pg1.Then(FakeTransport::Exit(1, "pg_ctl: server does not shut down\n"));
+  Status stopped = ControlServer(pg1, Host(42), DebianFacts(), ServerAction::kStop);
+  CHECK(pg1.calls()[0].timeout == std::chrono::seconds(42));
+  CHECK(stopped.message() ==
+        "pg1 (198.18.0.11): stop of the PostgreSQL server failed (PGCTLTIMEOUT=38 pg_ctlcluster "
+        "15 main stop -m fast): pg_ctl: server does not shut down");
+}
+
+TEST_CASE("The log is Debian's cluster log, pg_ctl's -l file, or the unit's journal",
+          "[server_control]") {
+  HostSpec host = Host(60);
+  ServerLogSource debian = ServerLogFor(host, DebianFacts());
+  CHECK(debian.file == "/var/log/postgresql/postgresql-15-main.log");
+  CHECK(debian.cluster == "15/main");
+  CHECK(debian.journal_unit.empty());
+  ServerLogSource pg_ctl = ServerLogFor(host, SelfBuiltFacts());
+  CHECK(pg_ctl.file == "/var/lib/pgsql/17/data/pgpair-server.log");
+  CHECK(pg_ctl.cluster.empty());
+  host.postgres.service = ServiceManager::kSystemctl;
+  host.postgres.systemd_unit = "postgresql-17";
+  ServerLogSource unit = ServerLogFor(host, SelfBuiltFacts());
+  CHECK(unit.file.empty());
+  CHECK(unit.journal_unit == "postgresql-17");
+}
+
+struct Scratch {
+  std::string path;
+  Scratch() {
+    char pattern[] = "/tmp/pgpair-control-XXXXXX";
+    REQUIRE(mkdtemp(pattern) != nullptr);
+    path = pattern;
+  }
+  ~Scratch() { std::system(("rm -rf '" + path + "'").c_str()); }
+};
+
+// Runs the control script locally around a stand-in for pg_ctl.
+ServerControlOutcome RunLocally(const Scratch& s, const std::string& control) {
+  LocalShellTransport shell(s.path);
+  ServerLogSource log;
+  log.file = s.path + "/server.log";
+  const std::string mark = "@@mark";
+  Result<ExecResult> run =
+      shell.Exec(ServerControlScript(control, log, s.path, mark), "", std::chrono::seconds(10));
+  REQUIRE(run.ok());
+  return ParseServerControlOutput(*run, mark);
+}
+
+TEST_CASE("The control script reads only what the server logged since it began",
+          "[server_control]") {
+  Scratch s;
+  const std::string log = s.path + "/server.log";
+  std::ofstream(log) << "2026-12-01 10:00:00 UTC [1] FATAL:  an old failure\n";
+
+  SECTION("success: nothing but the command's output") {
+    ServerControlOutcome outcome = RunLocally(s, "echo server started");
+    CHECK(outcome.succeeded);
+    CHECK(outcome.log.empty());
+    CHECK_FALSE(outcome.running_after.has_value());
+  }
+  SECTION("failure: the log's growth, and whether a postmaster runs") {
+    ServerControlOutcome outcome =
+        RunLocally(s, "echo 'x [9] FATAL:  could not access file \"pgpair_missing\"' >> " + log +
+                          "; echo 'pg_ctl: could not start server' >&2; exit 1");
+    CHECK_FALSE(outcome.succeeded);
+    CHECK(outcome.log == "x [9] FATAL:  could not access file \"pgpair_missing\"\n");
+    CHECK(outcome.log_source == log);
+    CHECK(outcome.message == "pg_ctl: could not start server");
+    // No postmaster.pid in the data directory.
+    CHECK(outcome.running_after == false);
+  }
+  SECTION("a postmaster still starting is seen") {
+    std::ofstream(s.path + "/postmaster.pid") << getpid() << "\n";
+    ServerControlOutcome outcome =
+        RunLocally(s, "echo 'pg_ctl: server did not start in time'; exit 1");
+    CHECK(outcome.running_after == true);
+    CHECK(outcome.message == "pg_ctl: server did not start in time");
+    CHECK(outcome.log.empty());
+  }
+  SECTION("a log rotated meanwhile is read from its end") {
+    ServerControlOutcome outcome = RunLocally(s, "echo 'x [9] FATAL:  new' > " + log + "; exit 1");
+    CHECK(outcome.log == "x [9] FATAL:  new\n");
+  }
+}
+
+}  // namespace
+}  // namespace pgpair
