@@ -22,11 +22,6 @@ std::string Arg(const Change& change, const char* key) {
   return it == change.arguments.end() ? std::string() : it->second;
 }
 
-std::string TrimEnd(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
-}
-
 // Runs one step of engine/apply/standby_clone.sh on the standby; under the
 // remote guard (engine/apply/remote_guard.h) when `lease_pid` is given, so
 // that the step ends with pgpair.
@@ -98,7 +93,7 @@ class StandbyClone final : public Resource {
                            ", if any, is removed by the next clone)");
     }
     if (staged->exit_status != 0) {
-      return Status::Error(label + ": " + TrimEnd(staged->stderr_text) + "; " + unchanged);
+      return Status::Error(label + ": " + TrimTrailing(staged->stderr_text) + "; " + unchanged);
     }
 
     progress("configuring the copy as a standby of " + primary_host);
@@ -116,7 +111,7 @@ class StandbyClone final : public Resource {
     if (!marked.ok() || marked->exit_status != 0) {
       return Status::Error(
           label + ": the copy cannot be marked complete: " +
-          (marked.ok() ? TrimEnd(marked->stderr_text) : marked.status().message()) + "; " +
+          (marked.ok() ? TrimTrailing(marked->stderr_text) : marked.status().message()) + "; " +
           unchanged);
     }
 
@@ -135,7 +130,7 @@ class StandbyClone final : public Resource {
                            "; whether the copy was put in place is unknown: plan again to see");
     }
     if (swapped->exit_status != 0) {
-      std::string message = label + ": " + TrimEnd(swapped->stderr_text);
+      std::string message = label + ": " + TrimTrailing(swapped->stderr_text);
       if (!stopped.ok()) message += " (the stop before it failed: " + stopped.message() + ")";
       return Status::Error(message);
     }

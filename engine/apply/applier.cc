@@ -119,7 +119,7 @@ Status FinishPrimary(const std::vector<Change>& changes, ApplyContext& context) 
 
 // A data directory on the standby host without the mark of a standby would
 // start as a second primary: it is never started.
-Status RequireStandbyMarks(Transport& transport, const HostFacts& facts) {
+Status RequireStandbyMarks(Transport& transport, const HostSpec& host, const HostFacts& facts) {
   const std::string data_dir = facts.layout.data_dir.value_or("");
   const std::optional<int> major = StandbyMajor(facts);
   const std::string mark = !major        ? "standby.signal or recovery.conf"
@@ -129,7 +129,8 @@ Status RequireStandbyMarks(Transport& transport, const HostFacts& facts) {
                                                 " || test -f " +
                                                 ShellQuote(data_dir + "/recovery.conf")
                                           : "test -f " + ShellQuote(data_dir + "/" + mark);
-  Result<ExecResult> test = transport.Exec(test_command, "", std::chrono::seconds(30));
+  Result<ExecResult> test =
+      transport.Exec(test_command, "", std::chrono::seconds(host.ssh.command_timeout_seconds));
   if (!test.ok()) return test.status();
   if (test->exit_status != 0) {
     return Status::Error(transport.host_label() + ": " + data_dir + " has no " + mark +
@@ -145,7 +146,7 @@ Status FinishStandby(const std::vector<Change>& changes, ApplyContext& context) 
   // A re-clone leaves the server stopped; so does a server that was down.
   bool running = facts.server.running.value_or(false) && impact < Impact::kReclone;
   if (!running || impact >= Impact::kRestart) {
-    Status marked = RequireStandbyMarks(*context.standby, facts);
+    Status marked = RequireStandbyMarks(*context.standby, host, facts);
     if (!marked.ok()) return marked;
   }
   if (!running) {

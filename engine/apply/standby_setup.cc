@@ -23,11 +23,6 @@ std::string Basename(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-std::string TrimEnd(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
-}
-
 // How the declared values differ from `actual`, one phrase each; empty when
 // they match. Only the declared keys are compared, never the password.
 }  // namespace
@@ -91,12 +86,12 @@ Status WriteSecretConf(Transport& transport, const HostSpec& host, const std::st
   Result<ExecResult> stat =
       transport.Exec("stat -L -c '%U %a' -- " + ShellQuote(path), "", kRemoteFileTimeout);
   if (!stat.ok()) return stat.status();
-  std::string seen = TrimEnd(stat->stdout_text);
+  std::string seen = TrimTrailing(stat->stdout_text);
   if (stat->exit_status != 0 || seen != host.postgres.os_user + " 600") {
     return Status::Error(transport.host_label() + ": " + path +
                          " holds the replication password but is not owned by " +
                          host.postgres.os_user + " with mode 600 after writing (stat: " +
-                         (seen.empty() ? TrimEnd(stat->stderr_text) : seen) +
+                         (seen.empty() ? TrimTrailing(stat->stderr_text) : seen) +
                          "); fix its owner and mode by hand");
   }
   return Status::Ok();
@@ -146,7 +141,7 @@ Status RunSignalScript(Transport& transport, const std::vector<std::string>& ste
   if (!run.ok()) return run.status();
   if (run->exit_status != 0) {
     return Status::Error(transport.host_label() + ": the recovery files in " + data_dir +
-                         " cannot be changed: " + TrimEnd(run->stderr_text));
+                         " cannot be changed: " + TrimTrailing(run->stderr_text));
   }
   return Status::Ok();
 }
