@@ -11,12 +11,6 @@ namespace {
 
 constexpr char kKind[] = "archive_dir";
 
-std::string FourDigits(int mode) {
-  char text[16];
-  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode));
-  return text;
-}
-
 std::string Argument(const Change& change, const char* name) {
   auto found = change.arguments.find(name);
   return found == change.arguments.end() ? "" : found->second;
@@ -55,9 +49,9 @@ class ArchiveDir : public Resource {
     change.impact = Impact::kNone;
     change.arguments["dir"] = spec.dir;
     change.arguments["owner"] = spec.owner;
-    change.arguments["mode"] = FourDigits(*desired_mode);
+    change.arguments["mode"] = FormatOctalMode(*desired_mode);
     change.arguments["os_user"] = host.postgres.os_user;
-    const std::string desired = spec.owner + " " + FourDigits(*desired_mode);
+    const std::string desired = spec.owner + " " + FormatOctalMode(*desired_mode);
 
     if (!*dir->exists) {
       change.action = Action::kCreate;
@@ -92,8 +86,8 @@ class ArchiveDir : public Resource {
     std::string why;
     if (*dir->owner != spec.owner) why = "it is owned by " + *dir->owner + ", not " + spec.owner;
     if (*mode != *desired_mode) {
-      why += std::string(why.empty() ? "" : " and ") + "its mode is " + FourDigits(*mode) +
-             ", not " + FourDigits(*desired_mode);
+      why += std::string(why.empty() ? "" : " and ") + "its mode is " + FormatOctalMode(*mode) +
+             ", not " + FormatOctalMode(*desired_mode);
     }
     change.reason = spec.dir + " on " + label + ": " + why;
     plan->changes.push_back(std::move(change));
@@ -150,24 +144,14 @@ class ArchiveDir : public Resource {
 
 }  // namespace
 
-std::optional<int> ParseOctalMode(const std::string& mode) {
-  if (mode.empty() || mode.size() > 5) return std::nullopt;
-  int value = 0;
-  for (char c : mode) {
-    if (c < '0' || c > '7') return std::nullopt;
-    value = value * 8 + (c - '0');
-  }
-  if (value > 07777) return std::nullopt;
-  return value;
-}
-
 std::string ArchiveDirCommand(const std::string& dir, const std::string& owner, int mode,
                               const std::string& os_user) {
   // The extra leading zero makes GNU chmod clear setuid/setgid bits of a
   // directory too; with four digits it keeps them, and the next plan would
   // find the mode still wrong. "owner:" gives the group of owner's login.
   return "dir=" + ShellQuote(dir) + "\nowner=" + ShellQuote(owner + ":") +
-         "\nmode=" + ShellQuote("0" + FourDigits(mode)) + "\nuser=" + ShellQuote(os_user) + "\n" +
+         "\nmode=" + ShellQuote("0" + FormatOctalMode(mode)) + "\nuser=" + ShellQuote(os_user) +
+         "\n" +
          R"SH(mkdir -p -- "$dir" && chown -- "$owner" "$dir" && chmod -- "$mode" "$dir" || exit 1
 if runuser -u "$user" -- test -w "$dir" && runuser -u "$user" -- test -x "$dir"; then exit 0; fi
 # The topmost directory on the way that the user cannot enter.

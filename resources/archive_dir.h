@@ -15,9 +15,6 @@ namespace pgpair {
 // should be is a blocker: pgpair does not replace it.
 const Resource& ArchiveDirResource();
 
-// An octal mode ("700", "0700", "2770") as a number; empty if it is not one.
-std::optional<int> ParseOctalMode(const std::string& mode);
-
 // The one command apply runs (every value through ShellQuote): mkdir -p,
 // chown OWNER:, chmod, then a check that `os_user` can write to and enter the
 // directory; when it cannot, the command exits 3 and says on stderr which

@@ -1,12 +1,11 @@
 #include "resources/hba_rule.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
-#include <array>
 #include <vector>
 
 #include "engine/edit/hba_edit.h"
+#include "engine/facts/parsers/hba_address.h"
+#include "engine/facts/setting_value.h"
 #include "engine/transport/remote_files.h"
 
 namespace pgpair {
@@ -19,80 +18,7 @@ std::string Argument(const Change& change, const char* name) {
   return found == change.arguments.end() ? "" : found->second;
 }
 
-// An address range of pg_hba.conf: network and mask, either family.
-struct IpRange {
-  int family = 0;  // AF_INET or AF_INET6
-  std::array<unsigned char, 16> address{};
-  std::array<unsigned char, 16> mask{};
-};
-
-// A numeric address into `bytes`; false for anything else (a host name).
-bool ParseAddress(const std::string& text, int* family, std::array<unsigned char, 16>* bytes) {
-  if (inet_pton(AF_INET, text.c_str(), bytes->data()) == 1) {
-    *family = AF_INET;
-    return true;
-  }
-  if (inet_pton(AF_INET6, text.c_str(), bytes->data()) == 1) {
-    *family = AF_INET6;
-    return true;
-  }
-  return false;
-}
-
-// "ADDR/BITS", "ADDR/MASK" (a non-contiguous netmask folded in) or "ADDR".
-std::optional<IpRange> ParseRange(const std::string& text) {
-  IpRange range;
-  size_t slash = text.find('/');
-  if (!ParseAddress(text.substr(0, slash), &range.family, &range.address)) return std::nullopt;
-  const int size = range.family == AF_INET ? 4 : 16;
-  if (slash == std::string::npos) {
-    std::fill(range.mask.begin(), range.mask.begin() + size, 0xff);
-    return range;
-  }
-  std::string suffix = text.substr(slash + 1);
-  if (!suffix.empty() && std::all_of(suffix.begin(), suffix.end(), ::isdigit) &&
-      suffix.size() <= 3) {
-    int bits = std::stoi(suffix);
-    if (bits > size * 8) return std::nullopt;
-    for (int i = 0; i < size; ++i) {
-      int here = std::min(8, std::max(0, bits - 8 * i));
-      range.mask[i] = static_cast<unsigned char>(here == 0 ? 0 : 0xff << (8 - here));
-    }
-    return range;
-  }
-  int mask_family = 0;
-  if (!ParseAddress(suffix, &mask_family, &range.mask) || mask_family != range.family) {
-    return std::nullopt;
-  }
-  return range;
-}
-
-// Whether the rule range holds every client address, some of them, or none.
-HbaMatch RangeCovers(const IpRange& rule, const IpRange& client) {
-  // An IPv4 rule never matches an IPv6 client and the other way round.
-  if (rule.family != client.family) return HbaMatch::kNo;
-  bool all_bits_fixed = true;
-  for (int i = 0; i < 16; ++i) {
-    // Bits both masks fix must agree, or no client is in the rule.
-    unsigned char common = rule.mask[i] & client.mask[i];
-    if ((rule.address[i] & common) != (client.address[i] & common)) return HbaMatch::kNo;
-    // Bits the rule fixes but the client range leaves free: only some match.
-    if (rule.mask[i] & ~client.mask[i]) all_bits_fixed = false;
-  }
-  return all_bits_fixed ? HbaMatch::kYes : HbaMatch::kMaybe;
-}
-
 HbaMatch Weaker(HbaMatch a, HbaMatch b) { return std::min(a, b); }
-
-std::string Unquoted(const std::string& token) {
-  if (token.size() < 2 || token.front() != '"' || token.back() != '"') return token;
-  std::string name;
-  for (size_t i = 1; i + 1 < token.size(); ++i) {
-    name += token[i];
-    if (token[i] == '"' && token[i + 1] == '"') ++i;
-  }
-  return name;
-}
 
 HbaMatch MatchType(const std::string& type, std::optional<bool> ssl, std::string* why) {
   if (type == "host" || type == "hostnogssenc") return HbaMatch::kYes;
@@ -112,28 +38,37 @@ HbaMatch MatchType(const std::string& type, std::optional<bool> ssl, std::string
   return HbaMatch::kMaybe;
 }
 
-HbaMatch MatchDatabases(const std::vector<std::string>& databases, std::string* why) {
+HbaMatch MatchDatabases(const std::vector<HbaToken>& databases, std::string* why) {
   HbaMatch result = HbaMatch::kNo;
-  for (const std::string& database : databases) {
+  for (const HbaToken& database : databases) {
     // Only the keyword matches a physical replication connection: not all,
-    // and not a database called "replication".
-    if (database == "replication") return HbaMatch::kYes;
-    if (!database.empty() && database[0] == '@') {
-      *why = "depending on what " + database + " lists";
+    // and not a database called "replication" (quoted).
+    if (database.IsKeyword("replication")) return HbaMatch::kYes;
+    if (database.StartsWith('@')) {
+      *why = "depending on what " + database.value + " lists";
       result = HbaMatch::kMaybe;
     }
   }
   return result;
 }
 
-HbaMatch MatchUsers(const std::vector<std::string>& users, const std::string& role,
-                    std::string* why) {
+// Whether `user` is the role by name: a quoted name, or a plain word that is
+// no keyword, +group or @file.
+bool NamesRole(const HbaToken& user, const std::string& role) {
+  return user.value == role &&
+         (user.quoted || (!IsHbaKeyword(user.value) && !user.StartsWith('+') &&
+                          !user.StartsWith('@') && !user.StartsWith('/')));
+}
+
+HbaMatch MatchUsers(const std::vector<HbaToken>& users, const std::string& role, std::string* why) {
   HbaMatch result = HbaMatch::kNo;
-  for (const std::string& user : users) {
-    if (user == "all" || Unquoted(user) == role) return HbaMatch::kYes;
-    if (!user.empty() && (user[0] == '+' || user[0] == '@' || user[0] == '/')) {
-      *why = user[0] == '+' ? "if " + role + " is a member of " + user.substr(1)
-                            : "depending on what " + user + " stands for";
+  for (const HbaToken& user : users) {
+    if (user.IsKeyword("all") || NamesRole(user, role)) return HbaMatch::kYes;
+    // A regular expression (16+) is one even when quoted, as the server reads it.
+    if (user.StartsWith('+') || user.StartsWith('@') ||
+        (!user.value.empty() && user.value[0] == '/')) {
+      *why = user.value[0] == '+' ? "if " + role + " is a member of " + user.value.substr(1)
+                                  : "depending on what " + user.Written() + " stands for";
       result = HbaMatch::kMaybe;
     }
   }
@@ -143,66 +78,33 @@ HbaMatch MatchUsers(const std::vector<std::string>& users, const std::string& ro
 HbaMatch MatchAddress(const std::optional<std::string>& address, const std::string& client,
                       std::string* why) {
   if (!address) return HbaMatch::kNo;
-  if (*address == "all") return HbaMatch::kYes;
-  std::optional<IpRange> rule = ParseRange(*address);
-  std::optional<IpRange> from = ParseRange(client);
-  if (!rule || !from) {
+  std::optional<HbaCoverage> coverage = HbaAddressCoverage(*address, client);
+  if (!coverage) {
     *why = *address == "samehost" || *address == "samenet"
                ? "depending on the primary's interfaces (" + *address + ")"
                : "depending on what " + *address + " resolves to";
     return HbaMatch::kMaybe;
   }
-  HbaMatch covers = RangeCovers(*rule, *from);
-  if (covers == HbaMatch::kMaybe) *why = *address + " covers only part of " + client;
-  return covers;
+  if (*coverage == HbaCoverage::kSome) {
+    *why = *address + " covers only part of " + client;
+    return HbaMatch::kMaybe;
+  }
+  return *coverage == HbaCoverage::kAll ? HbaMatch::kYes : HbaMatch::kNo;
 }
 
-// How a line reads in a plan: the record without comments, its physical
-// lines joined, blanks collapsed.
-std::string Display(const HbaLineFact& line) {
-  if (!line.text.empty()) {
-    std::string joined;
-    size_t start = 0;
-    while (start <= line.text.size()) {
-      size_t end = std::min(line.text.find('\n', start), line.text.size());
-      std::string part = NormalizeHbaLine(line.text.substr(start, end - start));
-      if (!part.empty() && part.back() == '\\') part.pop_back();
-      if (!part.empty()) joined += (joined.empty() ? "" : " ") + NormalizeHbaLine(part);
-      start = end + 1;
-    }
-    return joined;
-  }
-  auto join = [](const std::vector<std::string>& items) {
-    std::string joined;
-    for (const std::string& item : items) joined += (joined.empty() ? "" : ",") + item;
-    return joined;
-  };
-  std::string text = line.type + " " + join(line.databases) + " " + join(line.users);
-  if (line.address) text += " " + *line.address;
-  text += " " + line.method;
-  for (const auto& [name, value] : line.options) text += " " + name + "=" + value;
-  return text;
-}
+// How a line reads in a plan.
+std::string Display(const HbaLineFact& line) { return HbaRecordDisplay(line.text); }
 
 // What apply expects to find on the line's first physical line.
 std::string FirstLine(const HbaLineFact& line) {
-  if (line.text.empty()) return Display(line);
   return NormalizeHbaLine(line.text.substr(0, line.text.find('\n')));
-}
-
-bool SameRange(const std::string& a, const std::string& b) {
-  if (a == b) return true;
-  std::optional<IpRange> x = ParseRange(a);
-  std::optional<IpRange> y = ParseRange(b);
-  return x && y && x->family == y->family && x->mask == y->mask &&
-         RangeCovers(*x, *y) == HbaMatch::kYes;
 }
 
 // pgpair's own rule, whatever its method: host replication <role> <address>.
 bool IsOurs(const HbaLineFact& line, const std::string& role, const std::string& address) {
   return !line.error && line.type == "host" && line.databases.size() == 1 &&
-         line.databases[0] == "replication" && line.users.size() == 1 &&
-         Unquoted(line.users[0]) == role && line.address && SameRange(*line.address, address);
+         line.databases[0].IsKeyword("replication") && line.users.size() == 1 &&
+         NamesRole(line.users[0], role) && line.address && SameHbaRange(*line.address, address);
 }
 
 std::string WhatItDoes(const HbaLineFact& line, const std::string& method) {
@@ -270,7 +172,7 @@ class HbaRule : public Resource {
 
     std::optional<bool> ssl;
     if (const SettingFact* setting = facts->FindSetting("ssl"); setting && setting->value) {
-      ssl = *setting->value == "on";
+      ssl = ParseSettingBool(*setting->value);
     }
 
     Change change;

@@ -28,6 +28,10 @@ enum class HbaMatch { kNo, kMaybe, kYes };
 // or GSSAPI encryption (`server_ssl` is the primary's ssl setting; off means
 // no connection uses SSL), +group and @file membership, host names,
 // samehost/samenet, an address range that only partly covers `client`.
+// Names are read as the server reads them: only an unquoted `replication`
+// matches a replication connection, and a quoted "all", "+group" or
+// "@file" is a role's own name. Addresses are compared by
+// HbaAddressCoverage (engine/facts/parsers/hba_address.h).
 // `why` (when given) gets what the kMaybe depends on.
 HbaMatch MatchReplicationLogin(const HbaLineFact& line, const std::string& role,
                                const std::string& client, std::optional<bool> server_ssl,

@@ -1,6 +1,5 @@
 #include "resources/recovery_config.h"
 
-#include <cctype>
 #include <map>
 #include <sstream>
 #include <utility>
@@ -8,6 +7,7 @@
 
 #include "engine/apply/standby_setup.h"
 #include "engine/facts/parsers/conninfo.h"
+#include "engine/facts/setting_value.h"
 #include "engine/facts/standby_state.h"
 #include "engine/util/text.h"
 
@@ -15,14 +15,6 @@ namespace pgpair {
 namespace {
 
 constexpr char kKind[] = "recovery_config";
-
-// What the server reads as true for a boolean (standby_mode in recovery.conf).
-bool IsTrue(const std::string& value) {
-  std::string lower;
-  for (char c : value) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower == "on" || lower == "true" || lower == "yes" || lower == "1" || lower == "t" ||
-         lower == "y" || lower == "tr" || lower == "tru" || lower == "ye";
-}
 
 std::string DisplayActual(const std::string& conninfo) {
   return conninfo.empty() ? "primary_conninfo empty"
@@ -141,7 +133,7 @@ class RecoveryConfig final : public Resource {
       } else {
         const auto& settings = *standby.recovery.recovery_conf_settings;
         auto mode = settings.find("standby_mode");
-        if (mode == settings.end() || !IsTrue(mode->second)) {
+        if (mode == settings.end() || ParseSettingBool(mode->second) != true) {
           wrong.push_back(mode == settings.end() ? "standby_mode is not set"
                                                  : "standby_mode is " + mode->second);
           before.push_back(mode == settings.end() ? "standby_mode unset"

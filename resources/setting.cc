@@ -10,6 +10,7 @@
 #include "engine/facts/setting_value.h"
 #include "engine/transport/remote_files.h"
 #include "engine/util/shell_quote.h"
+#include "engine/util/text.h"
 
 namespace pgpair {
 namespace {
@@ -47,14 +48,6 @@ bool OneOf(std::string_view value, const std::string_view (&list)[N]) {
   return false;
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 const SettingSpec* FindSpec(const std::vector<SettingSpec>& specs, std::string_view name) {
   for (const SettingSpec& spec : specs) {
     if (spec.name == name) return &spec;
@@ -70,29 +63,9 @@ const DesiredSetting* FindDesired(const std::vector<DesiredSetting>& desired,
   return nullptr;
 }
 
-// pg_settings and pg_file_settings spell some names in mixed case
-// ("DateStyle"); the manifest's are lowercased.
-const SettingFact* FindServerSetting(const HostFacts& facts, const std::string& name) {
-  if (!facts.settings) return nullptr;
-  for (const SettingFact& setting : *facts.settings) {
-    if (Lower(setting.name) == name) return &setting;
-  }
-  return nullptr;
-}
-
-// The configuration file line the server takes `name` from: the last one read.
-const FileSettingFact* WinningFileSetting(const HostFacts& facts, const std::string& name) {
-  if (!facts.file_settings) return nullptr;
-  const FileSettingFact* winning = nullptr;
-  for (const FileSettingFact& row : *facts.file_settings) {
-    if (Lower(row.name) == name) winning = &row;
-  }
-  return winning;
-}
-
 // Strings the server stores in its own case: DateStyle, TimeZone.
 bool Respelled(const SettingType& type, const std::string& a, const std::string& b) {
-  return type.vartype == SettingVartype::kString && Lower(a) == Lower(b);
+  return type.vartype == SettingVartype::kString && EqualsIgnoringCase(a, b);
 }
 
 std::string Where(const FileSettingFact& row) { return row.file + ":" + std::to_string(row.line); }
@@ -283,7 +256,7 @@ class HostDiff {
   // into it would only fail again.
   bool RefusedBefore(const DesiredSetting& desired) {
     if (!facts_.refused_settings) return false;
-    SettingType type = TypeFor(desired.name, FindServerSetting(facts_, desired.name));
+    SettingType type = TypeFor(desired.name, facts_.FindSetting(desired.name));
     for (const RefusedSettingFact& refused : *facts_.refused_settings) {
       if (refused.name != desired.name ||
           !SettingValuesEqual(type, QuoteConfValue(refused.value), desired.value)) {
@@ -314,7 +287,7 @@ class HostDiff {
                        postmaster ? Impact::kRestart : Impact::kReload, "the server is stopped");
       return;
     }
-    const SettingFact* server = FindServerSetting(facts_, desired.name);
+    const SettingFact* server = facts_.FindSetting(desired.name);
     if (server) {
       DiffAgainstServer(desired, *server);
     } else if (desired.name.find('.') != std::string::npos) {
@@ -359,8 +332,8 @@ class HostDiff {
             "; start the server and plan again");
       return false;
     }
-    if (FindServerSetting(facts_, given.name) || !FindServerSetting(facts_, wanted)) return true;
-    const SettingFact* segment = FindServerSetting(facts_, "wal_segment_size");
+    if (facts_.FindSetting(given.name) || !facts_.FindSetting(wanted)) return true;
+    const SettingFact* segment = facts_.FindSetting("wal_segment_size");
     std::optional<long long> segment_bytes;
     if (segment && segment->value) {
       SettingType bytes = TypeFor("wal_segment_size", segment);
@@ -377,7 +350,7 @@ class HostDiff {
       return false;
     }
     const long long segment_mb = *segment_bytes / kMegabyte;
-    SettingType type = TypeFor(given.name, FindServerSetting(facts_, given.name));
+    SettingType type = TypeFor(given.name, facts_.FindSetting(given.name));
     if (given.name == "wal_keep_size") type.unit = "MB";
     if (!CheckValue(given, type)) return false;
     std::optional<long long> number = AsInteger(type, given.value);
@@ -514,8 +487,8 @@ class HostDiff {
       if (!setting.pending_restart.value_or(false)) continue;
       // Recovery settings are the recovery config resource's, which plans
       // their restart itself.
-      if (FindDesired(desired, Lower(setting.name)) ||
-          OneOf(Lower(setting.name), kRecoverySettings)) {
+      if (FindDesired(desired, Lowercase(setting.name)) ||
+          OneOf(Lowercase(setting.name), kRecoverySettings)) {
         continue;
       }
       names.push_back(setting.name);
@@ -661,11 +634,11 @@ class HostDiff {
 std::optional<long long> PlannedInteger(const std::vector<DesiredSetting>& desired,
                                         const HostFacts* facts, const std::string& name,
                                         const DesiredSetting** declared) {
-  SettingType type = TypeFor(name, facts ? FindServerSetting(*facts, name) : nullptr);
+  SettingType type = TypeFor(name, facts ? facts->FindSetting(name) : nullptr);
   *declared = FindDesired(desired, name);
   if (*declared) return AsInteger(type, (*declared)->value);
   if (!facts || facts->server.running != true) return std::nullopt;
-  const SettingFact* server = FindServerSetting(*facts, name);
+  const SettingFact* server = facts->FindSetting(name);
   if (!server || !server->value) return std::nullopt;
   return AsInteger(type, QuoteConfValue(*server->value));
 }
@@ -738,7 +711,7 @@ void CheckSharedBuffers(const std::string& host, const HostFacts* facts,
                         const std::vector<DesiredSetting>& desired, Plan* plan) {
   const DesiredSetting* declared = FindDesired(desired, "shared_buffers");
   if (!facts || !declared || !facts->os.memory_bytes) return;
-  SettingType type = TypeFor("shared_buffers", FindServerSetting(*facts, "shared_buffers"));
+  SettingType type = TypeFor("shared_buffers", facts->FindSetting("shared_buffers"));
   if (type.unit.empty()) type.unit = "8kB";
   std::optional<long long> blocks = AsInteger(type, declared->value);
   long long unit = UnitBytes(type.unit);

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/facts/setting_value.h"
 #include "engine/util/text.h"
 
 namespace pgpair {
@@ -43,12 +44,6 @@ struct LogLine {
   std::string severity;     // empty: a continuation or a line of another format
   std::optional<long> pid;  // from "[1234]" in the prefix
 };
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // A line pg_ctl itself wrote into the log file it was given (Debian's
 // pg_ctlcluster sends its pg_ctl's output there): not the server's word.
@@ -141,10 +136,8 @@ bool NamesWord(const std::string& text, const std::string& name) {
 // boolean word, not a number with or without a unit ("128MB", "10"), at
 // least 4 characters ("pgpair_missing", "10.0.0.5", "/etc/ssl/x.pem").
 bool Distinctive(const std::string& value) {
-  static const std::string_view kWords[] = {"on", "off", "true", "false", "yes", "no"};
-  if (value.size() < 4) return false;
-  std::string lower = Lower(value);
-  if (std::find(std::begin(kWords), std::end(kWords), lower) != std::end(kWords)) return false;
+  if (value.size() < 4 || ParseSettingBool(value)) return false;
+  std::string lower = Lowercase(value);
   size_t at = lower[0] == '-' ? 1 : 0;
   size_t digits = lower.find_first_not_of("0123456789", at);
   if (digits == at) return true;  // does not start with a number
@@ -241,11 +234,11 @@ std::vector<StartSuspect> BlamedSettings(const std::vector<std::string>& lines,
   for (const std::string& text : lines) {
     LogLine line = ParseLine(text);
     quoted += text + "\n";
-    if (line.severity != "HINT") told += Lower(text) + "\n";
+    if (line.severity != "HINT") told += Lowercase(text) + "\n";
   }
   std::vector<StartSuspect> blamed;
   for (const StartSuspect& suspect : suspects) {
-    if (NamesWord(told, Lower(suspect.name))) blamed.push_back(suspect);
+    if (NamesWord(told, Lowercase(suspect.name))) blamed.push_back(suspect);
   }
   if (!blamed.empty()) return blamed;
   for (const StartSuspect& suspect : suspects) {
@@ -254,7 +247,7 @@ std::vector<StartSuspect> BlamedSettings(const std::vector<std::string>& lines,
     }
   }
   if (!blamed.empty()) return blamed;
-  std::string all = Lower(quoted);
+  std::string all = Lowercase(quoted);
   for (const Topic& topic : kTopics) {
     bool about = std::any_of(topic.words.begin(), topic.words.end(), [&](std::string_view word) {
       return all.find(word) != std::string::npos;

@@ -221,16 +221,8 @@ bool PrimaryConninfoMatches(const std::string& actual, const StandbyConninfo& de
 }
 
 std::string ConninfoFile(const HostFacts& standby, const std::string& data_dir) {
-  const FileSettingFact* winner = nullptr;
-  if (standby.file_settings) {
-    for (const FileSettingFact& setting : *standby.file_settings) {
-      if (setting.name != "primary_conninfo" || setting.file.empty()) continue;
-      // pg_file_settings marks the line the server applies; without a
-      // server, the last line read wins.
-      if (setting.applied == true || !winner || winner->applied != true) winner = &setting;
-    }
-  }
-  return winner ? winner->file : data_dir + "/postgresql.auto.conf";
+  const FileSettingFact* winner = WinningFileSetting(standby, "primary_conninfo");
+  return winner && !winner->file.empty() ? winner->file : data_dir + "/postgresql.auto.conf";
 }
 
 Status WriteStandbyConfig(Transport& transport, const HostSpec& standby, int major,

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/facts/parsers/postgresql_conf.h"
+#include "engine/util/text.h"
 
 namespace pgpair {
 namespace {
@@ -16,7 +17,7 @@ struct LineSpan {
   size_t end = 0;
 };
 
-std::vector<LineSpan> SplitLines(std::string_view text) {
+std::vector<LineSpan> LineSpans(std::string_view text) {
   std::vector<LineSpan> lines;
   size_t start = 0;
   while (start < text.size()) {
@@ -28,19 +29,11 @@ std::vector<LineSpan> SplitLines(std::string_view text) {
   return lines;
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // The active (not include) entries that set `name`, in file order.
 Result<std::vector<ConfEntry>> ActiveEntries(const std::string& text, const std::string& name) {
   Result<std::vector<ConfEntry>> entries = ParseConfFile(text);
   if (!entries.ok()) return entries.status();
-  const std::string wanted = Lower(name);
+  const std::string wanted = Lowercase(name);
   std::vector<ConfEntry> matching;
   for (ConfEntry& entry : *entries) {
     if (!entry.is_include && entry.name == wanted) matching.push_back(std::move(entry));
@@ -111,7 +104,7 @@ std::string CommentedOut(std::string_view line, const char* note) {
 // `text` with the lines in `replacements` (by 1-based number) replaced and
 // every other byte kept.
 std::string ReplaceLines(const std::string& text, const std::map<int, std::string>& replacements) {
-  std::vector<LineSpan> lines = SplitLines(text);
+  std::vector<LineSpan> lines = LineSpans(text);
   std::string out;
   out.reserve(text.size() + 64);
   size_t copied = 0;
@@ -137,9 +130,9 @@ Result<std::string> SetConfValue(const std::string& text, const std::string& nam
     const char* newline = crlf ? "\r\n" : "\n";
     std::string out = text;
     if (!out.empty() && out.back() != '\n') out += newline;
-    return out + Lower(name) + " = " + ValueToken(value, true) + "\t# set by pgpair" + newline;
+    return out + Lowercase(name) + " = " + ValueToken(value, true) + "\t# set by pgpair" + newline;
   }
-  std::vector<LineSpan> lines = SplitLines(text);
+  std::vector<LineSpan> lines = LineSpans(text);
   std::map<int, std::string> replacements;
   for (size_t i = 0; i + 1 < active->size(); ++i) {
     const LineSpan& span = lines[(*active)[i].line_number - 1];
@@ -161,7 +154,7 @@ Result<std::string> SetConfValue(const std::string& text, const std::string& nam
 Result<std::string> RemoveConfValue(const std::string& text, const std::string& name) {
   Result<std::vector<ConfEntry>> active = ActiveEntries(text, name);
   if (!active.ok()) return active.status();
-  std::vector<LineSpan> lines = SplitLines(text);
+  std::vector<LineSpan> lines = LineSpans(text);
   std::map<int, std::string> replacements;
   for (const ConfEntry& entry : *active) {
     const LineSpan& span = lines[entry.line_number - 1];

@@ -1,6 +1,9 @@
 #include "engine/edit/hba_edit.h"
 
+#include <algorithm>
 #include <vector>
+
+#include "engine/facts/hba_token.h"
 
 namespace pgpair {
 namespace {
@@ -75,18 +78,10 @@ Status CheckOneLine(const std::string& text, const char* what) {
 }  // namespace
 
 std::string QuoteHbaName(const std::string& name) {
-  static const char* const kKeywords[] = {"all", "replication", "sameuser", "samerole",
-                                          "samegroup"};
-  bool plain = !name.empty() && name[0] != '+' && name[0] != '@' && name[0] != '/';
+  bool plain =
+      !name.empty() && name[0] != '+' && name[0] != '@' && name[0] != '/' && !IsHbaKeyword(name);
   for (char c : name) plain = plain && IsPlainNameChar(c);
-  for (const char* keyword : kKeywords) plain = plain && name != keyword;
-  if (plain) return name;
-  std::string quoted = "\"";
-  for (char c : name) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
+  return HbaToken{name, !plain}.Written();
 }
 
 std::string FormatHbaLine(const std::string& type, const std::string& database,
@@ -193,6 +188,20 @@ std::string NormalizeHbaLine(const std::string& line) {
     collapsed += c;
   }
   return collapsed;
+}
+
+std::string HbaRecordDisplay(const std::string& record) {
+  std::string joined;
+  size_t start = 0;
+  while (start <= record.size()) {
+    size_t end = std::min(record.find('\n', start), record.size());
+    std::string part = NormalizeHbaLine(record.substr(start, end - start));
+    if (!part.empty() && part.back() == '\\') part.pop_back();
+    part = NormalizeHbaLine(part);
+    if (!part.empty()) joined += (joined.empty() ? "" : " ") + part;
+    start = end + 1;
+  }
+  return joined;
 }
 
 }  // namespace pgpair

@@ -49,6 +49,12 @@ std::optional<std::string> HbaPhysicalLine(const std::string& text, int line_num
 // trailing blanks; so that two spellings of a rule compare equal.
 std::string NormalizeHbaLine(const std::string& line);
 
+// How a record reads on one line (in a plan, in facts): `record` is its
+// physical lines joined by '\n' (HbaLineFact::text); each is normalized as
+// NormalizeHbaLine does, continuation backslashes dropped, and they are
+// joined by one space.
+std::string HbaRecordDisplay(const std::string& record);
+
 }  // namespace pgpair
 
 #endif  // PGPAIR_ENGINE_EDIT_HBA_EDIT_H_

@@ -1,11 +1,13 @@
 #include "engine/facts/facts.h"
 
+#include "engine/util/text.h"
+
 namespace pgpair {
 
-const SettingFact* HostFacts::FindSetting(const std::string& name) const {
+const SettingFact* HostFacts::FindSetting(std::string_view name) const {
   if (!settings) return nullptr;
   for (const SettingFact& setting : *settings) {
-    if (setting.name == name) return &setting;
+    if (EqualsIgnoringCase(setting.name, name)) return &setting;
   }
   return nullptr;
 }
@@ -16,6 +18,16 @@ const RoleFact* HostFacts::FindRole(const std::string& name) const {
     if (role.name == name) return &role;
   }
   return nullptr;
+}
+
+const FileSettingFact* WinningFileSetting(const HostFacts& facts, std::string_view name) {
+  if (!facts.file_settings) return nullptr;
+  // A later line overrides an earlier one, also across included files.
+  const FileSettingFact* winning = nullptr;
+  for (const FileSettingFact& row : *facts.file_settings) {
+    if (EqualsIgnoringCase(row.name, name)) winning = &row;
+  }
+  return winning;
 }
 
 }  // namespace pgpair

@@ -4,7 +4,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "engine/facts/hba_token.h"
 
 namespace pgpair {
 
@@ -80,12 +83,14 @@ struct FileSettingFact {
   std::optional<std::string> error;  // pg_file_settings.error
 };
 
-// One line of pg_hba.conf as pgpair parsed it from the file.
+// One line of pg_hba.conf as pgpair parsed it from the file
+// (engine/facts/parsers/pg_hba.h). Names keep whether they were quoted:
+// only an unquoted `replication` is the keyword.
 struct HbaLineFact {
   int line_number = 0;
   std::string type;
-  std::vector<std::string> databases;
-  std::vector<std::string> users;
+  std::vector<HbaToken> databases;
+  std::vector<HbaToken> users;
   std::optional<std::string> address;  // CIDR, host name or keyword; none for "local"
   std::string method;
   std::map<std::string, std::string> options;
@@ -242,9 +247,19 @@ struct HostFacts {
   int exec_round_trips = 0;
   double gather_seconds = 0;
 
-  const SettingFact* FindSetting(const std::string& name) const;
+  // The pg_settings row of `name`, whose case does not matter (the server
+  // spells some names in mixed case, "DateStyle"); null when unknown.
+  const SettingFact* FindSetting(std::string_view name) const;
   const RoleFact* FindRole(const std::string& name) const;
 };
+
+// The configuration file line the server takes `name` from: of the lines
+// that set it (names compared without case, as the server does), the last
+// one in file_settings, which lists them in the order the server reads its
+// files (pg_file_settings, or pgpair's reading of the files when the server
+// is down). Null when no line sets it or the files are unknown. The one
+// answer for settings, the recovery configuration and the interpretation.
+const FileSettingFact* WinningFileSetting(const HostFacts& facts, std::string_view name);
 
 struct PairFacts {
   std::string pair;

@@ -40,11 +40,19 @@ json FileSettingToJson(const FileSettingFact& s) {
           {"error", Optional(s.error)}};
 }
 
+// Names as pg_hba.conf writes them: a quoted one keeps its double quotes, so
+// that "replication" (a database) and replication (the keyword) stay apart.
+json HbaTokensToJson(const std::vector<HbaToken>& tokens) {
+  json written = json::array();
+  for (const HbaToken& token : tokens) written.push_back(token.Written());
+  return written;
+}
+
 json HbaLineToJson(const HbaLineFact& l) {
   return {{"line_number", l.line_number},
           {"type", l.type},
-          {"databases", l.databases},
-          {"users", l.users},
+          {"databases", HbaTokensToJson(l.databases)},
+          {"users", HbaTokensToJson(l.users)},
           {"address", Optional(l.address)},
           {"method", l.method},
           {"options", l.options},

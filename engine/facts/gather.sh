@@ -12,7 +12,9 @@
 #   MARK begin NAME / stdout / MARK stderr NAME / stderr / MARK end NAME RC
 # Nothing here changes the host. Interpretation is left to pgpair, so that it
 # is tested with captured outputs; this script only discovers where things
-# are and reads them.
+# are and reads them. The one decision it makes is which cluster (see
+# "Where is the cluster?" below), which it reports rather than leaves to be
+# guessed again.
 
 LC_ALL=C
 export LC_ALL
@@ -60,28 +62,52 @@ apply_lock() {
 section apply_lock apply_lock
 
 # Where is the cluster? The manifest wins, then Debian's pg_lsclusters, then
-# PostgreSQL's own conventions.
+# a running postmaster, then PostgreSQL's own conventions.
+# The choice is made here, not in pgpair, because this same pass must read
+# the chosen cluster's files and ask its server: choosing in pgpair would
+# take a second round trip. So this script is the one authority for it: it
+# reports the rule that chose (or why none did) as `choice` in the layout
+# section, and pgpair takes that word as it is (engine/facts/interpret.cc
+# only lists what was found, to explain it). Everything else about the
+# cluster (its files' settings, hba_file, port) pgpair reads with its own
+# parsers or takes from the server.
+
+# The choice among pg_lsclusters' lines (its -h output on stdin or a file),
+# for awk with c = the manifest's cluster and p = its port (either may be
+# empty): the manifest's cluster, else the one on the manifest's port, else
+# the only cluster, else the only one online (a host in the middle of
+# pg_upgradecluster has the old one down); several: none. Prints the rule
+# and the chosen line, or "none" and why. tests/unit/facts/
+# cluster_choice_test.cc runs it on captured pg_lsclusters outputs.
+choose_cluster='
+  { n++; first = first == "" ? $0 : first }
+  c != "" && $1 "/" $2 == c { chosen = $0; rule = "cluster" }
+  c == "" && p != "" && $3 == p { chosen = $0; rule = "port" }
+  $4 ~ /^online/ { online++; up = $0 }
+  END {
+    if (chosen != "") print rule, chosen
+    else if (c != "") print "none", "no-such-cluster"
+    else if (p != "") print "none", "no-cluster-on-port"
+    else if (n == 1) print "only-cluster", first
+    else if (online == 1) print "only-online-cluster", up
+    else if (n == 0) print "none", "nothing"
+    else print "none", "several-clusters"
+  }'
 layout_source=manifest
+choice=manifest
+[ -n "$PG_DATA" ] || choice=nothing
 if command -v pg_lsclusters >/dev/null 2>&1; then
   pg_lsclusters -h >"$tmp/clusters" 2>/dev/null
   section pg_lsclusters cat "$tmp/clusters"
   if [ -z "$PG_DATA" ]; then
-    # The manifest's cluster, else the one on the manifest's port, else the
-    # only cluster, else the only one online (a host in the middle of
-    # pg_upgradecluster has the old one down); several: none.
-    line=$(awk -v c="$PG_CLUSTER" -v p="$PG_PORT" '
-      { n++; first = first == "" ? $0 : first }
-      c != "" && $1 "/" $2 == c { chosen = $0 }
-      c == "" && p != "" && $3 == p { chosen = $0 }
-      $4 ~ /^online/ { online++; up = $0 }
-      END {
-        if (chosen != "") print chosen
-        else if (c == "" && p == "" && n == 1) print first
-        else if (c == "" && p == "" && online == 1) print up
-      }' "$tmp/clusters")
-    if [ -n "$line" ]; then
-      # shellcheck disable=SC2086 # split the pg_lsclusters columns on purpose
-      set -- $line
+    line=$(awk -v c="$PG_CLUSTER" -v p="$PG_PORT" "$choose_cluster" "$tmp/clusters")
+    # shellcheck disable=SC2086 # split the pg_lsclusters columns on purpose
+    set -- $line
+    if [ "$1" = none ]; then
+      choice=$2
+    elif [ -n "$1" ]; then
+      choice=$1
+      shift
       PG_CLUSTER="$1/$2"
       PG_PORT=${PG_PORT:-$3}
       PG_DATA=$6
@@ -119,6 +145,11 @@ if [ -z "$PG_DATA" ] && [ -z "$PG_CLUSTER" ]; then
     PG_PORT=${PG_PORT:-$port}
     PG_CONF=${PG_CONF:-$conf}
     layout_source=process
+    choice=postmaster
+  elif [ -s "$tmp/found" ]; then
+    choice=several-postmasters
+  elif [ -s "$tmp/postmasters" ]; then
+    choice=no-postmaster-on-port
   fi
 fi
 # A stopped server: the conventional places of RHEL's packages and of a
@@ -131,16 +162,16 @@ if [ -z "$PG_DATA" ] && [ -z "$PG_CLUSTER" ] && [ ! -s "$tmp/postmasters" ]; the
   if [ "$(wc -l <"$tmp/conventional")" -eq 1 ]; then
     PG_DATA=$(cat "$tmp/conventional")
     layout_source=default
+    choice=conventional
+  elif [ -s "$tmp/conventional" ]; then
+    choice=several-conventional
   fi
 fi
 if [ -n "$PG_DATA" ] && [ -z "$PG_CONF" ]; then
   PG_CONF=$PG_DATA/postgresql.conf
 fi
-if [ -n "$PG_CONF" ] && [ -z "$PG_HBA" ]; then
-  PG_HBA=$(sed -n "s/^[[:space:]]*hba_file[[:space:]]*=\{0,1\}[[:space:]]*'\([^']*\)'.*/\1/p" \
-    "$PG_CONF" 2>/dev/null | tail -n 1)
-  PG_HBA=${PG_HBA:-$(dirname "$PG_CONF")/pg_hba.conf}
-fi
+hba_from=manifest
+[ -n "$PG_HBA" ] || hba_from=
 
 major=
 if [ -n "$PG_DATA" ]; then
@@ -180,21 +211,11 @@ if [ -n "$PG_DATA" ] && [ -f "$PG_DATA/postmaster.pid" ]; then
     PG_SOCKET=${PG_SOCKET:-$(sed -n 5p "$PG_DATA/postmaster.pid" | cut -d, -f1)}
   fi
 fi
-if [ -z "$PG_PORT" ] && [ -n "$PG_CONF" ]; then
-  PG_PORT=$(sed -n 's/^[[:space:]]*port[[:space:]]*=\{0,1\}[[:space:]]*\([0-9][0-9]*\).*/\1/p' \
-    "$PG_CONF" 2>/dev/null | tail -n 1)
-fi
-PG_PORT=${PG_PORT:-5432}
+# A stopped server's port is left to pgpair, which reads it from the files
+# with its own parser; the port is needed here only to reach a running one.
 if [ -z "$PG_SOCKET" ]; then
   if [ -d /var/run/postgresql ]; then PG_SOCKET=/var/run/postgresql; else PG_SOCKET=/tmp; fi
 fi
-
-layout() {
-  printf 'source=%s\ncluster=%s\nbin_dir=%s\ndata_dir=%s\nconfig_file=%s\nhba_file=%s\n' \
-    "$layout_source" "$PG_CLUSTER" "$PG_BIN" "$PG_DATA" "$PG_CONF" "$PG_HBA"
-  printf 'port=%s\nsocket_dir=%s\nrunning=%s\n' "$PG_PORT" "$PG_SOCKET" "$running"
-}
-section layout layout
 
 # The server's own view, in one psql session, one JSON document a line.
 psql_bin=
@@ -213,7 +234,8 @@ run_sql() {
     return 127
   fi
   runuser -u "$PG_OS_USER" -- "$psql_bin" -X -A -t -q -v ON_ERROR_STOP=0 \
-    -h "$PG_SOCKET" -p "$PG_PORT" -d postgres -v role="$PG_ROLE" <<'SQL'
+    -h "$PG_SOCKET" -p "${PG_PORT:-5432}" -d postgres -v role="$PG_ROLE" <<'SQL' >"$tmp/sql"
+SELECT 'pgpair-hba-file=' || current_setting('hba_file');
 SELECT json_build_object('k', 'meta', 'v', json_build_object(
   'version', current_setting('server_version'),
   'version_num', current_setting('server_version_num')::int,
@@ -260,10 +282,39 @@ SELECT json_build_object('k', 'recovery', 'v', json_build_object(
   'replay_delay', CASE WHEN pg_is_in_recovery()
     THEN extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END));
 SQL
+  rc=$?
+  cat "$tmp/sql"
+  return "$rc"
 }
 if [ "$running" = yes ]; then
   section sql run_sql
 fi
+
+# Which pg_hba.conf to read: the manifest's, else the server's own answer
+# (the running server's hba_file; for a stopped one, `postgres -C`, which
+# reads the configuration as a start would), else the default beside
+# postgresql.conf, where pgpair then checks the files' own hba_file line.
+if [ -z "$PG_HBA" ] && [ "$running" = yes ]; then
+  PG_HBA=$(sed -n 's/^pgpair-hba-file=//p' "$tmp/sql")
+  [ -z "$PG_HBA" ] || hba_from=server
+fi
+if [ -z "$PG_HBA" ] && [ -n "$PG_CONF" ] && [ -n "$PG_BIN" ] && [ -x "$PG_BIN/postgres" ]; then
+  PG_HBA=$(runuser -u "$PG_OS_USER" -- "$PG_BIN/postgres" -C hba_file -D "$PG_DATA" \
+    -c config_file="$PG_CONF" 2>/dev/null)
+  [ -z "$PG_HBA" ] || hba_from=postgres
+fi
+if [ -z "$PG_HBA" ] && [ -n "$PG_CONF" ]; then
+  PG_HBA=$(dirname "$PG_CONF")/pg_hba.conf
+  hba_from=default
+fi
+
+layout() {
+  printf 'source=%s\nchoice=%s\ncluster=%s\nbin_dir=%s\ndata_dir=%s\nconfig_file=%s\n' \
+    "$layout_source" "$choice" "$PG_CLUSTER" "$PG_BIN" "$PG_DATA" "$PG_CONF"
+  printf 'hba_file=%s\nhba_from=%s\nport=%s\nsocket_dir=%s\nrunning=%s\n' \
+    "$PG_HBA" "$hba_from" "$PG_PORT" "$PG_SOCKET" "$running"
+}
+section layout layout
 
 # The files, read as root: they tell the truth when the server is down, and
 # what is waiting for a reload or restart when it is up.

@@ -1,5 +1,6 @@
 #include "engine/facts/interpret.h"
 
+#include <charconv>
 #include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -28,16 +29,9 @@ const GatherSection* FindSection(const GatherSections& sections, const std::stri
   return it == sections.end() ? nullptr : &it->second;
 }
 
-std::string FirstLine(const std::string& text) {
-  std::string line = text.substr(0, text.find('\n'));
+std::string FirstLine(std::string_view text) {
+  std::string line(text.substr(0, text.find('\n')));
   return line.empty() ? "no message" : line;
-}
-
-std::string Trim(const std::string& text) {
-  size_t first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return "";
-  size_t last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
 }
 
 std::string Or(const std::optional<std::string>& value) { return value.value_or("unknown"); }
@@ -137,57 +131,79 @@ void InterpretOs(const GatherSections& sections, HostFacts* facts) {
   }
 }
 
-// Why the facts script settled on no data directory, and what to declare.
-// `declared_cluster` is the manifest's cluster, if it names one.
-std::string NoClusterMessage(const GatherSections& sections,
-                             const std::optional<std::string>& declared_cluster) {
+// What the facts script found, each in a phrase: pg_lsclusters' clusters,
+// the running postmasters, the data directories in the usual places.
+struct Found {
   std::vector<std::string> clusters;
+  std::vector<std::string> servers;
+  std::vector<std::string> candidates;
+};
+
+Found WhatWasFound(const GatherSections& sections) {
+  Found found;
   if (const GatherSection* listed = FindSection(sections, "pg_lsclusters")) {
     if (Result<std::vector<LsCluster>> parsed = ParsePgLsclusters(listed->out); parsed.ok()) {
       for (const LsCluster& c : *parsed) {
-        clusters.push_back(c.version + "/" + c.cluster + " (port " +
-                           (c.port ? std::to_string(*c.port) : std::string("?")) + ", " + c.status +
-                           ")");
+        found.clusters.push_back(c.version + "/" + c.cluster + " (port " +
+                                 (c.port ? std::to_string(*c.port) : std::string("?")) + ", " +
+                                 c.status + ")");
       }
     }
   }
-  if (declared_cluster) {
-    return "pg_lsclusters lists no cluster " + *declared_cluster + " (" +
-           (clusters.empty() ? std::string("it lists none") : "it lists " + Join(clusters, ", ")) +
-           "); correct hosts.<name>.postgres.cluster";
-  }
-  if (!clusters.empty()) {
-    return "pg_lsclusters lists " + Join(clusters, ", ") +
-           ", and none is the one: not on the manifest's port, or several and not exactly one "
-           "online; name it in the manifest (hosts.<name>.postgres.cluster)";
-  }
   // "DATADIR|EXE|PORT|CONFIG" a line, one per running postmaster.
-  std::vector<std::string> servers;
-  if (const GatherSection* found = FindSection(sections, "postmasters")) {
-    for (const std::string& line : SplitLines(found->out)) {
+  if (const GatherSection* postmasters = FindSection(sections, "postmasters")) {
+    for (const std::string& line : SplitLines(postmasters->out)) {
       std::vector<std::string> fields = Split(line, '|');
       if (fields.size() < 3) continue;
-      servers.push_back(fields[0] + " (port " + fields[2] + ")");
+      found.servers.push_back(fields[0] + " (port " + fields[2] + ")");
     }
   }
-  // One server is taken unless the manifest's port is another one's.
-  if (servers.size() == 1) {
-    return "the PostgreSQL server that runs here, in " + servers[0] +
-           ", is not on the port the manifest names; correct hosts.<name>.postgres.port, or "
-           "name its data_dir";
+  if (const GatherSection* conventional = FindSection(sections, "conventional")) {
+    found.candidates = SplitLines(conventional->out);
   }
-  if (!servers.empty()) {
-    return "several PostgreSQL servers run here and none was chosen: " + Join(servers, ", ") +
+  return found;
+}
+
+// Why the facts script settled on no data directory, and what to declare.
+// The script made the choice and says by which rule it failed (`choice`,
+// see gather.sh); this only puts that in words with what it found.
+// `declared_cluster` is the manifest's cluster, if it names one.
+std::string NoClusterMessage(const GatherSections& sections, const std::string& choice,
+                             const std::optional<std::string>& declared_cluster) {
+  Found found = WhatWasFound(sections);
+  const std::string clusters = found.clusters.empty() ? std::string("it lists none")
+                                                      : "it lists " + Join(found.clusters, ", ");
+  if (choice == "no-such-cluster") {
+    return "pg_lsclusters lists no cluster " + declared_cluster.value_or("?") + " (" + clusters +
+           "); correct hosts.<name>.postgres.cluster";
+  }
+  if (choice == "no-cluster-on-port") {
+    return "pg_lsclusters lists no cluster on the manifest's port (" + clusters +
+           "); correct hosts.<name>.postgres.port, or name the cluster "
+           "(hosts.<name>.postgres.cluster)";
+  }
+  if (choice == "several-clusters") {
+    return "pg_lsclusters lists " + Join(found.clusters, ", ") +
+           ", several and not exactly one online; name the one to manage in the manifest "
+           "(hosts.<name>.postgres.cluster)";
+  }
+  if (choice == "no-postmaster-on-port") {
+    const bool one = found.servers.size() == 1;
+    return std::string(one ? "the PostgreSQL server that runs here, in "
+                           : "the PostgreSQL servers that run here, in ") +
+           Join(found.servers, ", ") + (one ? ", is" : ", are") +
+           " not on the port the manifest names; correct hosts.<name>.postgres.port, or name "
+           "its data_dir";
+  }
+  if (choice == "several-postmasters") {
+    return "several PostgreSQL servers run here and none was chosen: " + Join(found.servers, ", ") +
            "; name the one to manage in the manifest (hosts.<name>.postgres.data_dir, or its "
            "port)";
   }
-  std::vector<std::string> candidates;
-  if (const GatherSection* conventional = FindSection(sections, "conventional")) {
-    candidates = SplitLines(conventional->out);
-  }
-  if (candidates.size() > 1) {
+  if (choice == "several-conventional") {
     return "no PostgreSQL server runs, and several data directories are in the usual places: " +
-           Join(candidates, ", ") + "; name one in the manifest (hosts.<name>.postgres.data_dir)";
+           Join(found.candidates, ", ") +
+           "; name one in the manifest (hosts.<name>.postgres.data_dir)";
   }
   return "no PostgreSQL cluster found (pg_lsclusters lists none, no server runs, none is in "
          "/var/lib/pgsql or /usr/local/pgsql, and the manifest names no data_dir); set "
@@ -235,12 +251,13 @@ bool InterpretLayout(const GatherSections& sections, HostFacts* facts) {
     }
   }
   if (!facts->layout.data_dir) {
-    facts->problems.push_back({"layout", NoClusterMessage(sections, facts->layout.cluster)});
+    facts->problems.push_back(
+        {"layout", NoClusterMessage(sections, values["choice"], facts->layout.cluster)});
   }
   if (const GatherSection* version = FindSection(sections, "pg_version");
       version && version->exit_status == 0) {
     try {
-      facts->server.major = std::stoi(Trim(version->out));
+      facts->server.major = std::stoi(std::string(Trim(version->out)));
     } catch (const std::exception&) {
     }
   }
@@ -464,7 +481,7 @@ void InterpretArchive(const GatherSections& sections, const GatherRequest& reque
   const GatherSection* stat = FindSection(sections, "archive");
   if (stat && stat->exit_status == 0) {
     // stat -c '%F|%U|%G|%a'
-    std::istringstream fields(Trim(stat->out));
+    std::istringstream fields{std::string(Trim(stat->out))};
     std::string type, owner, group, mode;
     std::getline(fields, type, '|');
     std::getline(fields, owner, '|');
@@ -499,9 +516,17 @@ void InterpretHba(const GatherSections& sections, HostFacts* facts) {
   facts->hba.file = facts->layout.hba_file;
   if (!facts->layout.hba_file) return;
   const GatherSection* hba = FileSection(sections, facts->layout.hba_file);
-  if (!hba || hba->exit_status != 0) {
-    facts->problems.push_back({"hba", *facts->layout.hba_file + " cannot be read: " +
-                                          (hba ? FirstLine(Trim(hba->err)) : "not reported") +
+  if (!hba) {
+    facts->problems.push_back(
+        {"hba", *facts->layout.hba_file +
+                    " (hba_file) was not read: the facts script could not ask the server "
+                    "which file it uses and read another; hba facts are unknown, the plan is "
+                    "incomplete. Declare hosts.<name>.postgres.hba_file in the manifest"});
+    return;
+  }
+  if (hba->exit_status != 0) {
+    facts->problems.push_back({"hba", *facts->layout.hba_file +
+                                          " cannot be read: " + FirstLine(Trim(hba->err)) +
                                           "; hba facts are unknown, the plan is incomplete"});
     return;
   }
@@ -511,8 +536,8 @@ void InterpretHba(const GatherSections& sections, HostFacts* facts) {
     line.line_number = parsed.line_number;
     line.text = parsed.raw;
     line.type = parsed.type;
-    for (const HbaToken& token : parsed.databases) line.databases.push_back(token.value);
-    for (const HbaToken& token : parsed.users) line.users.push_back(token.value);
+    line.databases = parsed.databases;
+    line.users = parsed.users;
     line.address = parsed.address;
     line.method = parsed.method;
     line.options = parsed.options;
@@ -562,8 +587,44 @@ void AppendFileSettings(const GatherSections& sections, const std::string& path,
   }
 }
 
+// hba_file and port of a server that did not answer (its answer, when it
+// did, is in facts already: InterpretSql). The manifest's hba_file, and
+// `postgres -C hba_file` (the server's own reading of its configuration,
+// which gather.sh asks a stopped server), are taken as the script reports
+// them; else the configuration files' own line, read by pgpair's parser,
+// else PostgreSQL's defaults. The script reads the file it found by the same
+// order, with the default beside postgresql.conf where it could not ask; a
+// file line naming another one is then reported as not read (InterpretHba).
+void InterpretUnansweredLayout(const GatherSections& sections, HostFacts* facts) {
+  if (facts->layout.source == std::string("server")) return;
+  std::string hba_from;
+  if (const GatherSection* layout = FindSection(sections, "layout")) {
+    hba_from = KeyValueLines(layout->out)["hba_from"];
+  }
+  if (hba_from != "manifest" && hba_from != "postgres" && hba_from != "server") {
+    if (const FileSettingFact* line = WinningFileSetting(*facts, "hba_file");
+        line && !line->value.empty()) {
+      // A relative path is the server's working directory's: the data directory.
+      facts->layout.hba_file = line->value[0] == '/' || !facts->layout.data_dir
+                                   ? line->value
+                                   : *facts->layout.data_dir + "/" + line->value;
+    } else if (facts->layout.config_file) {
+      facts->layout.hba_file = Dirname(*facts->layout.config_file) + "/pg_hba.conf";
+    }
+  }
+  if (!facts->layout.port && facts->layout.data_dir) {
+    int port = 5432;  // PostgreSQL's default
+    if (const FileSettingFact* line = WinningFileSetting(*facts, "port")) {
+      int value = 0;
+      const std::string& text = line->value;
+      auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (error == std::errc() && end == text.data() + text.size() && value > 0) port = value;
+    }
+    facts->layout.port = port;
+  }
+}
+
 void InterpretFiles(const GatherSections& sections, HostFacts* facts) {
-  InterpretHba(sections, facts);
   if (!facts->file_settings && facts->layout.config_file) {
     // The server is down: read the files the way it would.
     std::vector<FileSettingFact> settings;
@@ -576,6 +637,8 @@ void InterpretFiles(const GatherSections& sections, HostFacts* facts) {
     }
     facts->file_settings = std::move(settings);
   }
+  InterpretUnansweredLayout(sections, facts);
+  InterpretHba(sections, facts);
   if (facts->recovery.recovery_conf.value_or(false) && facts->layout.data_dir) {
     const GatherSection* file =
         FindSection(sections, "file " + *facts->layout.data_dir + "/recovery.conf");
@@ -596,10 +659,8 @@ void InterpretFiles(const GatherSections& sections, HostFacts* facts) {
     facts->recovery.primary_conninfo =
         facts->recovery.recovery_conf_settings->at("primary_conninfo");
   } else if (facts->file_settings && facts->server.running == false) {
-    facts->recovery.primary_conninfo = "";
-    for (const FileSettingFact& setting : *facts->file_settings) {
-      if (setting.name == "primary_conninfo") facts->recovery.primary_conninfo = setting.value;
-    }
+    const FileSettingFact* line = WinningFileSetting(*facts, "primary_conninfo");
+    facts->recovery.primary_conninfo = line ? line->value : "";
   }
   if (const SettingFact* slot = facts->FindSetting("primary_slot_name")) {
     facts->recovery.primary_slot_name = slot->value;

@@ -7,17 +7,10 @@
 #include <cstdlib>
 
 #include "engine/facts/parsers/postgresql_conf.h"
+#include "engine/util/text.h"
 
 namespace pgpair {
 namespace {
-
-std::string Lowercase(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 bool IsSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';

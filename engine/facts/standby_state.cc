@@ -3,6 +3,8 @@
 #include <exception>
 #include <string>
 
+#include "engine/util/sql_quote.h"
+
 namespace pgpair {
 namespace {
 
@@ -11,15 +13,27 @@ bool MarkedAsStandby(const HostFacts& standby, int major) {
                      : standby.recovery.recovery_conf == true;
 }
 
+constexpr char kStreaming[] = "streaming";
+constexpr char kBaseBackupName[] = "pg_basebackup";
+
 bool FromStandby(const WalSenderFact& sender, const std::string& address, const std::string& name) {
   // client_addr is what the primary sees; with a tunnel or NAT it differs,
   // so the application_name pgpair writes (the standby's name) counts too.
   return sender.client_addr == address || sender.application_name == name;
 }
 
+// pg_basebackup's WAL stream shows as "streaming" too; its base backup as
+// "backup".
 bool IsBaseBackup(const WalSenderFact& sender) {
-  return sender.application_name == std::string("pg_basebackup") ||
+  return sender.application_name == std::string(kBaseBackupName) ||
          sender.state == std::string("backup");
+}
+
+// The primary's sender that serves the standby its WAL stream.
+bool StreamsToStandby(const WalSenderFact& sender, const std::string& address,
+                      const std::string& name) {
+  return FromStandby(sender, address, name) && !IsBaseBackup(sender) &&
+         sender.state == std::string(kStreaming);
 }
 
 }  // namespace
@@ -91,15 +105,12 @@ std::string WhyNotStreaming(const HostFacts& primary, const HostFacts& standby,
   if (!standby.replication.receiver_present) return "its WAL receiver's state is unknown";
   const std::optional<std::string>& status =
       standby.replication.receiver ? standby.replication.receiver->status : std::nullopt;
-  if (status != std::string("streaming")) {
+  if (status != std::string(kStreaming)) {
     return "its WAL receiver is " + status.value_or("in an unknown state");
   }
   if (primary.replication.senders) {
     for (const WalSenderFact& sender : *primary.replication.senders) {
-      if (FromStandby(sender, standby_address, standby_name) && !IsBaseBackup(sender) &&
-          sender.state == std::string("streaming")) {
-        return "";
-      }
+      if (StreamsToStandby(sender, standby_address, standby_name)) return "";
     }
     return "the primary serves no WAL stream to it";
   }
@@ -109,6 +120,20 @@ std::string WhyNotStreaming(const HostFacts& primary, const HostFacts& standby,
 bool StandbyStreams(const HostFacts& primary, const HostFacts& standby,
                     const std::string& standby_address, const std::string& standby_name) {
   return WhyNotStreaming(primary, standby, standby_address, standby_name).empty();
+}
+
+std::string StandbyReceiverStreamingSql() {
+  return "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = " + QuoteSqlLiteral(kStreaming) +
+         ";";
+}
+
+std::string PrimarySenderStreamingSql(const std::string& standby_address,
+                                      const std::string& standby_name) {
+  // StreamsToStandby, in SQL: pg_stat_replication's rows are WalSenderFacts.
+  return "SELECT count(*) FROM pg_stat_replication WHERE state = " + QuoteSqlLiteral(kStreaming) +
+         " AND application_name IS DISTINCT FROM " + QuoteSqlLiteral(kBaseBackupName) +
+         " AND (host(client_addr) = " + QuoteSqlLiteral(standby_address) +
+         " OR application_name = " + QuoteSqlLiteral(standby_name) + ");";
 }
 
 }  // namespace pgpair

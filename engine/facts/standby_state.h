@@ -52,6 +52,16 @@ bool StandbyStreams(const HostFacts& primary, const HostFacts& standby,
 std::string WhyNotStreaming(const HostFacts& primary, const HostFacts& standby,
                             const std::string& standby_address, const std::string& standby_name);
 
+// The same question put to the live servers, for a wait that polls them
+// rather than gathering facts again (apply's wait for streaming). Each query
+// answers one number, above 0 when that side streams, by the rule of
+// WhyNotStreaming: the standby's WAL receiver reports "streaming"; the
+// primary has a sender in state "streaming" to the standby's address or
+// name that is not pg_basebackup's.
+std::string StandbyReceiverStreamingSql();
+std::string PrimarySenderStreamingSql(const std::string& standby_address,
+                                      const std::string& standby_name);
+
 }  // namespace pgpair
 
 #endif  // PGPAIR_ENGINE_FACTS_STANDBY_STATE_H_

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "engine/manifest/manifest.h"
+#include "engine/util/text.h"
 
 namespace pgpair {
 namespace {
@@ -16,12 +17,6 @@ std::string Where(const SecretRef& secret) {
   std::string where =
       secret.mark.file.empty() ? std::string("the manifest") : secret.mark.ToString();
   return secret.key.empty() ? where : where + ": " + secret.key;
-}
-
-std::string OctalMode(mode_t mode) {
-  char text[8];
-  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
-  return text;
 }
 
 Result<std::string> ReadSecretFile(const SecretRef& secret, const std::string& path) {
@@ -44,7 +39,8 @@ Result<std::string> ReadSecretFile(const SecretRef& secret, const std::string& p
   }
   if ((info.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH)) != 0) {
     close(fd);
-    return Status::Error(where + ": secret file " + path + " has mode " + OctalMode(info.st_mode) +
+    return Status::Error(where + ": secret file " + path + " has mode " +
+                         FormatOctalMode(info.st_mode) +
                          ", so group or others can read or change it; run chmod 600 " + path);
   }
   std::string value;

@@ -3,14 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "engine/util/text.h"
+
 namespace pgpair {
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Optimal string alignment distance: Levenshtein plus transposition of two
 // adjacent letters, the most common typo in a key ("hsot").
@@ -34,11 +30,11 @@ size_t EditDistance(const std::string& a, const std::string& b) {
 
 std::optional<std::string> ClosestMatch(std::string_view word,
                                         const std::vector<std::string>& candidates) {
-  std::string lowered = Lower(word);
+  std::string lowered = Lowercase(word);
   std::optional<std::string> best;
   size_t best_distance = 0;
   for (const std::string& candidate : candidates) {
-    size_t distance = EditDistance(lowered, Lower(candidate));
+    size_t distance = EditDistance(lowered, Lowercase(candidate));
     if (!best || distance < best_distance) {
       best = candidate;
       best_distance = distance;

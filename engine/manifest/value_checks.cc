@@ -5,6 +5,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "engine/util/text.h"
+
 namespace pgpair {
 namespace {
 
@@ -102,20 +104,9 @@ std::optional<int> ParseDurationSeconds(std::string_view text) {
 }
 
 std::optional<std::string> NormalizeOctalMode(std::string_view text) {
-  if (text.size() > 2 && text[0] == '0' && (text[1] == 'o' || text[1] == 'O')) {
-    text.remove_prefix(2);
-  }
-  if (text.empty() || text.size() > 5) return std::nullopt;
-  int mode = 0;
-  for (char c : text) {
-    if (c < '0' || c > '7') return std::nullopt;
-    mode = mode * 8 + (c - '0');
-  }
-  if (mode > 07777) return std::nullopt;
-  std::string digits = {
-      static_cast<char>('0' + ((mode >> 9) & 7)), static_cast<char>('0' + ((mode >> 6) & 7)),
-      static_cast<char>('0' + ((mode >> 3) & 7)), static_cast<char>('0' + (mode & 7))};
-  return digits;
+  std::optional<int> mode = ParseOctalMode(text);
+  if (!mode) return std::nullopt;
+  return FormatOctalMode(static_cast<unsigned>(*mode));
 }
 
 std::optional<std::string> NormalizeSettingName(std::string_view text) {
@@ -124,9 +115,7 @@ std::optional<std::string> NormalizeSettingName(std::string_view text) {
                    ? IsIdentifier(text)
                    : IsIdentifier(text.substr(0, dot)) && IsIdentifier(text.substr(dot + 1));
   if (!valid) return std::nullopt;
-  std::string name(text);
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return name;
+  return Lowercase(text);
 }
 
 bool IsEnvVarName(std::string_view text) { return IsIdentifier(text); }

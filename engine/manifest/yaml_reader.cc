@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "engine/manifest/suggest.h"
+#include "engine/util/text.h"
 #include "engine/util/utf8.h"
 
 namespace pgpair {
@@ -411,8 +412,8 @@ std::optional<int> ReadInt(const YamlEntry& entry, int min, int max, std::string
 
 std::optional<bool> ReadBool(const YamlEntry& entry, Diagnostics* diags) {
   if (entry.value.IsScalar()) {
-    std::string word = entry.value.Scalar();
-    for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    // YAML's words (1.1 and 1.2), not PostgreSQL's prefixes: the manifest is YAML.
+    std::string word = Lowercase(entry.value.Scalar());
     if (word == "true" || word == "yes" || word == "on") return true;
     if (word == "false" || word == "no" || word == "off") return false;
   }

@@ -3,6 +3,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "engine/edit/hba_edit.h"
 #include "engine/facts/parsers/apply_holder.h"
 #include "engine/util/text.h"
 
@@ -18,17 +19,6 @@ std::string Or(const std::optional<std::string>& value, const char* fallback = k
 std::string YesNo(const std::optional<bool>& value, const char* yes, const char* no) {
   if (!value) return kUnknown;
   return *value ? yes : no;
-}
-
-std::string CollapseSpaces(const std::string& text) {
-  std::string collapsed;
-  for (char c : text) {
-    bool space = c == ' ' || c == '\t' || c == '\n';
-    if (space && (collapsed.empty() || collapsed.back() == ' ')) continue;
-    collapsed += space ? ' ' : c;
-  }
-  if (!collapsed.empty() && collapsed.back() == ' ') collapsed.pop_back();
-  return collapsed;
 }
 
 void Line(std::ostringstream& out, const char* topic, const std::string& text) {
@@ -87,10 +77,10 @@ std::string HbaSummary(const HostFacts& f) {
       continue;
     }
     ++rules;
-    for (const std::string& db : line.databases) {
-      if (db == "replication") {
+    for (const HbaToken& db : line.databases) {
+      if (db.IsKeyword("replication")) {
         replication.push_back("line " + std::to_string(line.line_number) + " `" +
-                              CollapseSpaces(line.text) + "`");
+                              HbaRecordDisplay(line.text) + "`");
         break;
       }
     }

@@ -12,6 +12,7 @@
 #include "engine/transport/fingerprint.h"
 #include "engine/transport/libssh2_handles.h"
 #include "engine/util/shell_quote.h"
+#include "engine/util/text.h"
 
 namespace pgpair {
 namespace {
@@ -36,13 +37,6 @@ const KnownKeyType* FindKeyType(const std::string& name) {
     if (name == type.name) return &type;
   }
   return nullptr;
-}
-
-std::string Trim(const std::string& text) {
-  size_t begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string::npos) return "";
-  size_t end = text.find_last_not_of(" \t\r\n");
-  return text.substr(begin, end - begin + 1);
 }
 
 std::string HostPattern(const std::string& host, int port) {
@@ -84,7 +78,7 @@ class KnownHostsFile {
     int line_number = 0;
     while (std::getline(in, line)) {
       ++line_number;
-      line = Trim(line);
+      line = std::string(Trim(line));
       if (line.empty() || line[0] == '#') continue;
       if (line[0] == '@') {
         file->AddMarkerLine(line);

@@ -18,6 +18,7 @@
 
 #include "engine/transport/fingerprint.h"
 #include "engine/transport/libssh2_handles.h"
+#include "engine/util/text.h"
 
 namespace pgpair {
 
@@ -95,12 +96,6 @@ std::string UserName(uid_t uid) {
     return found->pw_name;
   }
   return "uid " + std::to_string(uid);
-}
-
-std::string OctalMode(mode_t mode) {
-  char text[8];
-  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
-  return text;
 }
 
 // libssh2's error code after a failed public key login, in words.
@@ -210,7 +205,7 @@ std::string KeyFilePermissionProblem(const std::string& path, uid_t owner, mode_
            UserName(user) + " " + path;
   }
   if ((mode & 077) != 0) {
-    return "has mode " + OctalMode(mode) +
+    return "has mode " + FormatOctalMode(mode) +
            ", so group or others can use it; OpenSSH refuses such a key: chmod 600 " + path;
   }
   return "";

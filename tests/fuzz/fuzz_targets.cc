@@ -74,8 +74,9 @@ std::string FuzzPgHba(std::string_view data) {
     if (line.line_number <= previous) return "record line numbers not increasing";
     previous = line.line_number;
     if (line.address) {
-      (void)HbaAddressContains(*line.address, "10.0.0.1");
-      (void)HbaAddressContains(*line.address, "fd00::1/64");
+      (void)HbaAddressCoverage(*line.address, "10.0.0.1");
+      (void)HbaAddressCoverage(*line.address, "fd00::1/64");
+      (void)SameHbaRange(*line.address, "10.0.0.0/8");
     }
   }
   return "";

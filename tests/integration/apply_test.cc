@@ -96,6 +96,69 @@ TEST_CASE("apply turns two independent clusters into a verified streaming pair",
   }
 }
 
+// The hba_rule change of a plan; fails the test when there is none.
+json HbaRuleChange(const json& plan) {
+  for (const json& change : plan["changes"]) {
+    if (change["address"] == "hba_rule[pg1/replication replicator 198.18.0.12/32]") return change;
+  }
+  FAIL("no hba_rule change in " << plan.dump());
+  return json();
+}
+
+// A fresh primary whose pg_hba.conf starts with `line`, reloaded.
+void PrimaryHbaStartsWith(const std::string& line) {
+  FreshSandbox();
+  REQUIRE(OnHost("pg1", "sed -i " + ShellQuote("1i " + line) +
+                            " /etc/postgresql/15/main/pg_hba.conf && pg_ctlcluster 15 main reload")
+              .exit_status == 0);
+}
+
+// The first line of the primary's pg_hba.conf.
+std::string PrimaryHbaFirstLine() {
+  return OnHost("pg1", "head -n 1 /etc/postgresql/15/main/pg_hba.conf").out;
+}
+
+void ApplyVerifyConverged() {
+  Apply();
+  CommandResult verify = Pgpair("verify " + kManifest);
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_status == 0);
+  CHECK(Pgpair("plan " + kManifest).exit_status == 0);
+  CHECK(Check() == 0);
+}
+
+TEST_CASE("a quoted \"replication\" line first is a database's line, not the standby's",
+          "[apply][hba]") {
+  // "replication" in double quotes is a database called replication: the
+  // server never takes a replication connection with this line.
+  const std::string quoted = "host \"replication\" all 0.0.0.0/0 reject";
+  PrimaryHbaStartsWith(quoted);
+  json change = HbaRuleChange(PlanJson());
+  INFO(change.dump());
+  CHECK(change["reason"].get<std::string>().rfind(
+            "no line of /etc/postgresql/15/main/pg_hba.conf matches a replication connection", 0) ==
+        0);
+  CHECK(change["reason"].get<std::string>().find("line 1") == std::string::npos);
+  ApplyVerifyConverged();
+  // pgpair's rule went to the end; the line stays first, as it was.
+  CHECK(PrimaryHbaFirstLine() == quoted + "\n");
+}
+
+TEST_CASE("an unquoted replication reject first shadows the standby: pgpair's rule goes before it",
+          "[apply][hba]") {
+  const std::string reject = "host replication all 198.18.0.12/32 reject";
+  PrimaryHbaStartsWith(reject);
+  json change = HbaRuleChange(PlanJson());
+  INFO(change.dump());
+  CHECK(change["reason"] == "line 1 `" + reject +
+                                "` matches first and would refuse the standby; pgpair's rule "
+                                "goes before it");
+  ApplyVerifyConverged();
+  // pgpair's comment and rule now come first, the reject after them.
+  CHECK(PrimaryHbaFirstLine() == "# pgpair: lets the standby pg2 stream (replication)\n");
+  CHECK(OnHost("pg1", "sed -n 3p /etc/postgresql/15/main/pg_hba.conf").out == reject + "\n");
+}
+
 // One drift, detected by check, planned as exactly `expected`, repaired by
 // apply; `restarts` says which hosts may restart.
 void ExpectRepaired(const std::vector<std::string>& expected, bool primary_may_restart,

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <optional>
 
+#include "engine/util/text.h"
+
 namespace pgpair {
 namespace {
 
@@ -228,9 +230,7 @@ Result<std::vector<Item>> ParseItems(std::string_view s) {
 }
 
 bool IsSecretKey(const std::string& key) {
-  std::string lower;
-  for (char c : key) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower.find("password") != std::string::npos;
+  return Lowercase(key).find("password") != std::string::npos;
 }
 
 // libpq expands a dbname holding '=' or a URI into a connection string of its own.
@@ -260,9 +260,7 @@ std::string RedactUnparsable(std::string_view conninfo) {
   if (size_t prefix = UriPrefixLength(conninfo)) {
     return std::string(conninfo.substr(0, prefix)) + kRedacted;
   }
-  std::string lower;
-  for (char c : conninfo) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  size_t word = lower.find("password");
+  size_t word = Lowercase(conninfo).find("password");
   if (word == std::string::npos) return std::string(conninfo);
   return std::string(conninfo.substr(0, word + 8)) + kRedacted;
 }

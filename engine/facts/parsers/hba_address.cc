@@ -147,19 +147,34 @@ Result<std::string> NormalizeHbaAddress(std::string_view address,
   return FormatIp(host) + "/" + std::to_string(*bits);
 }
 
-std::optional<bool> HbaAddressContains(std::string_view rule_address, std::string_view ip) {
-  std::optional<Range> client = ParseRange(ip);
-  if (!client) return std::nullopt;
-  if (rule_address == "all") return true;
+std::optional<HbaCoverage> HbaAddressCoverage(std::string_view rule_address,
+                                              std::string_view client) {
+  std::optional<Range> from = ParseRange(client);
+  if (!from) return std::nullopt;
+  if (rule_address == "all") return HbaCoverage::kAll;
   std::optional<Range> rule = ParseRange(rule_address);
   if (!rule) return std::nullopt;  // samehost, samenet, a host name, or unreadable
-  if (rule->address.family != client->address.family) return false;
+  if (rule->address.family != from->address.family) return HbaCoverage::kNone;
+  bool every = true;
   for (size_t i = 0; i < rule->address.size(); ++i) {
-    // Every bit the rule fixes must be fixed in the client range, and equal.
-    if (rule->mask.bytes[i] & ~client->mask.bytes[i]) return false;
-    if ((rule->address.bytes[i] ^ client->address.bytes[i]) & rule->mask.bytes[i]) return false;
+    // Bits both fix must agree, or no client of the range is in the rule.
+    unsigned char common = rule->mask.bytes[i] & from->mask.bytes[i];
+    if ((rule->address.bytes[i] ^ from->address.bytes[i]) & common) return HbaCoverage::kNone;
+    // A bit the rule fixes and the range leaves free: only some clients match.
+    if (rule->mask.bytes[i] & ~from->mask.bytes[i]) every = false;
   }
-  return true;
+  return every ? HbaCoverage::kAll : HbaCoverage::kSome;
+}
+
+bool SameHbaRange(std::string_view a, std::string_view b) {
+  if (a == b) return true;
+  std::optional<Range> x = ParseRange(a);
+  std::optional<Range> y = ParseRange(b);
+  if (!x || !y || x->address.family != y->address.family) return false;
+  for (size_t i = 0; i < x->address.size(); ++i) {
+    if (x->mask.bytes[i] != y->mask.bytes[i]) return false;
+  }
+  return HbaAddressCoverage(a, b) == HbaCoverage::kAll;
 }
 
 }  // namespace pgpair

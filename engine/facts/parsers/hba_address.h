@@ -24,13 +24,27 @@ bool IsIpAddress(std::string_view text);
 Result<std::string> NormalizeHbaAddress(std::string_view address,
                                         std::optional<std::string_view> netmask);
 
-// Whether every client address in `ip` (one address, or a range "ADDR/BITS")
-// matches the pg_hba.conf address column `rule_address` (as NormalizeHbaAddress
-// writes it, or a plain address meaning just that address). "all" matches
-// everything; an IPv4 rule never matches an IPv6 client, as in the server.
-// Empty means "cannot tell here": samehost and samenet depend on the server's
-// interfaces, a host name on DNS, and an unreadable address on nothing known.
-std::optional<bool> HbaAddressContains(std::string_view rule_address, std::string_view ip);
+// How much of a range of client addresses a pg_hba.conf address column takes.
+enum class HbaCoverage {
+  kNone,  // no address of the range
+  kSome,  // some of them, not all
+  kAll,   // every one
+};
+
+// How much of `client` (one address, "ADDR/BITS" or "ADDR/MASK") the
+// pg_hba.conf address column `rule_address` covers, either family. The column
+// is as NormalizeHbaAddress writes it, or a plain address meaning just that
+// address. "all" covers everything; an IPv4 rule never covers an IPv6 client,
+// as in the server; host bits of the rule are masked. Empty means "cannot
+// tell here": samehost and samenet depend on the server's interfaces, a host
+// name on DNS, and an unreadable address on nothing known.
+std::optional<HbaCoverage> HbaAddressCoverage(std::string_view rule_address,
+                                              std::string_view client);
+
+// Whether two address columns name the same range, in any spelling
+// ("198.18.0.12" and "198.18.0.12/32", "2001:0db8::12/128" and
+// "2001:db8::12/128"). Textually equal columns (host names too) are the same.
+bool SameHbaRange(std::string_view a, std::string_view b);
 
 }  // namespace pgpair
 

@@ -1,14 +1,9 @@
 #include "engine/facts/parsers/os_release.h"
 
+#include "engine/util/text.h"
+
 namespace pgpair {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 bool IsKey(std::string_view key) {
   if (key.empty()) return false;

@@ -2,15 +2,10 @@
 
 #include <charconv>
 
+#include "engine/util/text.h"
+
 namespace pgpair {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 template <typename T>
 bool ReadUnsigned(const std::string& text, T* out) {

@@ -7,20 +7,9 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/facts/hba_token.h"
+
 namespace pgpair {
-
-// One name in the database or user column. A quoted name is never a keyword:
-// "all" in double quotes is a database called all.
-struct HbaToken {
-  std::string value;    // quotes removed, "" read as "
-  bool quoted = false;  // written with a leading double quote
-
-  // True for the unquoted keyword `word` (all, replication, sameuser, ...).
-  bool IsKeyword(std::string_view word) const { return !quoted && value == word; }
-  bool operator==(const HbaToken& other) const {
-    return value == other.value && quoted == other.quoted;
-  }
-};
 
 // One record of pg_hba.conf (a line, or lines joined by a trailing backslash).
 // A record is exactly one of:

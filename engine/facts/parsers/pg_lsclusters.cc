@@ -2,17 +2,12 @@
 
 #include <charconv>
 
+#include "engine/util/text.h"
+
 namespace pgpair {
 namespace {
 
 constexpr char kUnknown[] = "<unknown>";
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 // pg_lsclusters colours its lines when stdout is a terminal (ssh -t).
 std::string StripColour(std::string_view line) {

@@ -5,6 +5,8 @@
 #include <iterator>
 #include <optional>
 
+#include "engine/util/text.h"
+
 namespace pgpair {
 namespace {
 
@@ -167,14 +169,6 @@ bool IsValueToken(TokenKind kind) {
   return kind == TokenKind::kId || kind == TokenKind::kString ||
          kind == TokenKind::kUnquotedString || kind == TokenKind::kInteger ||
          kind == TokenKind::kReal;
-}
-
-std::string Lowercase(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 // The body of DeescapeQuotedString() in guc-file.l; `quoted` is a whole STRING token.

@@ -1,9 +1,12 @@
 #include "engine/facts/interpret.h"
 
 #include <catch2/catch.hpp>
+#include <map>
 
+#include "engine/facts/facts_json.h"
 #include "engine/facts/parsers/refused_settings.h"
 #include "tests/unit/fixture_file.h"
+#include "tests/unit/gathered_facts.h"
 
 namespace pgpair {
 namespace {
@@ -77,7 +80,7 @@ TEST_CASE("A running Debian cluster gives server, settings, roles and layout", "
   bool local_replication = false;
   for (const HbaLineFact& line : *f.hba.lines) {
     local_replication |=
-        line.type == "local" && line.databases == std::vector<std::string>{"replication"};
+        line.type == "local" && line.databases == std::vector<HbaToken>{{"replication", false}};
   }
   CHECK(local_replication);  // Debian's default file lets local replication in
   // A primary with no standby: no senders, and that is known.
@@ -90,6 +93,32 @@ TEST_CASE("A running Debian cluster gives server, settings, roles and layout", "
   REQUIRE(f.archive);
   CHECK(f.archive->exists == false);
   CHECK_FALSE(HasProblem(f, "sql"));
+}
+
+TEST_CASE("Quoted pg_hba.conf names stay names through interpretation", "[interpret]") {
+  HostFacts f = testing::DebianWithHba(
+      "host \"replication\" all 0.0.0.0/0 reject\n"
+      "host replication \"all\",\"+admins\",+admins,\"say \"\"hi\"\"\" 198.18.0.12/32 md5\n");
+  REQUIRE(f.hba.lines);
+  REQUIRE(f.hba.lines->size() == 2);
+  const HbaLineFact& database = (*f.hba.lines)[0];
+  REQUIRE(database.databases.size() == 1);
+  CHECK(database.databases[0] == HbaToken{"replication", true});
+  CHECK_FALSE(database.databases[0].IsKeyword("replication"));
+  CHECK(database.users[0].IsKeyword("all"));
+  const HbaLineFact& users = (*f.hba.lines)[1];
+  CHECK(users.databases[0].IsKeyword("replication"));
+  CHECK(users.users ==
+        std::vector<HbaToken>{
+            {"all", true}, {"+admins", true}, {"+admins", false}, {"say \"hi\"", true}});
+  CHECK_FALSE(users.users[1].StartsWith('+'));
+  CHECK(users.users[2].StartsWith('+'));
+  // The JSON form writes names as the file does: quoted ones in quotes.
+  nlohmann::json json = HostFactsToJson(f)["hba"]["lines"];
+  CHECK(json[0]["databases"] == nlohmann::json::array({"\"replication\""}));
+  CHECK(json[0]["users"] == nlohmann::json::array({"all"}));
+  CHECK(json[1]["users"] ==
+        nlohmann::json::array({"\"all\"", "\"+admins\"", "+admins", "\"say \"\"hi\"\"\""}));
 }
 
 TEST_CASE("A stopped cluster keeps its file facts and leaves SQL facts unknown", "[interpret]") {
@@ -232,11 +261,68 @@ TEST_CASE("Without pg_controldata, pg_control's own fields are read", "[interpre
   }
 }
 
+// The captured stopped Debian cluster, with its layout section's `key=`
+// lines replaced by `layout` and `conf` appended to its postgresql.conf.
+HostFacts StoppedDebianWith(const std::map<std::string, std::string>& layout,
+                            const std::string& conf) {
+  Result<GatherSections> sections =
+      ParseGatherOutput(testing::ReadFixture("gather/pg15_debian_stopped.txt"), "@@pgpair-fixture");
+  REQUIRE(sections.ok());
+  std::string& text = (*sections)["layout"].out;
+  for (const auto& [key, value] : layout) {
+    size_t at = text.find(key + "=");
+    if (at == std::string::npos) {
+      text += key + "=" + value + "\n";
+    } else {
+      text.replace(at, text.find('\n', at) - at, key + "=" + value);
+    }
+  }
+  (*sections)["file /etc/postgresql/15/main/postgresql.conf"].out += conf;
+  HostFacts facts;
+  InterpretGather(*sections, GatherRequest{}, &facts);
+  return facts;
+}
+
+TEST_CASE("A stopped server's port and hba_file come from its files, read by pgpair's parser",
+          "[interpret]") {
+  const std::string conf =
+      "port = 5499\n"
+      "hba_file = '/etc/postgresql/15/main/other_hba.conf'\n";
+  SECTION("the script could not ask the server: the files' last lines win") {
+    HostFacts f = StoppedDebianWith({{"port", ""}, {"hba_from", "default"}}, conf);
+    CHECK(f.layout.port == 5499);
+    CHECK(f.layout.hba_file == "/etc/postgresql/15/main/other_hba.conf");
+    // The script read the default file, not that one: said, not guessed.
+    CHECK_FALSE(f.hba.lines.has_value());
+    CHECK_THAT(ProblemText(f, "hba"),
+               Catch::Contains("/etc/postgresql/15/main/other_hba.conf (hba_file) was not read") &&
+                   Catch::Contains("hosts.<name>.postgres.hba_file"));
+  }
+  SECTION("nothing added: Debian's own lines") {
+    HostFacts f = StoppedDebianWith({{"port", ""}, {"hba_from", "default"}}, "");
+    // Debian's postgresql.conf sets port = 5432 and names its pg_hba.conf.
+    CHECK(f.layout.port == 5432);
+    CHECK(f.layout.hba_file == "/etc/postgresql/15/main/pg_hba.conf");
+    CHECK(f.hba.lines.has_value());
+  }
+  SECTION("the server's own answer (postgres -C) and the manifest's port are taken as reported") {
+    HostFacts f = StoppedDebianWith({{"port", "5433"},
+                                     {"hba_from", "postgres"},
+                                     {"hba_file", "/etc/postgresql/15/main/pg_hba.conf"}},
+                                    conf);
+    CHECK(f.layout.port == 5433);
+    CHECK(f.layout.hba_file == "/etc/postgresql/15/main/pg_hba.conf");
+    REQUIRE(f.hba.lines.has_value());
+    CHECK_FALSE(f.hba.lines->empty());
+  }
+}
+
 TEST_CASE("A host where no cluster was settled on says what it saw", "[interpret]") {
   GatherSections sections;
   sections["layout"] = {"running=no\n", "", 0};
   HostFacts f;
   SECTION("two running servers") {
+    sections["layout"] = {"choice=several-postmasters\nrunning=no\n", "", 0};
     sections["postmasters"] = {
         "/var/lib/pgsql/12/data|/usr/pgsql-12/bin/postgres|5432|\n"
         "/srv/pg/16|/opt/pg16/bin/postgres|5433|/etc/pg16.conf\n",
@@ -248,6 +334,7 @@ TEST_CASE("A host where no cluster was settled on says what it saw", "[interpret
                    Catch::Contains("postgres.data_dir"));
   }
   SECTION("one running server on a port other than the manifest's") {
+    sections["layout"] = {"choice=no-postmaster-on-port\nport=5433\nrunning=no\n", "", 0};
     sections["postmasters"] = {"/var/lib/pgsql/12/data|/usr/pgsql-12/bin/postgres|5432|\n", "", 0};
     InterpretGather(sections, GatherRequest{}, &f);
     CHECK_THAT(ProblemText(f, "layout"),
@@ -255,16 +342,17 @@ TEST_CASE("A host where no cluster was settled on says what it saw", "[interpret
                                "manifest names"));
   }
   SECTION("Debian clusters, none of them chosen") {
+    sections["layout"] = {"choice=several-clusters\nrunning=no\n", "", 0};
     sections["pg_lsclusters"] = {testing::ReadFixture("pg_lsclusters/two_down_noheader.txt"), "",
                                  0};
     InterpretGather(sections, GatherRequest{}, &f);
     CHECK_THAT(ProblemText(f, "layout"),
                Catch::Contains("pg_lsclusters lists 15/main (port 5432, down), 15/scratch (port "
-                               "5499, down), and none is the one") &&
+                               "5499, down), several and not exactly one online") &&
                    Catch::Contains("hosts.<name>.postgres.cluster"));
   }
   SECTION("the manifest's Debian cluster is not there") {
-    sections["layout"] = {"cluster=16/main\nrunning=no\n", "", 0};
+    sections["layout"] = {"choice=no-such-cluster\ncluster=16/main\nrunning=no\n", "", 0};
     sections["pg_lsclusters"] = {testing::ReadFixture("pg_lsclusters/two_down_noheader.txt"), "",
                                  0};
     InterpretGather(sections, GatherRequest{}, &f);
@@ -273,6 +361,7 @@ TEST_CASE("A host where no cluster was settled on says what it saw", "[interpret
                                "5432, down), 15/scratch"));
   }
   SECTION("two stopped clusters in the usual places") {
+    sections["layout"] = {"choice=several-conventional\nrunning=no\n", "", 0};
     sections["postmasters"] = {"", "", 0};
     sections["conventional"] = {"/var/lib/pgsql/12/data\n/var/lib/pgsql/16/data\n", "", 0};
     InterpretGather(sections, GatherRequest{}, &f);
@@ -280,6 +369,7 @@ TEST_CASE("A host where no cluster was settled on says what it saw", "[interpret
                Catch::Contains("/var/lib/pgsql/12/data, /var/lib/pgsql/16/data"));
   }
   SECTION("nothing at all") {
+    sections["layout"] = {"choice=nothing\nrunning=no\n", "", 0};
     sections["postmasters"] = {"", "", 0};
     sections["conventional"] = {"", "", 0};
     InterpretGather(sections, GatherRequest{}, &f);

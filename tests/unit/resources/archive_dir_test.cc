@@ -122,17 +122,6 @@ TEST_CASE("archive_dir: the blocker says what is in the way", "[archive_dir]") {
         "not replace it. Move it aside, or set archive.dir to another path");
 }
 
-TEST_CASE("Octal modes", "[archive_dir]") {
-  CHECK(ParseOctalMode("700") == 0700);
-  CHECK(ParseOctalMode("0700") == 0700);
-  CHECK(ParseOctalMode("2775") == 02775);
-  CHECK(ParseOctalMode("00700") == 0700);
-  CHECK_FALSE(ParseOctalMode("").has_value());
-  CHECK_FALSE(ParseOctalMode("0800").has_value());
-  CHECK_FALSE(ParseOctalMode("rwx").has_value());
-  CHECK_FALSE(ParseOctalMode("77777").has_value());
-}
-
 TEST_CASE("archive_dir: the command quotes every value", "[archive_dir]") {
   std::string command = ArchiveDirCommand("/srv/wal archive/it's", "post gres", 0700, "postgres");
   CHECK(command.rfind("dir='/srv/wal archive/it'\\''s'\n"

@@ -25,66 +25,32 @@ Manifest PairManifest(const std::string& hba_address = "198.18.0.12/32",
   return manifest;
 }
 
-std::vector<std::string> Split(const std::string& list) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  for (size_t comma; (comma = list.find(',', start)) != std::string::npos; start = comma + 1) {
-    items.push_back(list.substr(start, comma - start));
-  }
-  items.push_back(list.substr(start));
-  return items;
+// Debian 12's pg_hba.conf for 15/main as captured (tests/fixtures/gather/):
+// its rules are on lines 90 to 104, the file's last line.
+std::string DebianHba() {
+  Result<GatherSections> sections =
+      ParseGatherOutput(testing::ReadFixture("gather/pg15_debian_stopped.txt"), "@@pgpair-fixture");
+  REQUIRE(sections.ok());
+  return sections->at(std::string("file ") + kFile).out;
 }
 
-// A parsed line as the facts hold it; `text` as Debian lays it out.
-HbaLineFact Line(int number, const std::string& type, const std::string& databases,
-                 const std::string& users, const std::string& address, const std::string& method) {
-  HbaLineFact line;
-  line.line_number = number;
-  line.type = type;
-  line.databases = Split(databases);
-  line.users = Split(users);
-  if (!address.empty()) line.address = address;
-  line.method = method;
-  line.text = type + "    " + databases + "     " + users + "     " + address + "    " + method;
-  return line;
+// Debian's file with `extra` appended, one a line: the first on line 105.
+std::string DebianWith(const std::vector<std::string>& extra) {
+  std::string text = DebianHba();
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  for (const std::string& line : extra) text += line + "\n";
+  return text;
 }
 
-// The rules of Debian 12's pg_hba.conf for 15/main (tests/fixtures/gather/).
-std::vector<HbaLineFact> Debian() {
-  return {
-      Line(90, "local", "all", "postgres", "", "peer"),
-      Line(95, "local", "all", "all", "", "peer"),
-      Line(97, "host", "all", "all", "127.0.0.1/32", "scram-sha-256"),
-      Line(99, "host", "all", "all", "::1/128", "scram-sha-256"),
-      Line(102, "local", "replication", "all", "", "peer"),
-      Line(103, "host", "replication", "all", "127.0.0.1/32", "scram-sha-256"),
-      Line(104, "host", "replication", "all", "::1/128", "scram-sha-256"),
-  };
+std::string Ours(const std::string& method = "scram-sha-256") {
+  return "host    replication     replicator      198.18.0.12/32          " + method;
 }
 
-std::vector<HbaLineFact> DebianWith(std::vector<HbaLineFact> extra) {
-  std::vector<HbaLineFact> lines = Debian();
-  lines.insert(lines.end(), extra.begin(), extra.end());
-  return lines;
-}
-
-HbaLineFact Ours(int number, const std::string& method = "scram-sha-256") {
-  return Line(number, "host", "replication", "replicator", "198.18.0.12/32", method);
-}
-
-HostFacts Primary(std::optional<std::vector<HbaLineFact>> lines,
-                  std::optional<std::string> ssl = std::nullopt) {
-  HostFacts facts;
-  facts.name = "pg1";
-  facts.hba.file = kFile;
-  facts.hba.lines = std::move(lines);
-  if (ssl) {
-    SettingFact setting;
-    setting.name = "ssl";
-    setting.value = ssl;
-    facts.settings = std::vector<SettingFact>{setting};
-  }
-  return facts;
+// The primary's facts with `hba` as its pg_hba.conf (empty: unreadable),
+// through the real parser and interpreter. Stopped, ssl is unknown; running
+// (`ssl_off`), the captured server runs with ssl off.
+HostFacts Primary(const std::optional<std::string>& hba, bool ssl_off = false) {
+  return testing::DebianWithHba(hba, ssl_off);
 }
 
 Plan DiffOf(const Manifest& manifest, const HostFacts& primary,
@@ -110,7 +76,7 @@ Outcome OutcomeOf(const Plan& plan, int* line_number) {
   return Outcome::kAppend;
 }
 
-TEST_CASE("hba_rule: diff against hand-built facts", "[hba_rule]") {
+TEST_CASE("hba_rule: diff against pg_hba.conf files as written", "[hba_rule]") {
   struct Case {
     const char* proves;
     Manifest manifest;
@@ -118,100 +84,92 @@ TEST_CASE("hba_rule: diff against hand-built facts", "[hba_rule]") {
     Outcome outcome;
     int line = 0;
   };
-  HbaLineFact group = Line(105, "host", "replication", "+replusers", "198.18.0.0/24", "md5");
-  HbaLineFact group_same =
-      Line(105, "host", "replication", "+replusers", "198.18.0.0/24", "scram-sha-256");
-  HbaLineFact with_options = Ours(106);
-  with_options.options["clientcert"] = "verify-full";
-  HbaLineFact broken = Line(105, "host", "replication", "all", "198.18.0.0/24", "scram-sha-256");
-  broken.error = "invalid authentication method \"scram\"";
   const Manifest v4 = PairManifest();
   const Manifest v6 = PairManifest("2001:db8::12/128");
   const Manifest md5 = PairManifest("198.18.0.12/32", "md5");
+  const bool ssl_off = true;
 
   const Case cases[] = {
-      {"Debian's file: no line takes the standby, append", v4, Primary(Debian()), Outcome::kAppend},
-      {"converged: our line is the first match", v4, Primary(DebianWith({Ours(106)})),
+      {"Debian's file: no line takes the standby, append", v4, Primary(DebianHba()),
+       Outcome::kAppend},
+      {"converged: our line is the first match", v4, Primary(DebianWith({Ours()})),
        Outcome::kNothing},
       {"shadowed by a reject above: insert before it", v4,
-       Primary(DebianWith(
-           {Line(105, "host", "replication", "all", "198.18.0.0/24", "reject"), Ours(107)})),
+       Primary(DebianWith({"host replication all 198.18.0.0/24 reject", Ours()})),
        Outcome::kInsertBefore, 105},
       {"`all` as database does not match replication connections", v4,
-       Primary(DebianWith({Line(105, "host", "all", "all", "0.0.0.0/0", "reject"), Ours(106)})),
-       Outcome::kNothing},
+       Primary(DebianWith({"host all all 0.0.0.0/0 reject", Ours()})), Outcome::kNothing},
       {"a database called \"replication\" is not the keyword", v4,
-       Primary(DebianWith(
-           {Line(105, "host", "\"replication\"", "all", "0.0.0.0/0", "reject"), Ours(106)})),
+       Primary(DebianWith({"host \"replication\" all 0.0.0.0/0 reject", Ours()})),
        Outcome::kNothing},
-      {"an address outside the CIDR does not match", v4,
-       Primary(DebianWith({Line(105, "host", "replication", "all", "10.0.0.0/8", "reject")})),
-       Outcome::kAppend},
-      {"another role's line does not match", v4,
-       Primary(DebianWith({Line(105, "host", "replication", "barman", "0.0.0.0/0", "reject")})),
-       Outcome::kAppend},
-      {"`all` as address matches", v4,
-       Primary(DebianWith({Line(105, "host", "replication", "all", "all", "reject"), Ours(106)})),
+      {"a role called \"all\" is not the keyword", v4,
+       Primary(DebianWith({"host replication \"all\" 0.0.0.0/0 reject", Ours()})),
+       Outcome::kNothing},
+      {"a role called \"+replusers\" is no group", v4,
+       Primary(DebianWith({"host replication \"+replusers\" 0.0.0.0/0 reject", Ours()})),
+       Outcome::kNothing},
+      {"the keyword in a list with a quoted name still matches", v4,
+       Primary(DebianWith({"host \"replication\",replication all 0.0.0.0/0 reject", Ours()})),
        Outcome::kInsertBefore, 105},
+      {"an address outside the CIDR does not match", v4,
+       Primary(DebianWith({"host replication all 10.0.0.0/8 reject"})), Outcome::kAppend},
+      {"another role's line does not match", v4,
+       Primary(DebianWith({"host replication barman 0.0.0.0/0 reject"})), Outcome::kAppend},
+      {"`all` as address matches", v4,
+       Primary(DebianWith({"host replication all all reject", Ours()})), Outcome::kInsertBefore,
+       105},
       {"a list of users naming the role matches", v4,
-       Primary(DebianWith(
-           {Line(105, "host", "replication", "barman,replicator", "198.18.0.0/16", "md5")})),
+       Primary(DebianWith({"host replication barman,replicator 198.18.0.0/16 md5"})),
        Outcome::kInsertBefore, 105},
       {"a different method first: insert before it", v4,
-       Primary(DebianWith(
-           {Line(105, "host", "replication", "all", "198.18.0.0/24", "md5"), Ours(106)})),
+       Primary(DebianWith({"host replication all 198.18.0.0/24 md5", Ours()})),
        Outcome::kInsertBefore, 105},
-      {"our own line with another method: replace it", v4, Primary(DebianWith({Ours(105, "md5")})),
+      {"our own line with another method: replace it", v4, Primary(DebianWith({Ours("md5")})),
        Outcome::kReplace, 105},
       {"our own line with options the manifest lacks: replace it", v4,
-       Primary(DebianWith({with_options})), Outcome::kReplace, 106},
-      {"md5 declared: an md5 line of ours is converged", md5,
-       Primary(DebianWith({Ours(105, "md5")})), Outcome::kNothing},
+       Primary(DebianWith({Ours() + " clientcert=verify-full"})), Outcome::kReplace, 105},
+      {"our own line with the role quoted is ours", v4,
+       Primary(DebianWith({"host replication \"replicator\" 198.18.0.12/32 md5"})),
+       Outcome::kReplace, 105},
+      {"md5 declared: an md5 line of ours is converged", md5, Primary(DebianWith({Ours("md5")})),
+       Outcome::kNothing},
       {"a broader line with the same method already lets the standby in: note only", v4,
-       Primary(
-           DebianWith({Line(105, "host", "replication", "all", "198.18.0.0/24", "scram-sha-256")})),
-       Outcome::kNote},
+       Primary(DebianWith({"host replication all 198.18.0.0/24 scram-sha-256"})), Outcome::kNote},
       {"IPv6: a covering IPv6 reject shadows", v6,
-       Primary(DebianWith({Line(105, "host", "replication", "all", "2001:db8::/64", "reject")})),
-       Outcome::kInsertBefore, 105},
+       Primary(DebianWith({"host replication all 2001:db8::/64 reject"})), Outcome::kInsertBefore,
+       105},
       {"IPv6: an IPv4 rule never matches an IPv6 standby", v6,
-       Primary(DebianWith({Line(105, "host", "replication", "all", "0.0.0.0/0", "reject")})),
-       Outcome::kAppend},
+       Primary(DebianWith({"host replication all 0.0.0.0/0 reject"})), Outcome::kAppend},
       {"IPv6: our line in another spelling is ours", v6,
-       Primary(DebianWith({Line(105, "host", "replication", "replicator", "2001:0db8:0::12/128",
-                                "scram-sha-256")})),
+       Primary(DebianWith({"host replication replicator 2001:0db8:0::12/128 scram-sha-256"})),
        Outcome::kNothing},
       {"hostssl may match (ssl unknown): insert before it", v4,
-       Primary(DebianWith(
-           {Line(105, "hostssl", "replication", "all", "198.18.0.0/24", "cert"), Ours(106)})),
+       Primary(DebianWith({"hostssl replication all 198.18.0.0/24 cert", Ours()})),
        Outcome::kInsertBefore, 105},
       {"hostssl cannot match with ssl off", v4,
-       Primary(DebianWith({Line(105, "hostssl", "replication", "all", "198.18.0.0/24", "cert"),
-                           Ours(106)}),
-               "off"),
+       Primary(DebianWith({"hostssl replication all 198.18.0.0/24 cert", Ours()}), ssl_off),
        Outcome::kNothing},
       {"hostnossl matches with ssl off: insert before it", v4,
-       Primary(
-           DebianWith({Line(105, "hostnossl", "replication", "all", "198.18.0.0/24", "reject")}),
-           "off"),
+       Primary(DebianWith({"hostnossl replication all 198.18.0.0/24 reject"}), ssl_off),
        Outcome::kInsertBefore, 105},
       {"+group may match: insert before a different method", v4,
-       Primary(DebianWith({group, Ours(106)})), Outcome::kInsertBefore, 105},
+       Primary(DebianWith({"host replication +replusers 198.18.0.0/24 md5", Ours()})),
+       Outcome::kInsertBefore, 105},
       {"+group with the same method lets the standby in either way", v4,
-       Primary(DebianWith({group_same, Ours(106)})), Outcome::kNothing},
+       Primary(DebianWith({"host replication +replusers 198.18.0.0/24 scram-sha-256", Ours()})),
+       Outcome::kNothing},
       {"samenet may match: insert before a reject", v4,
-       Primary(
-           DebianWith({Line(105, "host", "replication", "all", "samenet", "reject"), Ours(106)})),
-       Outcome::kInsertBefore, 105},
+       Primary(DebianWith({"host replication all samenet reject", Ours()})), Outcome::kInsertBefore,
+       105},
       {"a host name may match: insert before a reject", v4,
-       Primary(DebianWith({Line(105, "host", "replication", "all", ".example.com", "reject")})),
-       Outcome::kInsertBefore, 105},
+       Primary(DebianWith({"host replication all .example.com reject"})), Outcome::kInsertBefore,
+       105},
       {"a range covering part of ours may match", PairManifest("198.18.0.0/24"),
-       Primary(DebianWith({Line(105, "host", "replication", "all", "198.18.0.0/25", "reject")})),
-       Outcome::kInsertBefore, 105},
+       Primary(DebianWith({"host replication all 198.18.0.0/25 reject"})), Outcome::kInsertBefore,
+       105},
       {"lines unknown: note, no change", v4, Primary(std::nullopt), Outcome::kNote},
-      {"a line pgpair cannot parse, server down: blocker", v4, Primary(DebianWith({broken})),
-       Outcome::kBlocker},
+      {"a line pgpair cannot parse, server down: blocker", v4,
+       Primary(DebianWith({"host replication all 198.18.0.0/24 scram"})), Outcome::kBlocker},
   };
   for (const Case& c : cases) {
     INFO(c.proves);
@@ -229,7 +187,7 @@ TEST_CASE("hba_rule: diff against hand-built facts", "[hba_rule]") {
 }
 
 TEST_CASE("hba_rule: an appended rule explains itself", "[hba_rule]") {
-  Plan plan = DiffOf(PairManifest(), Primary(Debian()));
+  Plan plan = DiffOf(PairManifest(), Primary(DebianHba()));
   REQUIRE(plan.changes.size() == 1);
   const Change& change = plan.changes[0];
   CHECK(change.address == "hba_rule[pg1/replication replicator 198.18.0.12/32]");
@@ -246,40 +204,37 @@ TEST_CASE("hba_rule: an appended rule explains itself", "[hba_rule]") {
 }
 
 TEST_CASE("hba_rule: a shadowing line is named with its text", "[hba_rule]") {
-  HbaLineFact reject = Line(95, "host", "replication", "all", "198.18.0.0/24", "reject");
-  Plan plan = DiffOf(PairManifest(), Primary(std::vector<HbaLineFact>{reject}));
+  Plan plan = DiffOf(PairManifest(), Primary("host replication all 198.18.0.0/24 reject\n"));
   REQUIRE(plan.changes.size() == 1);
   const Change& change = plan.changes[0];
   CHECK(change.reason ==
-        "line 95 `host replication all 198.18.0.0/24 reject` matches first and "
+        "line 1 `host replication all 198.18.0.0/24 reject` matches first and "
         "would refuse the standby; pgpair's rule goes before it");
-  CHECK(change.arguments.at("insert_before") == "95");
+  CHECK(change.arguments.at("insert_before") == "1");
   CHECK(change.arguments.at("expected_text") == "host replication all 198.18.0.0/24 reject");
 
-  HbaLineFact ssl = Line(95, "hostssl", "replication", "all", "198.18.0.0/24", "md5");
-  Plan maybe = DiffOf(PairManifest(), Primary(std::vector<HbaLineFact>{ssl}));
+  Plan maybe = DiffOf(PairManifest(), Primary("hostssl replication all 198.18.0.0/24 md5\n"));
   REQUIRE(maybe.changes.size() == 1);
   CHECK(maybe.changes[0].reason ==
-        "line 95 `hostssl replication all 198.18.0.0/24 md5` may match first (when the "
+        "line 1 `hostssl replication all 198.18.0.0/24 md5` may match first (when the "
         "standby's connection uses SSL) and would authenticate the standby with md5, not "
         "scram-sha-256; pgpair's rule goes before it");
 }
 
 TEST_CASE("hba_rule: a continued record shows whole, its first line is what apply checks",
           "[hba_rule]") {
-  HbaLineFact reject = Line(95, "host", "replication", "all", "198.18.0.0/24", "reject");
-  reject.text = "host replication all \\\n    198.18.0.0/24 reject  # no one";
-  Plan plan = DiffOf(PairManifest(), Primary(std::vector<HbaLineFact>{reject}));
+  Plan plan = DiffOf(PairManifest(),
+                     Primary("host replication all \\\n    198.18.0.0/24 reject  # no one\n"));
   REQUIRE(plan.changes.size() == 1);
   INFO(plan.changes[0].reason);
-  CHECK(plan.changes[0].reason.rfind("line 95 `host replication all 198.18.0.0/24 reject` "
+  CHECK(plan.changes[0].reason.rfind("line 1 `host replication all 198.18.0.0/24 reject` "
                                      "matches first",
                                      0) == 0);
   CHECK(plan.changes[0].arguments.at("expected_text") == "host replication all \\");
 }
 
 TEST_CASE("hba_rule: our line's method is replaced in place", "[hba_rule]") {
-  Plan plan = DiffOf(PairManifest(), Primary(DebianWith({Ours(105, "md5")})));
+  Plan plan = DiffOf(PairManifest(), Primary(DebianWith({Ours("md5")})));
   REQUIRE(plan.changes.size() == 1);
   const Change& change = plan.changes[0];
   CHECK(change.action == Action::kUpdate);
@@ -289,11 +244,13 @@ TEST_CASE("hba_rule: our line's method is replaced in place", "[hba_rule]") {
 }
 
 TEST_CASE("hba_rule: errors the server reports block the plan", "[hba_rule]") {
-  HostFacts primary = Primary(Debian());
+  // The running server's own reading, with an error it found on line 12.
+  HostFacts primary = Primary(DebianHba(), true);
+  REQUIRE(primary.hba.server_rules);
   HbaRuleFact bad;
   bad.line_number = 12;
   bad.error = "invalid IP address \"198.18.0\": Name or service not known";
-  primary.hba.server_rules = std::vector<HbaRuleFact>{HbaRuleFact{}, bad};
+  primary.hba.server_rules->push_back(bad);
   Plan plan = DiffOf(PairManifest(), primary);
   CHECK(plan.changes.empty());
   REQUIRE(plan.blockers.size() == 1);
@@ -306,7 +263,7 @@ TEST_CASE("hba_rule: errors the server reports block the plan", "[hba_rule]") {
 
 TEST_CASE("hba_rule: a login refused for want of a rule, with the rule there, is noted",
           "[hba_rule]") {
-  Plan plan = DiffOf(PairManifest(), Primary(DebianWith({Ours(105)})),
+  Plan plan = DiffOf(PairManifest(), Primary(DebianWith({Ours()})),
                      ReplicationLoginCheck{false,
                                            "FATAL:  no pg_hba.conf entry for replication "
                                            "connection from host \"10.1.1.1\""});
@@ -315,52 +272,63 @@ TEST_CASE("hba_rule: a login refused for want of a rule, with the rule there, is
   CHECK(plan.notes[0].find("the standby connects from another address") != std::string::npos);
 }
 
+// One pg_hba.conf line as the facts hold it, read by the real interpreter.
+HbaLineFact LineOf(const std::string& text) {
+  HostFacts facts = Primary(text + "\n");
+  REQUIRE(facts.hba.lines);
+  REQUIRE(facts.hba.lines->size() == 1);
+  return facts.hba.lines->front();
+}
+
 TEST_CASE("Which lines take a replication login", "[hba_rule]") {
   struct Case {
     const char* proves;
-    HbaLineFact line;
+    const char* line;
     const char* client;
     HbaMatch match;
   };
   const Case cases[] = {
-      {"exact host", Line(1, "host", "replication", "r", "198.18.0.12/32", "md5"), "198.18.0.12/32",
-       HbaMatch::kYes},
-      {"a plain address is one host", Line(1, "host", "replication", "r", "198.18.0.12", "md5"),
+      {"exact host", "host replication r 198.18.0.12/32 md5", "198.18.0.12/32", HbaMatch::kYes},
+      {"a plain address is one host", "host replication r 198.18.0.12 255.255.255.255 md5",
        "198.18.0.12/32", HbaMatch::kYes},
-      {"/0 covers every IPv4 address", Line(1, "host", "replication", "r", "0.0.0.0/0", "md5"),
+      {"/0 covers every IPv4 address", "host replication r 0.0.0.0/0 md5", "198.18.0.12/32",
+       HbaMatch::kYes},
+      {"neighbour /32", "host replication r 198.18.0.13/32 md5", "198.18.0.12/32", HbaMatch::kNo},
+      {"a netmask folded in", "host replication r 198.18.0.0 255.255.255.0 md5", "198.18.0.12/32",
+       HbaMatch::kYes},
+      {"a non-contiguous netmask", "host replication r 198.0.0.12 255.0.255.255 md5",
        "198.18.0.12/32", HbaMatch::kYes},
-      {"neighbour /32", Line(1, "host", "replication", "r", "198.18.0.13/32", "md5"),
-       "198.18.0.12/32", HbaMatch::kNo},
-      {"a netmask folded in",
-       Line(1, "host", "replication", "r", "198.18.0.0/255.255.255.0", "md5"), "198.18.0.12/32",
-       HbaMatch::kYes},
-      {"a non-contiguous netmask",
-       Line(1, "host", "replication", "r", "198.0.0.12/255.0.255.255", "md5"), "198.18.0.12/32",
-       HbaMatch::kYes},
-      {"IPv6 /64", Line(1, "host", "replication", "r", "2001:db8::/64", "md5"), "2001:db8::12/128",
-       HbaMatch::kYes},
-      {"IPv6 other prefix", Line(1, "host", "replication", "r", "2001:db9::/32", "md5"),
-       "2001:db8::12/128", HbaMatch::kNo},
-      {"::/0 does not match IPv4", Line(1, "host", "replication", "r", "::/0", "md5"),
-       "198.18.0.12/32", HbaMatch::kNo},
-      {"a /24 client under a /16 rule", Line(1, "host", "replication", "r", "198.18.0.0/16", "md5"),
-       "198.18.0.0/24", HbaMatch::kYes},
-      {"local never", Line(1, "local", "replication", "all", "", "peer"), "198.18.0.12/32",
+      {"IPv6 /64", "host replication r 2001:db8::/64 md5", "2001:db8::12/128", HbaMatch::kYes},
+      {"IPv6 other prefix", "host replication r 2001:db9::/32 md5", "2001:db8::12/128",
        HbaMatch::kNo},
-      {"@file in users may", Line(1, "host", "replication", "@admins", "all", "md5"),
-       "198.18.0.12/32", HbaMatch::kMaybe},
-      {"a quoted role name is the role", Line(1, "host", "replication", "\"r\"", "all", "md5"),
-       "198.18.0.12/32", HbaMatch::kYes},
-      {"hostgssenc may", Line(1, "hostgssenc", "replication", "r", "all", "md5"), "198.18.0.12/32",
+      {"::/0 does not match IPv4", "host replication r ::/0 md5", "198.18.0.12/32", HbaMatch::kNo},
+      {"a /24 client under a /16 rule", "host replication r 198.18.0.0/16 md5", "198.18.0.0/24",
+       HbaMatch::kYes},
+      {"a /16 client under a /24 rule: only some", "host replication r 198.18.0.0/24 md5",
+       "198.18.0.0/16", HbaMatch::kMaybe},
+      {"local never", "local replication all peer", "198.18.0.12/32", HbaMatch::kNo},
+      {"@file in users may", "host replication @admins all md5", "198.18.0.12/32",
        HbaMatch::kMaybe},
-      {"an include directive may bring anything", Line(1, "include_dir", "", "", "", ""),
-       "198.18.0.12/32", HbaMatch::kMaybe},
-      {"no first: a line that cannot match never may", Line(1, "hostssl", "all", "r", "all", "md5"),
+      {"a quoted @file is a role's name", "host replication \"@admins\" all md5", "198.18.0.12/32",
+       HbaMatch::kNo},
+      {"a quoted role name is the role", "host replication \"r\" all md5", "198.18.0.12/32",
+       HbaMatch::kYes},
+      {"a quoted \"replication\" is a database's name", "host \"replication\" r all md5",
        "198.18.0.12/32", HbaMatch::kNo},
+      {"a quoted \"all\" user is a role's name", "host replication \"all\" all md5",
+       "198.18.0.12/32", HbaMatch::kNo},
+      {"+group may", "host replication +g all md5", "198.18.0.12/32", HbaMatch::kMaybe},
+      {"a quoted +group is a role's name", "host replication \"+g\" all md5", "198.18.0.12/32",
+       HbaMatch::kNo},
+      {"hostgssenc may", "hostgssenc replication r all md5", "198.18.0.12/32", HbaMatch::kMaybe},
+      {"an include directive may bring anything", "include_dir conf.d", "198.18.0.12/32",
+       HbaMatch::kMaybe},
+      {"no first: a line that cannot match never may", "hostssl all r all md5", "198.18.0.12/32",
+       HbaMatch::kNo},
   };
   for (const Case& c : cases) {
-    INFO(c.proves);
-    CHECK(MatchReplicationLogin(c.line, "r", c.client, std::nullopt) == c.match);
+    INFO(c.proves << ": " << c.line);
+    CHECK(MatchReplicationLogin(LineOf(c.line), "r", c.client, std::nullopt) == c.match);
   }
 }
 
@@ -375,10 +343,11 @@ const char kDebianTail[] =
 struct ApplyFixture : testing::FakePair {
   ApplyFixture() {
     manifest = PairManifest();
-    primary = Primary(std::vector<HbaLineFact>{});
+    primary = Primary(std::string());
   }
-  Change Planned(std::vector<HbaLineFact> lines) {
-    primary.hba.lines = std::move(lines);
+  // The change planned for a primary whose pg_hba.conf is `hba`.
+  Change Planned(const std::string& hba) {
+    primary = Primary(hba);
     Plan plan;
     HbaRuleResource().Diff(input, &plan);
     REQUIRE(plan.changes.size() == 1);
@@ -393,19 +362,10 @@ struct ApplyFixture : testing::FakePair {
   }
 };
 
-HbaLineFact RawLine(int number, const std::string& text, const std::string& type,
-                    const std::string& address, const std::string& method) {
-  HbaLineFact line = Line(number, type, "replication", "all", address, method);
-  line.text = text;
-  return line;
-}
-
 TEST_CASE("hba_rule apply: inserts before the shadowing line, keeping the rest", "[hba_rule]") {
   ApplyFixture f;
-  Change change = f.Planned({RawLine(4,
-                                     "host    replication     all             198.18.0.0/24    "
-                                     "       reject",
-                                     "host", "198.18.0.0/24", "reject")});
+  Change change = f.Planned(kDebianTail);
+  REQUIRE(change.arguments.at("insert_before") == "4");
   f.pg1.OnCommand("cat -- /etc/postgresql/15/main/pg_hba.conf", FakeTransport::Stdout(kDebianTail));
   f.pg1.OnCommand("mktemp", FakeTransport::Stdout(""));
   REQUIRE(HbaRuleResource().Apply(change, f.context).ok());
@@ -426,8 +386,7 @@ TEST_CASE("hba_rule apply: inserts before the shadowing line, keeping the rest",
 
 TEST_CASE("hba_rule apply: a file changed since the plan is left alone", "[hba_rule]") {
   ApplyFixture f;
-  Change change = f.Planned(
-      {RawLine(4, "host replication all 198.18.0.0/24 reject", "host", "198.18.0.0/24", "reject")});
+  Change change = f.Planned(kDebianTail);
   std::string edited = kDebianTail;
   edited.insert(0, "# a line someone added\n");
   f.pg1.OnCommand("cat -- ", FakeTransport::Stdout(edited));
@@ -442,7 +401,7 @@ TEST_CASE("hba_rule apply: a file changed since the plan is left alone", "[hba_r
 
 TEST_CASE("hba_rule apply: appends, and never twice", "[hba_rule]") {
   ApplyFixture f;
-  Change change = f.Planned({});
+  Change change = f.Planned("local all all peer\n");
   f.pg1.OnCommand("cat -- ", FakeTransport::Stdout("local all all peer"));
   f.pg1.OnCommand("mktemp", FakeTransport::Stdout(""));
   REQUIRE(HbaRuleResource().Apply(change, f.context).ok());
@@ -461,9 +420,8 @@ TEST_CASE("hba_rule apply: appends, and never twice", "[hba_rule]") {
 
 TEST_CASE("hba_rule apply: replaces our line's method, keeping its comment", "[hba_rule]") {
   ApplyFixture f;
-  HbaLineFact ours = Ours(2, "md5");
-  ours.text = "host replication replicator 198.18.0.12/32 md5 # by hand";
-  Change change = f.Planned({ours});
+  Change change =
+      f.Planned("local all all peer\nhost replication replicator 198.18.0.12/32 md5 # by hand\n");
   f.pg1.OnCommand("cat -- ", FakeTransport::Stdout("local all all peer\n"
                                                    "host replication replicator 198.18.0.12/32 "
                                                    "md5 # by hand\n"));
@@ -477,7 +435,7 @@ TEST_CASE("hba_rule apply: replaces our line's method, keeping its comment", "[h
 
 TEST_CASE("hba_rule apply: an unreadable file fails with the transport's message", "[hba_rule]") {
   ApplyFixture f;
-  Change change = f.Planned({});
+  Change change = f.Planned("local all all peer\n");
   f.pg1.OnCommand("cat -- ", FakeTransport::Exit(1, "cat: x: Permission denied"));
   Status status = HbaRuleResource().Apply(change, f.context);
   REQUIRE_FALSE(status.ok());

@@ -53,22 +53,25 @@ TEST_CASE("NormalizeHbaAddress writes every address column as ADDR/BITS", "[hba_
   }
 }
 
-TEST_CASE("HbaAddressContains tells whether a rule's address covers a client", "[hba_address]") {
+TEST_CASE("HbaAddressCoverage tells how much of a client range a rule covers", "[hba_address]") {
   struct Case {
     const char* rule;
     const char* ip;
-    std::optional<bool> contains;  // nullopt: cannot tell without the server
+    std::optional<HbaCoverage> covers;  // nullopt: cannot tell without the server
   };
+  constexpr HbaCoverage kAll = HbaCoverage::kAll;
+  constexpr HbaCoverage kSome = HbaCoverage::kSome;
+  constexpr HbaCoverage kNone = HbaCoverage::kNone;
   const Case cases[] = {
       // The whole IPv4 space covers any IPv4 client...
-      {"0.0.0.0/0", "198.18.0.12", true},
+      {"0.0.0.0/0", "198.18.0.12", kAll},
       // ... and no IPv6 client: the server never matches across families.
-      {"0.0.0.0/0", "2001:db8::1", false},
-      {"::/0", "198.18.0.12", false},
-      {"::/0", "2001:db8::1", true},
+      {"0.0.0.0/0", "2001:db8::1", kNone},
+      {"::/0", "198.18.0.12", kNone},
+      {"::/0", "2001:db8::1", kAll},
       // "all" matches every address.
-      {"all", "198.18.0.12", true},
-      {"all", "::1", true},
+      {"all", "198.18.0.12", kAll},
+      {"all", "::1", kAll},
       // samehost/samenet depend on the server's interfaces.
       {"samehost", "127.0.0.1", std::nullopt},
       {"samenet", "10.0.0.5", std::nullopt},
@@ -76,35 +79,51 @@ TEST_CASE("HbaAddressContains tells whether a rule's address covers a client", "
       {"standby.example.com", "198.18.0.12", std::nullopt},
       {".example.com", "198.18.0.12", std::nullopt},
       // Inside and outside a /24.
-      {"198.18.0.0/24", "198.18.0.12", true},
-      {"198.18.0.0/24", "198.18.1.12", false},
+      {"198.18.0.0/24", "198.18.0.12", kAll},
+      {"198.18.0.0/24", "198.18.1.12", kNone},
       // A /32 is one address.
-      {"198.18.0.12/32", "198.18.0.12", true},
-      {"198.18.0.12/32", "198.18.0.13", false},
+      {"198.18.0.12/32", "198.18.0.12", kAll},
+      {"198.18.0.12/32", "198.18.0.13", kNone},
       // Host bits in the rule are masked, as in the server.
-      {"10.1.2.3/8", "10.200.0.1", true},
-      // A range is covered only when it lies wholly inside the rule: this is
-      // how an earlier broad line shadows the rule the engine wants.
-      {"198.18.0.0/16", "198.18.0.0/24", true},
-      {"198.18.0.0/24", "198.18.0.0/16", false},
-      {"0.0.0.0/0", "198.18.0.12/32", true},
+      {"10.1.2.3/8", "10.200.0.1", kAll},
+      // A range is covered only when it lies wholly inside the rule (this is
+      // how an earlier broad line shadows the rule the engine wants); a
+      // rule inside the range takes some of it.
+      {"198.18.0.0/16", "198.18.0.0/24", kAll},
+      {"198.18.0.0/24", "198.18.0.0/16", kSome},
+      // A range that shares no address with the rule.
+      {"198.18.0.0/24", "10.0.0.0/8", kNone},
+      // An IPv6 range partly inside a prefix.
+      {"2001:db8::/64", "2001:db8::/32", kSome},
+      {"0.0.0.0/0", "198.18.0.12/32", kAll},
       // A mask with a hole, as the server applies it.
-      {"10.0.0.1/255.0.255.0", "10.9.0.77", true},
-      {"10.0.0.1/255.0.255.0", "10.9.1.77", false},
+      {"10.0.0.1/255.0.255.0", "10.9.0.77", kAll},
+      {"10.0.0.1/255.0.255.0", "10.9.1.77", kNone},
       // IPv6 prefixes, including a mixed-case spelling.
-      {"2001:DB8::/32", "2001:db8:ffff::1", true},
-      {"2001:db8::/32", "2001:db9::1", false},
-      {"::1/128", "::1", true},
+      {"2001:DB8::/32", "2001:db8:ffff::1", kAll},
+      {"2001:db8::/32", "2001:db9::1", kNone},
+      {"::1/128", "::1", kAll},
       // A plain address as the rule means that address.
-      {"198.18.0.12", "198.18.0.12", true},
+      {"198.18.0.12", "198.18.0.12", kAll},
       // An unreadable client address cannot be judged.
       {"0.0.0.0/0", "not-an-ip", std::nullopt},
       {"0.0.0.0/0", "198.18.0.300", std::nullopt},
   };
   for (const Case& c : cases) {
-    INFO(c.rule << " contains " << c.ip);
-    CHECK(HbaAddressContains(c.rule, c.ip) == c.contains);
+    INFO(c.rule << " covers " << c.ip);
+    CHECK(HbaAddressCoverage(c.rule, c.ip) == c.covers);
   }
+}
+
+TEST_CASE("SameHbaRange compares address columns in any spelling", "[hba_address]") {
+  CHECK(SameHbaRange("198.18.0.12/32", "198.18.0.12"));
+  CHECK(SameHbaRange("2001:0db8:0::12/128", "2001:db8::12/128"));
+  CHECK(SameHbaRange("10.1.2.3/8", "10.0.0.0/8"));  // host bits are masked
+  CHECK(SameHbaRange(".example.com", ".example.com"));
+  CHECK_FALSE(SameHbaRange("198.18.0.0/24", "198.18.0.0/16"));
+  CHECK_FALSE(SameHbaRange("198.18.0.12/32", "198.18.0.13/32"));
+  CHECK_FALSE(SameHbaRange("0.0.0.0/0", "::/0"));
+  CHECK_FALSE(SameHbaRange("samenet", "198.18.0.0/24"));
 }
 
 TEST_CASE("IsIpAddress separates addresses from host names", "[hba_address]") {
