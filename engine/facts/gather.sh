@@ -298,7 +298,7 @@ if [ -z "$PG_HBA" ] && [ "$running" = yes ]; then
   PG_HBA=$(sed -n 's/^pgpair-hba-file=//p' "$tmp/sql")
   [ -z "$PG_HBA" ] || hba_from=server
 fi
-if [ -z "$PG_HBA" ] && [ -n "$PG_CONF" ] && [ -n "$PG_BIN" ] && [ -x "$PG_BIN/postgres" ]; then
+if [ -z "$PG_HBA" ] && [ -n "$PG_CONF" ] && [ -n "$PG_DATA" ] && [ -x "$PG_BIN/postgres" ]; then
   PG_HBA=$(runuser -u "$PG_OS_USER" -- "$PG_BIN/postgres" -C hba_file -D "$PG_DATA" \
     -c config_file="$PG_CONF" 2>/dev/null)
   [ -z "$PG_HBA" ] || hba_from=postgres
