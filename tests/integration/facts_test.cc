@@ -146,6 +146,27 @@ TEST_CASE("with the server stopped, file facts arrive and SQL facts are unknown"
   REQUIRE(Sandbox("reset").exit_status == 0);
 }
 
+TEST_CASE("a stopped server's own hba_file is the one read, running or not", "[facts]") {
+  FreshSandbox();
+  // pg2's configuration names another pg_hba.conf, with one line more.
+  const std::string conf = "/etc/postgresql/15/main";
+  REQUIRE(OnHost("pg2", "cp -p " + conf + "/pg_hba.conf " + conf + "/other_hba.conf && " +
+                            "echo 'host all all 10.9.9.9/32 reject' >> " + conf +
+                            "/other_hba.conf && sed -i \"s|^hba_file = .*|hba_file = '" + conf +
+                            "/other_hba.conf'|\" " + conf + "/postgresql.conf")
+              .exit_status == 0);
+  for (const char* state : {"restart", "stop"}) {
+    INFO("after pg_ctlcluster " << state);
+    REQUIRE(OnHost("pg2", std::string("pg_ctlcluster 15 main ") + state).exit_status == 0);
+    const json& pg2 = Host(FactsJson(Example("sandbox.yaml")), "pg2");
+    CHECK(pg2["layout"]["hba_file"] == conf + "/other_hba.conf");
+    CHECK(pg2["hba"]["file"] == conf + "/other_hba.conf");
+    CHECK(pg2["hba"]["lines"].size() == 8);
+    CHECK(pg2["layout"]["port"] == 5432);
+  }
+  REQUIRE(Sandbox("reset").exit_status == 0);
+}
+
 TEST_CASE("of two Debian clusters the one online is taken and with both down neither is",
           "[facts]") {
   FreshSandbox();
@@ -163,7 +184,7 @@ TEST_CASE("of two Debian clusters the one online is taken and with both down nei
   INFO(run.out << run.err);
   CHECK_THAT(run.out + run.err,
              Catch::Contains("pg_lsclusters lists 15/main (port 5432, down), 15/old (port 5433, "
-                             "down), and none is the one"));
+                             "down), several and not exactly one online"));
 }
 
 TEST_CASE("a wrong host key is refused, naming the host and both fingerprints", "[facts]") {
