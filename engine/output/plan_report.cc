@@ -109,7 +109,7 @@ nlohmann::json PlanToJson(const Plan& plan) {
   for (const Blocker& blocker : plan.blockers) {
     blockers.push_back({{"host", blocker.host}, {"message", blocker.message}});
   }
-  return {{"format_version", kPlanFormatVersion},
+  return {{"pgpair_plan_version", kPlanDocumentVersion},
           {"changes", changes},
           {"blockers", blockers},
           {"notes", plan.notes},
