@@ -15,6 +15,15 @@ namespace pgpair {
 // should be is a blocker: pgpair does not replace it.
 const Resource& ArchiveDirResource();
 
+// What an archive_dir change makes on the host.
+struct ArchiveDirDetails {
+  std::string dir;
+  std::string owner;
+  int mode = 0;
+  std::string os_user;            // the server's user, who must be able to write there
+  nlohmann::json ToJson() const;  // {"dir", "owner", "mode": "0750", "os_user"}
+};
+
 // The one command apply runs (every value through ShellQuote): mkdir -p,
 // chown OWNER:, chmod, then a check that `os_user` can write to and enter the
 // directory; when it cannot, the command exits 3 and says on stderr which

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/apply/standby_setup.h"
 #include "engine/plan/resource.h"
 
 namespace pgpair {
@@ -25,6 +26,18 @@ namespace pgpair {
 // unless allow_overwrite_primary. A stopped primary defers the clone (a
 // note): its own changes and its start come first.
 const Resource& StandbyCloneResource();
+
+// What a standby_clone change copies, and where.
+struct StandbyCloneDetails {
+  std::string data_dir;
+  std::string aside;    // where the old data directory goes (<data_dir>.pgpair-<timestamp>)
+  std::string bin_dir;  // the standby's programs (pg_basebackup) of the primary's major
+  int major = 0;
+  StandbyConninfo primary;  // what the copy connects to and is configured with, password aside
+  std::string timestamp;
+  // {"data_dir", "aside", "bin_dir", "major", "primary": {...}, "timestamp"}
+  nlohmann::json ToJson() const;
+};
 
 // What standby_clone decides for the pair.
 enum class CloneVerdict {
@@ -48,7 +61,7 @@ CloneDecision DecideStandbyClone(const PlanInput& input);
 // The script that runs one step ("stage", "ready", "swap") of
 // engine/apply/standby_clone.sh for `change`, exposed for tests. "stage"
 // reads a password file's line (PgpassLine) on stdin.
-std::string CloneStepScript(const Change& change, const std::string& os_user,
+std::string CloneStepScript(const StandbyCloneDetails& clone, const std::string& os_user,
                             const std::string& step);
 
 }  // namespace pgpair

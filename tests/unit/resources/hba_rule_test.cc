@@ -10,6 +10,8 @@
 namespace pgpair {
 namespace {
 
+using testing::RequireDetails;
+
 using testing::GatheredFacts;
 
 const char kFile[] = "/etc/postgresql/15/main/pg_hba.conf";
@@ -64,14 +66,15 @@ enum class Outcome { kNothing, kAppend, kInsertBefore, kReplace, kNote, kBlocker
 Outcome OutcomeOf(const Plan& plan, int* line_number) {
   if (!plan.blockers.empty()) return Outcome::kBlocker;
   if (plan.changes.empty()) return plan.notes.empty() ? Outcome::kNothing : Outcome::kNote;
-  const Change& change = plan.changes[0];
-  if (change.arguments.count("insert_before")) {
-    *line_number = std::stoi(change.arguments.at("insert_before"));
-    return Outcome::kInsertBefore;
-  }
-  if (change.arguments.count("replace_line")) {
-    *line_number = std::stoi(change.arguments.at("replace_line"));
-    return Outcome::kReplace;
+  const HbaRuleDetails& details = RequireDetails<HbaRuleDetails>(plan.changes[0]);
+  *line_number = details.line_number;
+  switch (details.placement) {
+    case HbaRuleDetails::Placement::kInsertBefore:
+      return Outcome::kInsertBefore;
+    case HbaRuleDetails::Placement::kReplace:
+      return Outcome::kReplace;
+    case HbaRuleDetails::Placement::kAppend:
+      break;
   }
   return Outcome::kAppend;
 }
@@ -181,7 +184,7 @@ TEST_CASE("hba_rule: diff against pg_hba.conf files as written", "[hba_rule]") {
       CHECK(change.resource == "hba_rule");
       CHECK(change.host == "pg1");
       CHECK(change.impact == Impact::kReload);
-      CHECK(change.arguments.at("file") == kFile);
+      CHECK(RequireDetails<HbaRuleDetails>(change).file == kFile);
     }
   }
 }
@@ -194,9 +197,10 @@ TEST_CASE("hba_rule: an appended rule explains itself", "[hba_rule]") {
   CHECK(change.action == Action::kCreate);
   CHECK_FALSE(change.before.has_value());
   CHECK(change.after == "host replication replicator 198.18.0.12/32 scram-sha-256");
-  CHECK(change.arguments.at("line") ==
+  CHECK(RequireDetails<HbaRuleDetails>(change).line ==
         "host    replication     replicator      198.18.0.12/32          scram-sha-256");
-  CHECK(change.arguments.at("comment") == "pgpair: lets the standby pg2 stream (replication)");
+  CHECK(RequireDetails<HbaRuleDetails>(change).comment ==
+        "pgpair: lets the standby pg2 stream (replication)");
   CHECK(change.reason ==
         "no line of /etc/postgresql/15/main/pg_hba.conf matches a replication "
         "connection as replicator from pg2 (198.18.0.12): the primary would "
@@ -210,8 +214,11 @@ TEST_CASE("hba_rule: a shadowing line is named with its text", "[hba_rule]") {
   CHECK(change.reason ==
         "line 1 `host replication all 198.18.0.0/24 reject` matches first and "
         "would refuse the standby; pgpair's rule goes before it");
-  CHECK(change.arguments.at("insert_before") == "1");
-  CHECK(change.arguments.at("expected_text") == "host replication all 198.18.0.0/24 reject");
+  CHECK(RequireDetails<HbaRuleDetails>(change).placement ==
+        HbaRuleDetails::Placement::kInsertBefore);
+  CHECK(RequireDetails<HbaRuleDetails>(change).line_number == 1);
+  CHECK(RequireDetails<HbaRuleDetails>(change).expected_text ==
+        "host replication all 198.18.0.0/24 reject");
 
   Plan maybe = DiffOf(PairManifest(), Primary("hostssl replication all 198.18.0.0/24 md5\n"));
   REQUIRE(maybe.changes.size() == 1);
@@ -230,7 +237,7 @@ TEST_CASE("hba_rule: a continued record shows whole, its first line is what appl
   CHECK(plan.changes[0].reason.rfind("line 1 `host replication all 198.18.0.0/24 reject` "
                                      "matches first",
                                      0) == 0);
-  CHECK(plan.changes[0].arguments.at("expected_text") == "host replication all \\");
+  CHECK(RequireDetails<HbaRuleDetails>(plan.changes[0]).expected_text == "host replication all \\");
 }
 
 TEST_CASE("hba_rule: our line's method is replaced in place", "[hba_rule]") {
@@ -240,7 +247,8 @@ TEST_CASE("hba_rule: our line's method is replaced in place", "[hba_rule]") {
   CHECK(change.action == Action::kUpdate);
   CHECK(change.before == "host replication replicator 198.18.0.12/32 md5");
   CHECK(change.after == "host replication replicator 198.18.0.12/32 scram-sha-256");
-  CHECK(change.arguments.at("replace_line") == "105");
+  CHECK(RequireDetails<HbaRuleDetails>(change).placement == HbaRuleDetails::Placement::kReplace);
+  CHECK(RequireDetails<HbaRuleDetails>(change).line_number == 105);
 }
 
 TEST_CASE("hba_rule: errors the server reports block the plan", "[hba_rule]") {
@@ -365,7 +373,7 @@ struct ApplyFixture : testing::FakePair {
 TEST_CASE("hba_rule apply: inserts before the shadowing line, keeping the rest", "[hba_rule]") {
   ApplyFixture f;
   Change change = f.Planned(kDebianTail);
-  REQUIRE(change.arguments.at("insert_before") == "4");
+  REQUIRE(RequireDetails<HbaRuleDetails>(change).line_number == 4);
   f.pg1.OnCommand("cat -- /etc/postgresql/15/main/pg_hba.conf", FakeTransport::Stdout(kDebianTail));
   f.pg1.OnCommand("mktemp", FakeTransport::Stdout(""));
   REQUIRE(HbaRuleResource().Apply(change, f.context).ok());
@@ -452,8 +460,9 @@ TEST_CASE("hba_rule: real facts of a fresh Debian cluster, running or stopped", 
     CHECK(plan.blockers.empty());
     CHECK(plan.notes.empty());
     CHECK(plan.changes[0].action == Action::kCreate);
-    CHECK(plan.changes[0].arguments.count("insert_before") == 0);
-    CHECK(plan.changes[0].arguments.at("file") == kFile);
+    CHECK(RequireDetails<HbaRuleDetails>(plan.changes[0]).placement ==
+          HbaRuleDetails::Placement::kAppend);
+    CHECK(RequireDetails<HbaRuleDetails>(plan.changes[0]).file == kFile);
   }
 }
 
