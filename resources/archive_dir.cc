@@ -137,7 +137,8 @@ std::string ArchiveDirCommand(const std::string& dir, const std::string& owner, 
   // directory too; with four digits it keeps them, and the next plan would
   // find the mode still wrong. "owner:" gives the group of owner's login.
   return "dir=" + ShellQuote(dir) + "\nowner=" + ShellQuote(owner + ":") +
-         "\nmode=" + ShellQuote("0" + FormatOctalMode(mode)) + "\nuser=" + ShellQuote(os_user) + "\n" +
+         "\nmode=" + ShellQuote("0" + FormatOctalMode(mode)) + "\nuser=" + ShellQuote(os_user) +
+         "\n" +
          R"SH(mkdir -p -- "$dir" && chown -- "$owner" "$dir" && chmod -- "$mode" "$dir" || exit 1
 if runuser -u "$user" -- test -w "$dir" && runuser -u "$user" -- test -x "$dir"; then exit 0; fi
 # The topmost directory on the way that the user cannot enter.
