@@ -158,7 +158,8 @@ TEST_CASE("a stopped server's own hba_file is the one read, running or not", "[f
   for (const char* state : {"restart", "stop"}) {
     INFO("after pg_ctlcluster " << state);
     REQUIRE(OnHost("pg2", std::string("pg_ctlcluster 15 main ") + state).exit_status == 0);
-    const json& pg2 = Host(FactsJson(Example("sandbox.yaml")), "pg2");
+    json facts = FactsJson(Example("sandbox.yaml"));
+    const json& pg2 = Host(facts, "pg2");
     CHECK(pg2["layout"]["hba_file"] == conf + "/other_hba.conf");
     CHECK(pg2["hba"]["file"] == conf + "/other_hba.conf");
     CHECK(pg2["hba"]["lines"].size() == 8);
