@@ -211,8 +211,21 @@ if [ -n "$PG_DATA" ] && [ -f "$PG_DATA/postmaster.pid" ]; then
     PG_SOCKET=${PG_SOCKET:-$(sed -n 5p "$PG_DATA/postmaster.pid" | cut -d, -f1)}
   fi
 fi
+# A stopped server's own reading of its configuration, as a start would read
+# it (postgres -C NAME), without starting it; empty when it cannot be asked.
+configured() {
+  if [ -n "$PG_CONF" ] && [ -n "$PG_DATA" ] && [ -x "$PG_BIN/postgres" ]; then
+    runuser -u "$PG_OS_USER" -- "$PG_BIN/postgres" -C "$1" -D "$PG_DATA" \
+      -c config_file="$PG_CONF" 2>/dev/null
+  fi
+}
 # A stopped server's port is left to pgpair, which reads it from the files
 # with its own parser; the port is needed here only to reach a running one.
+# Its socket directory is the build's default unless the files say otherwise
+# (Debian's is /var/run/postgresql, PostgreSQL's own /tmp): ask the server.
+if [ -z "$PG_SOCKET" ] && [ "$running" = no ]; then
+  PG_SOCKET=$(configured unix_socket_directories | cut -d, -f1 | sed 's/^ *//; s/ *$//')
+fi
 if [ -z "$PG_SOCKET" ]; then
   if [ -d /var/run/postgresql ]; then PG_SOCKET=/var/run/postgresql; else PG_SOCKET=/tmp; fi
 fi
@@ -298,9 +311,8 @@ if [ -z "$PG_HBA" ] && [ "$running" = yes ]; then
   PG_HBA=$(sed -n 's/^pgpair-hba-file=//p' "$tmp/sql")
   [ -z "$PG_HBA" ] || hba_from=server
 fi
-if [ -z "$PG_HBA" ] && [ -n "$PG_CONF" ] && [ -n "$PG_DATA" ] && [ -x "$PG_BIN/postgres" ]; then
-  PG_HBA=$(runuser -u "$PG_OS_USER" -- "$PG_BIN/postgres" -C hba_file -D "$PG_DATA" \
-    -c config_file="$PG_CONF" 2>/dev/null)
+if [ -z "$PG_HBA" ]; then
+  PG_HBA=$(configured hba_file)
   [ -z "$PG_HBA" ] || hba_from=postgres
 fi
 if [ -z "$PG_HBA" ] && [ -n "$PG_CONF" ]; then
