@@ -317,6 +317,32 @@ TEST_CASE("A stopped server's port and hba_file come from its files, read by pgp
   }
 }
 
+TEST_CASE("Stopped servers gathered by today's script: the server's answers, else pgpair's parse",
+          "[interpret]") {
+  // Debian: the script asked the stopped server (postgres -C) for hba_file.
+  HostFacts debian = InterpretFixture("gather/pg15_debian_stopped_discovered.txt");
+  CHECK(debian.server.running == false);
+  CHECK(debian.layout.cluster == "15/main");
+  CHECK(debian.layout.hba_file == "/etc/postgresql/15/main/pg_hba.conf");
+  CHECK(debian.layout.port == 5432);
+  CHECK(debian.layout.socket_dir == "/var/run/postgresql");
+  REQUIRE(debian.hba.lines);
+  CHECK(debian.hba.lines->size() == 7);
+  CHECK_FALSE(HasProblem(debian, "layout"));
+  CHECK_FALSE(HasProblem(debian, "hba"));
+  // Self-built 12 with no bin dir found: nothing to ask, so the port comes
+  // from pgpair's reading of postgresql.conf (which leaves it at the
+  // default) and pg_hba.conf is the one beside it.
+  HostFacts built = InterpretFixture("gather/pg12_pgctl_stopped_discovered.txt");
+  CHECK(built.layout.source == "default");
+  CHECK(built.layout.data_dir == "/var/lib/pgsql/12/data");
+  CHECK(built.layout.port == 5432);
+  CHECK(built.layout.hba_file == "/var/lib/pgsql/12/data/pg_hba.conf");
+  REQUIRE(built.hba.lines);
+  CHECK_FALSE(built.hba.lines->empty());
+  CHECK_FALSE(HasProblem(built, "hba"));
+}
+
 TEST_CASE("A host where no cluster was settled on says what it saw", "[interpret]") {
   GatherSections sections;
   sections["layout"] = {"running=no\n", "", 0};
