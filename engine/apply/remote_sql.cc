@@ -1,6 +1,7 @@
 #include "engine/apply/remote_sql.h"
 
 #include "engine/util/shell_quote.h"
+#include "engine/util/text.h"
 
 namespace pgpair {
 
@@ -21,8 +22,7 @@ Result<std::string> RunRemoteSql(Transport& transport, const HostSpec& host, con
                                           std::chrono::seconds(host.ssh.command_timeout_seconds));
   if (!run.ok()) return run.status();
   if (run->exit_status != 0) {
-    std::string message = run->stderr_text;
-    while (!message.empty() && message.back() == '\n') message.pop_back();
+    const std::string message = TrimTrailing(run->stderr_text);
     return Status::Error(transport.host_label() + ": psql failed (exit " +
                          std::to_string(run->exit_status) + "): " + message);
   }
