@@ -99,6 +99,8 @@ struct HbaLineFact {
 };
 
 // One row of pg_hba_file_rules: the server's own reading of the file on disk.
+// Its names lose their quotes (15 shows "replication" as replication), so
+// matching is decided on HbaFacts::lines; these rows serve for errors.
 struct HbaRuleFact {
   std::optional<int> line_number;
   std::optional<std::string> type;
