@@ -1,4 +1,4 @@
-#include "engine/apply/login_check.h"
+#include "engine/facts/login_probe.h"
 
 #include <catch2/catch.hpp>
 
@@ -8,14 +8,14 @@ namespace pgpair {
 namespace {
 
 TEST_CASE("The check's conninfo names the tunnel, the role and a replication login",
-          "[login_check]") {
+          "[login_probe]") {
   CHECK(ReplicationCheckConninfo(40001, "replicator", "s3cret") ==
         "host=127.0.0.1 port=40001 user=replicator password=s3cret dbname=replication "
         "replication=true connect_timeout=10 application_name='pgpair-check' sslmode=disable "
         "passfile='/dev/null/pgpass'");
 }
 
-TEST_CASE("The check's conninfo quotes values as libpq reads them", "[login_check]") {
+TEST_CASE("The check's conninfo quotes values as libpq reads them", "[login_probe]") {
   struct Case {
     const char* role;
     const char* password;
@@ -47,7 +47,7 @@ TEST_CASE("The check's conninfo quotes values as libpq reads them", "[login_chec
   }
 }
 
-TEST_CASE("IsPasswordRefusal tells a refused password from other failures", "[login_check]") {
+TEST_CASE("IsPasswordRefusal tells a refused password from other failures", "[login_probe]") {
   struct Case {
     const char* message;
     bool password_refused;
@@ -94,7 +94,7 @@ TEST_CASE("IsPasswordRefusal tells a refused password from other failures", "[lo
 }
 
 TEST_CASE("LoginFailureMessage keeps the server's words and drops the tunnel's address",
-          "[login_check]") {
+          "[login_probe]") {
   // libpq 15's message for a refused password, as pqxx::broken_connection
   // carries it.
   CHECK(LoginFailureMessage("connection to server at \"127.0.0.1\", port 41234 failed: FATAL:  "
