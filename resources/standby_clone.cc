@@ -337,15 +337,10 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
 
 std::string CloneStepScript(const Change& change, const std::string& os_user,
                             const std::string& step) {
-  auto assign = [](const char* name, const std::string& value) {
-    return std::string(name) + "=" + ShellQuote(value) + "\n";
-  };
-  return assign("STEP", step) + assign("DATA", Arg(change, "data_dir")) +
-         assign("ASIDE", Arg(change, "aside")) + assign("OS_USER", os_user) +
-         assign("PG_BASEBACKUP", Arg(change, "bin_dir") + "/pg_basebackup") +
-         assign("PRIMARY_HOST", Arg(change, "primary_host")) +
-         assign("PRIMARY_PORT", Arg(change, "primary_port")) +
-         assign("REPL_USER", Arg(change, "user")) + kStandbyCloneScript;
+  return ScriptCommand(kStandbyCloneScript, "pgpair-standby-clone",
+                       {step, Arg(change, "data_dir"), Arg(change, "aside"), os_user,
+                        Arg(change, "bin_dir") + "/pg_basebackup", Arg(change, "primary_host"),
+                        Arg(change, "primary_port"), Arg(change, "user")});
 }
 
 }  // namespace pgpair

@@ -45,9 +45,10 @@ struct CloneDecision {
 // Pure. StandbyCloneResource's Diff appends this decision to the plan.
 CloneDecision DecideStandbyClone(const PlanInput& input);
 
-// The script that runs one step ("stage", "ready", "swap") of
-// engine/apply/standby_clone.sh for `change`, exposed for tests. "stage"
-// reads a password file's line (PgpassLine) on stdin.
+// The command that runs one step ("stage", "ready", "swap") of
+// engine/apply/standby_clone.sh for `change`, the change's values as its
+// arguments (ScriptCommand), exposed for tests. "stage" reads a password
+// file's line (PgpassLine) on stdin.
 std::string CloneStepScript(const Change& change, const std::string& os_user,
                             const std::string& step);
 

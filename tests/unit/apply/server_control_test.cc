@@ -114,8 +114,8 @@ ServerControlOutcome RunLocally(const Scratch& s, const std::string& control) {
   ServerLogSource log;
   log.file = s.path + "/server.log";
   const std::string mark = "@@mark";
-  Result<ExecResult> run =
-      shell.Exec(ServerControlScript(control, log, s.path, mark), "", std::chrono::seconds(10));
+  Result<ExecResult> run = shell.Exec(ServerControlScriptCommand(control, log, s.path, mark), "",
+                                      std::chrono::seconds(10));
   REQUIRE(run.ok());
   return ParseServerControlOutput(*run, mark);
 }
