@@ -139,7 +139,7 @@ TEST_CASE("A host that cannot be read has every fact unknown, and says why", "[c
   }
   SECTION("the script died in the middle: the section and its stderr are named") {
     auto pg2 = std::make_unique<GatherHost>("pg2 (198.18.0.12)");
-    pg2->Then(FakeTransport::Exit(137, "Killed", "@@pgpair-fixture begin uname\npg2\n"));
+    pg2->Then(FakeTransport::Exit(137, "Killed\n", "@@pgpair-fixture begin uname\npg2\n"));
     HostConnection connection = Connected(manifest.hosts[1], std::move(pg2), "standby");
     HostFacts facts = GatherHostFacts(connection, manifest);
     CHECK_FALSE(facts.os.hostname.has_value());
