@@ -18,12 +18,7 @@ std::string FourDigits(int mode) {
   return text;
 }
 
-std::string Argument(const Change& change, const char* name) {
-  auto found = change.arguments.find(name);
-  return found == change.arguments.end() ? "" : found->second;
-}
-
-class ArchiveDir : public Resource {
+class ArchiveDir final : public TypedResource<ArchiveDirDetails> {
  public:
   const char* kind() const override { return kKind; }
 
@@ -50,21 +45,17 @@ class ArchiveDir : public Resource {
     }
 
     Change change;
-    change.resource = kKind;
     change.address = address;
     change.host = manifest.primary;
     change.impact = Impact::kNone;
-    change.arguments["dir"] = spec.dir;
-    change.arguments["owner"] = spec.owner;
-    change.arguments["mode"] = FourDigits(*desired_mode);
-    change.arguments["os_user"] = host.postgres.os_user;
+    const ArchiveDirDetails details{spec.dir, spec.owner, *desired_mode, host.postgres.os_user};
     const std::string desired = spec.owner + " " + FourDigits(*desired_mode);
 
     if (!*dir->exists) {
       change.action = Action::kCreate;
       change.after = "directory, " + desired;
       change.reason = spec.dir + " does not exist on " + label + "; archive_command writes there";
-      plan->changes.push_back(std::move(change));
+      plan->changes.push_back(Attach(std::move(change), details));
       return;
     }
     if (!dir->is_directory) {
@@ -97,29 +88,22 @@ class ArchiveDir : public Resource {
              ", not " + FourDigits(*desired_mode);
     }
     change.reason = spec.dir + " on " + label + ": " + why;
-    plan->changes.push_back(std::move(change));
+    plan->changes.push_back(Attach(std::move(change), details));
   }
 
-  Status Apply(const Change& change, ApplyContext& context) const override {
-    if (change.resource != kKind || context.manifest == nullptr) {
-      return Status::Error(change.address + ": not an archive_dir change, or no context");
-    }
+  Status Perform(const Change& change, const ArchiveDirDetails& details,
+                 ApplyContext& context) const override {
     const HostSpec* host = context.manifest->FindHost(change.host);
     if (host == nullptr) return Status::Error(change.address + ": unknown host " + change.host);
     const std::string label = host->label();
-    const std::string dir = Argument(change, "dir");
-    const std::string owner = Argument(change, "owner");
-    const std::string os_user = Argument(change, "os_user");
-    std::optional<int> mode = ParseOctalMode(Argument(change, "mode"));
-    if (dir.empty() || owner.empty() || os_user.empty() || !mode) {
-      return Status::Error(change.address + ": the change lacks dir, owner, mode or os_user");
-    }
+    const std::string& dir = details.dir;
+    const std::string& os_user = details.os_user;
     if (context.progress) {
       context.progress("preparing archive directory " + dir + " on " + label);
     }
     Transport& transport = context.For(change.host);
     Result<ExecResult> run =
-        transport.Exec(ArchiveDirCommand(dir, owner, *mode, os_user), "",
+        transport.Exec(ArchiveDirCommand(dir, details.owner, details.mode, os_user), "",
                        std::chrono::seconds(host->ssh.command_timeout_seconds));
     if (!run.ok()) return run.status().WithContext(change.address);
     if (run->exit_status == 0) return Status::Ok();
@@ -150,6 +134,10 @@ class ArchiveDir : public Resource {
 };
 
 }  // namespace
+
+nlohmann::json ArchiveDirDetails::ToJson() const {
+  return {{"dir", dir}, {"owner", owner}, {"mode", FourDigits(mode)}, {"os_user", os_user}};
+}
 
 std::optional<int> ParseOctalMode(const std::string& mode) {
   if (mode.empty() || mode.size() > 5) return std::nullopt;

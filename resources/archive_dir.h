@@ -15,6 +15,15 @@ namespace pgpair {
 // should be is a blocker: pgpair does not replace it.
 const Resource& ArchiveDirResource();
 
+// What an archive_dir change makes on the host.
+struct ArchiveDirDetails {
+  std::string dir;
+  std::string owner;
+  int mode = 0;
+  std::string os_user;            // the server's user, who must be able to write there
+  nlohmann::json ToJson() const;  // {"dir", "owner", "mode": "0750", "os_user"}
+};
+
 // An octal mode ("700", "0700", "2770") as a number; empty if it is not one.
 std::optional<int> ParseOctalMode(const std::string& mode);
 

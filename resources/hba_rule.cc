@@ -14,11 +14,6 @@ namespace {
 
 constexpr char kKind[] = "hba_rule";
 
-std::string Argument(const Change& change, const char* name) {
-  auto found = change.arguments.find(name);
-  return found == change.arguments.end() ? "" : found->second;
-}
-
 // An address range of pg_hba.conf: network and mask, either family.
 struct IpRange {
   int family = 0;  // AF_INET or AF_INET6
@@ -218,7 +213,7 @@ std::string WhatItDoes(const HbaLineFact& line, const std::string& method) {
   return "adds options the manifest does not declare (" + options + ")";
 }
 
-class HbaRule : public Resource {
+class HbaRule final : public TypedResource<HbaRuleDetails> {
  public:
   const char* kind() const override { return kKind; }
 
@@ -274,16 +269,19 @@ class HbaRule : public Resource {
     }
 
     Change change;
-    change.resource = kKind;
     change.address = address;
     change.host = manifest.primary;
     change.impact = Impact::kReload;
-    const std::string rule =
-        FormatHbaLine("host", "replication", QuoteHbaName(role), client, method);
-    change.arguments["file"] = *file;
-    change.arguments["line"] = rule;
-    change.arguments["comment"] =
-        "pgpair: lets the standby " + standby.name + " stream (replication)";
+    // The server keeps its old rules when the file has an error, so the
+    // reload "succeeds" either way: pg_hba_file_rules is asked.
+    change.server_step = ServerStep::kReload;
+    change.checks = {ServerCheck::kHbaRules};
+    change.edited_files = {*file};
+    HbaRuleDetails details;
+    details.file = *file;
+    details.line = FormatHbaLine("host", "replication", QuoteHbaName(role), client, method);
+    details.comment = "pgpair: lets the standby " + standby.name + " stream (replication)";
+    const std::string rule = details.line;
     change.after = NormalizeHbaLine(rule);
     const std::string from = " from " + standby.label();
 
@@ -314,49 +312,39 @@ class HbaRule : public Resource {
         change.action = Action::kUpdate;
         change.before = Display(line);
         change.reason = shown + " is the rule for the standby but " + WhatItDoes(line, method);
-        change.arguments["replace_line"] = std::to_string(line.line_number);
-        change.arguments["expected_text"] = FirstLine(line);
-        plan->changes.push_back(std::move(change));
+        details.placement = HbaRuleDetails::Placement::kReplace;
+        details.line_number = line.line_number;
+        details.expected_text = FirstLine(line);
+        plan->changes.push_back(Attach(std::move(change), std::move(details)));
         return;
       } else {
         change.action = Action::kCreate;
         change.reason = shown + " matches first and " + WhatItDoes(line, method);
       }
       change.reason += "; pgpair's rule goes before it";
-      change.arguments["insert_before"] = std::to_string(line.line_number);
-      change.arguments["expected_text"] = FirstLine(line);
-      plan->changes.push_back(std::move(change));
+      details.placement = HbaRuleDetails::Placement::kInsertBefore;
+      details.line_number = line.line_number;
+      details.expected_text = FirstLine(line);
+      plan->changes.push_back(Attach(std::move(change), std::move(details)));
       return;
     }
     change.action = Action::kCreate;
     change.reason = "no line of " + *file + " matches a replication connection as " + role + from +
                     ": the primary would refuse the standby";
-    plan->changes.push_back(std::move(change));
+    plan->changes.push_back(Attach(std::move(change), std::move(details)));
   }
 
-  Status Apply(const Change& change, ApplyContext& context) const override {
-    if (change.resource != kKind || context.manifest == nullptr) {
-      return Status::Error(change.address + ": not an hba_rule change, or no context");
-    }
+  Status Perform(const Change& change, const HbaRuleDetails& details,
+                 ApplyContext& context) const override {
     const HostSpec* host = context.manifest->FindHost(change.host);
     if (host == nullptr) return Status::Error(change.address + ": unknown host " + change.host);
     const std::string label = host->label();
-    const std::string file = Argument(change, "file");
-    const std::string rule = Argument(change, "line");
-    const std::string expected = Argument(change, "expected_text");
-    if (file.empty() || rule.empty()) {
-      return Status::Error(change.address + ": the change lacks file or line");
-    }
-    const bool replace = change.arguments.count("replace_line") > 0;
-    const bool insert = change.arguments.count("insert_before") > 0;
-    int line_number = 0;
-    if (replace || insert) {
-      try {
-        line_number = std::stoi(Argument(change, replace ? "replace_line" : "insert_before"));
-      } catch (const std::exception&) {
-        return Status::Error(change.address + ": the change has no valid line number");
-      }
-    }
+    const std::string& file = details.file;
+    const std::string& rule = details.line;
+    const std::string& expected = details.expected_text;
+    const bool replace = details.placement == HbaRuleDetails::Placement::kReplace;
+    const bool insert = details.placement == HbaRuleDetails::Placement::kInsertBefore;
+    const int line_number = details.line_number;
 
     Transport& transport = context.For(change.host);
     Result<std::string> text = ReadRemoteFile(transport, file);
@@ -394,7 +382,7 @@ class HbaRule : public Resource {
         replace
             ? ReplaceHbaLine(current, line_number, rule)
             : InsertHbaLine(current, rule, insert ? std::optional<int>(line_number) : std::nullopt,
-                            Argument(change, "comment"));
+                            details.comment);
     if (!edited.ok()) return edited.status().WithContext(label + ": " + file);
     if (context.progress) context.progress("editing " + file + " on " + label);
     return WriteRemoteFileAtomic(transport, file, *edited, FileAttributes{});
@@ -417,6 +405,24 @@ class HbaRule : public Resource {
 };
 
 }  // namespace
+
+nlohmann::json HbaRuleDetails::ToJson() const {
+  nlohmann::json out = {{"file", file}, {"line", line}, {"comment", comment}};
+  switch (placement) {
+    case Placement::kAppend:
+      out["placement"] = "append";
+      return out;
+    case Placement::kInsertBefore:
+      out["placement"] = "insert_before";
+      break;
+    case Placement::kReplace:
+      out["placement"] = "replace";
+      break;
+  }
+  out["line_number"] = line_number;
+  out["expected_text"] = expected_text;
+  return out;
+}
 
 HbaMatch MatchReplicationLogin(const HbaLineFact& line, const std::string& role,
                                const std::string& client, std::optional<bool> server_ssl,

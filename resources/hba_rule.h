@@ -20,6 +20,22 @@ namespace pgpair {
 // owner and mode; the orchestrator reloads and reads pg_hba_file_rules back.
 const Resource& HbaRuleResource();
 
+// What an hba_rule change writes, and where.
+struct HbaRuleDetails {
+  enum class Placement { kAppend, kInsertBefore, kReplace };
+  std::string file;     // the primary's pg_hba.conf
+  std::string line;     // pgpair's rule
+  std::string comment;  // the comment line written above an appended or inserted rule
+  Placement placement = Placement::kAppend;
+  // kInsertBefore, kReplace: the line it goes before or replaces, and that
+  // line's text when planned (apply refuses if the file changed since).
+  int line_number = 0;
+  std::string expected_text;
+  // {"file", "line", "comment", "placement": "append" | "insert_before" |
+  // "replace", "line_number", "expected_text"} (the last two except for append)
+  nlohmann::json ToJson() const;
+};
+
 enum class HbaMatch { kNo, kMaybe, kYes };
 
 // Whether pg_hba.conf line `line` takes a physical replication connection

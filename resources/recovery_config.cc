@@ -48,7 +48,7 @@ constexpr char kPasswordDiffers[] =
     "the password in primary_conninfo is not the manifest's replication.password (was it "
     "rotated?): the standby could not log in again at its next connection";
 
-class RecoveryConfig final : public Resource {
+class RecoveryConfig final : public TypedResource<RecoveryConfigDetails> {
  public:
   const char* kind() const override { return kKind; }
 
@@ -72,6 +72,7 @@ class RecoveryConfig final : public Resource {
     std::vector<std::string> steps, before, after, reasons;
     Impact impact = Impact::kNone;
     Change change;
+    RecoveryConfigDetails details;
 
     if (major >= 12) {
       if (!standby.recovery.recovery_conf || !standby.recovery.standby_signal) {
@@ -87,7 +88,7 @@ class RecoveryConfig final : public Resource {
         reasons.push_back("PostgreSQL " + std::to_string(major) + " refuses to start while " +
                           data_dir + "/recovery.conf exists; it is moved to " + aside +
                           ", not deleted");
-        change.arguments["recovery_conf_aside"] = aside;
+        details.recovery_conf_aside = aside;
       }
       if (!*standby.recovery.standby_signal) {
         steps.push_back(kCreateStandbySignal);
@@ -122,7 +123,9 @@ class RecoveryConfig final : public Resource {
                                                input.primary->name + ": " + Join(diff, ", ")) +
                           "; it is written to " + file + " (PostgreSQL " + std::to_string(major) +
                           (major >= 13 ? " reads it on reload)" : " reads it only at start)"));
-        change.arguments["conninfo_file"] = file;
+        details.conninfo_file = file;
+        change.edited_files.push_back(file);
+        change.checks = {ServerCheck::kFileSettings};
       }
     } else {
       if (!standby.recovery.recovery_conf) {
@@ -176,7 +179,6 @@ class RecoveryConfig final : public Resource {
     }
     if (steps.empty()) return;
 
-    change.resource = kKind;
     change.address = std::string(kKind) + "[" + name + "]";
     change.host = name;
     change.action = Action::kUpdate;
@@ -184,26 +186,22 @@ class RecoveryConfig final : public Resource {
     change.after = Join(after, "; ");
     change.reason = Join(reasons, "; ");
     change.impact = impact;
-    change.arguments["steps"] = Join(steps, ",");
-    change.arguments["major"] = std::to_string(major);
-    change.arguments["data_dir"] = data_dir;
-    change.arguments["timestamp"] = input.timestamp;
-    change.arguments["primary_host"] = desired.host;
-    change.arguments["primary_port"] = std::to_string(desired.port);
-    change.arguments["user"] = desired.user;
-    change.arguments["application_name"] = desired.application_name;
-    plan->changes.push_back(std::move(change));
+    change.server_step = impact == Impact::kRestart  ? ServerStep::kRestart
+                         : impact == Impact::kReload ? ServerStep::kReload
+                                                     : ServerStep::kNone;
+    details.steps = steps;
+    details.data_dir = data_dir;
+    details.timestamp = input.timestamp;
+    details.primary = desired;
+    plan->changes.push_back(Attach(std::move(change), std::move(details)));
   }
 
-  Status Apply(const Change& change, ApplyContext& context) const override {
+  Status Perform(const Change& change, const RecoveryConfigDetails& details,
+                 ApplyContext& context) const override {
     const HostSpec* host = context.manifest->FindHost(change.host);
     if (!host) return Status::Error("recovery_config: no host " + change.host + " in the manifest");
     Transport& transport = context.For(change.host);
-    auto arg = [&](const char* key) {
-      auto it = change.arguments.find(key);
-      return it == change.arguments.end() ? std::string() : it->second;
-    };
-    std::vector<std::string> steps = Split(arg("steps"), ',');
+    const std::vector<std::string>& steps = details.steps;
     std::string conninfo;
     if (Has(steps, kWriteConninfo) || Has(steps, kWriteRecoveryConf)) {
       if (context.replication_password.empty()) {
@@ -211,22 +209,29 @@ class RecoveryConfig final : public Resource {
                              ": the replication password is not available; primary_conninfo "
                              "is not written");
       }
-      StandbyConninfo desired;
-      desired.host = arg("primary_host");
-      desired.port = std::stoi(arg("primary_port"));
-      desired.user = arg("user");
-      desired.application_name = arg("application_name");
-      conninfo = BuildPrimaryConninfo(desired, context.replication_password);
+      conninfo = BuildPrimaryConninfo(details.primary, context.replication_password);
     }
     if (context.progress) {
       context.progress(transport.host_label() + ": recovery configuration: " + Join(steps, ", "));
     }
-    return RunStandbySteps(transport, *host, steps, arg("data_dir"), arg("conninfo_file"), conninfo,
-                           arg("timestamp"));
+    return RunStandbySteps(transport, *host, steps, details.data_dir,
+                           details.conninfo_file.value_or(""), conninfo, details.timestamp);
   }
 };
 
 }  // namespace
+
+nlohmann::json RecoveryConfigDetails::ToJson() const {
+  auto optional = [](const std::optional<std::string>& value) {
+    return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+  };
+  return {{"steps", steps},
+          {"data_dir", data_dir},
+          {"timestamp", timestamp},
+          {"conninfo_file", optional(conninfo_file)},
+          {"recovery_conf_aside", optional(recovery_conf_aside)},
+          {"primary", primary.ToJson()}};
+}
 
 const Resource& RecoveryConfigResource() {
   static const RecoveryConfig resource;

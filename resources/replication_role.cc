@@ -36,7 +36,7 @@ std::string Redact(std::string text, const std::string& secret, const std::strin
   return text;
 }
 
-class ReplicationRole : public Resource {
+class ReplicationRole final : public TypedResource<ReplicationRoleDetails> {
  public:
   const char* kind() const override { return kKind; }
 
@@ -63,12 +63,10 @@ class ReplicationRole : public Resource {
     }
 
     Change change;
-    change.resource = kKind;
     change.address = address;
     change.host = manifest.primary;
     change.impact = Impact::kNone;
-    change.arguments["role"] = spec.role;
-    change.arguments["connection_limit"] = std::to_string(spec.connection_limit);
+    ReplicationRoleDetails details{spec.role, spec.connection_limit, false, false};
     const std::string desired =
         DescribeAttributes(true, true, spec.connection_limit) + "; password: declared";
 
@@ -80,9 +78,9 @@ class ReplicationRole : public Resource {
       change.after = desired;
       change.reason = "role " + spec.role + " does not exist on " + primary_host.label() +
                       "; the standby logs in with it";
-      change.arguments["statement"] = "create";
-      change.arguments["set_password"] = "yes";
-      plan->changes.push_back(std::move(change));
+      details.create = true;
+      details.set_password = true;
+      plan->changes.push_back(Attach(std::move(change), details));
       return;
     }
     if (!role->exists || !role->can_login || !role->replication || !role->connection_limit ||
@@ -143,33 +141,20 @@ class ReplicationRole : public Resource {
     change.before = before;
     change.after = after;
     change.reason = "role " + spec.role + ": " + Join(reasons, "; ");
-    change.arguments["statement"] = "alter";
-    change.arguments["set_password"] = set_password ? "yes" : "no";
-    plan->changes.push_back(std::move(change));
+    details.set_password = set_password;
+    plan->changes.push_back(Attach(std::move(change), details));
   }
 
-  Status Apply(const Change& change, ApplyContext& context) const override {
-    if (change.resource != kKind || context.manifest == nullptr || context.plan_input == nullptr) {
-      return Status::Error(change.address + ": not a replication_role change, or no context");
-    }
+  Status Perform(const Change& change, const ReplicationRoleDetails& details,
+                 ApplyContext& context) const override {
     const HostSpec* host = context.manifest->FindHost(change.host);
     if (host == nullptr) return Status::Error(change.address + ": unknown host " + change.host);
     const std::string label = host->label();
-    auto argument = [&](const char* name) -> std::string {
-      auto found = change.arguments.find(name);
-      return found == change.arguments.end() ? "" : found->second;
-    };
-    const std::string role = argument("role");
-    const bool create = argument("statement") == "create";
-    int connection_limit = 0;
-    try {
-      connection_limit = std::stoi(argument("connection_limit"));
-    } catch (const std::exception&) {
-      return Status::Error(change.address + ": the change has no connection limit");
-    }
+    const std::string& role = details.role;
+    const bool create = details.create;
 
     std::optional<std::string> verifier;
-    if (argument("set_password") == "yes") {
+    if (details.set_password) {
       if (context.replication_password.empty()) {
         return Status::Error(label + ": " + change.address +
                              ": replication.password was not resolved; the role is unchanged");
@@ -188,7 +173,7 @@ class ReplicationRole : public Resource {
     Transport& transport = context.For(change.host);
     Result<std::string> run =
         RunRemoteSql(transport, *host, context.FactsFor(change.host),
-                     ReplicationRoleSql(create, role, connection_limit, verifier));
+                     ReplicationRoleSql(create, role, details.connection_limit, verifier));
     if (!run.ok()) {
       std::string message = Redact(run.status().message(), verifier.value_or(""), "<verifier>");
       return Status::Error(change.address + ": " + (create ? "CREATE" : "ALTER") +
@@ -199,6 +184,13 @@ class ReplicationRole : public Resource {
 };
 
 }  // namespace
+
+nlohmann::json ReplicationRoleDetails::ToJson() const {
+  return {{"role", role},
+          {"connection_limit", connection_limit},
+          {"statement", create ? "create" : "alter"},
+          {"set_password", set_password}};
+}
 
 std::string ReplicationRoleSql(bool create, const std::string& role, int connection_limit,
                                const std::optional<std::string>& verifier) {

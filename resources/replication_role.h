@@ -18,6 +18,16 @@ namespace pgpair {
 // ever in the plan.
 const Resource& ReplicationRoleResource();
 
+// What a replication_role change runs on the primary.
+struct ReplicationRoleDetails {
+  std::string role;
+  int connection_limit = -1;
+  bool create = false;        // CREATE ROLE, else ALTER ROLE
+  bool set_password = false;  // from replication.password, as a SCRAM verifier
+  // {"role", "connection_limit", "statement": "create" | "alter", "set_password"}
+  nlohmann::json ToJson() const;
+};
+
 // The SQL that apply sends to create (`create`) or alter the role: session
 // settings that keep the statement out of the server log, then one
 // CREATE ROLE / ALTER ROLE ... WITH LOGIN REPLICATION CONNECTION LIMIT n

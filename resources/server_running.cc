@@ -35,11 +35,11 @@ class ServerRunning final : public Resource {
       change.after = "running";
       change.reason = "the PostgreSQL server of " + host->name + " is not running";
       change.impact = Impact::kRestart;
+      // The whole change is the engine's start: no Apply of its own.
+      change.server_step = ServerStep::kStart;
       plan->changes.push_back(std::move(change));
     }
   }
-
-  Status Apply(const Change&, ApplyContext&) const override { return Status::Ok(); }
 };
 
 }  // namespace

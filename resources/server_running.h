@@ -5,9 +5,10 @@
 
 namespace pgpair {
 
-// Both servers of the pair run. A stopped server is planned to start; the
-// start itself is done by the apply orchestrator, once per host, together
-// with any restart the host needs, so this resource's Apply does nothing.
+// Both servers of the pair run. A stopped server is planned to start
+// (address "server_running[pg1]"): a change whose whole effect is its server
+// step, ServerStep::kStart, which the engine runs once per host after the
+// host's other changes (a start reads every file, so no restart follows).
 const Resource& ServerRunningResource();
 
 }  // namespace pgpair

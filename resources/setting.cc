@@ -428,10 +428,21 @@ class HostDiff {
     change.address = std::string(kKind) + "[" + host_ + "/" + desired.name + "]";
     change.host = host_;
     change.after = Display(type, ServerReading(desired.value));
-    change.arguments["name"] = desired.name;
-    change.arguments["value"] = ServerReading(desired.value);
-    change.arguments["write"] = "yes";
     return change;
+  }
+
+  // Adds `change`: `desired` written into `file` (or, with !write, already
+  // there), taken by the reload or restart its impact names.
+  void Emit(Change change, const DesiredSetting& desired, const std::string& file, bool write) {
+    SettingDetails details{desired.name, ServerReading(desired.value), file, write};
+    change.server_step = change.impact == Impact::kRestart  ? ServerStep::kRestart
+                         : change.impact == Impact::kReload ? ServerStep::kReload
+                                                            : ServerStep::kNone;
+    change.checks = {ServerCheck::kFileSettings};
+    if (write) change.edited_files = {file};
+    change.setting = WrittenSetting{details.name, details.value};
+    SetDetails(change, std::move(details));
+    plan_->changes.push_back(std::move(change));
   }
 
   // Where a value goes when no file sets the name yet.
@@ -455,22 +466,24 @@ class HostDiff {
       if (built_in && Equal(type, *built_in, desired)) return;
     }
     Change change = NewChange(desired, type);
+    std::string file;
+    const bool write = true;
     std::string now;
     if (winning) {
       change.action = Action::kUpdate;
       change.before = Display(type, winning->value);
-      change.arguments["file"] = winning->file;
+      file = winning->file;
       now = Where(*winning) + " sets " + *change.before;
     } else {
-      std::optional<std::string> file = MainConfigFile(desired);
-      if (!file) return;
+      std::optional<std::string> main_file = MainConfigFile(desired);
+      if (!main_file) return;
       change.action = Action::kCreate;
-      change.arguments["file"] = *file;
+      file = *main_file;
       now = "no configuration file sets it";
     }
     change.impact = impact;
     change.reason = situation + "; " + now + "; " + WantedBy(desired, *change.after);
-    plan_->changes.push_back(std::move(change));
+    Emit(std::move(change), desired, file, write);
   }
 
   // The server runs with the desired value but reports pending_restart: it
@@ -480,29 +493,31 @@ class HostDiff {
   void PlanClearingReload(const DesiredSetting& desired, const SettingType& type,
                           const FileSettingFact* winning) {
     Change change = NewChange(desired, type);
+    std::string file;
+    bool write = true;
     change.action = Action::kUpdate;
     change.before = *change.after + " (pending_restart)";
     change.impact = Impact::kReload;
     if (winning) {
-      change.arguments["write"] = "no";
-      change.arguments["file"] = winning->file;
+      write = false;
+      file = winning->file;
       change.reason = "the server runs with " + *change.after + " and " + Where(*winning) +
                       " holds it, but pg_settings still reports a restart pending for a value "
                       "read at an earlier reload; a reload clears it";
     } else {
-      std::optional<std::string> file = MainConfigFile(desired);
-      if (!file) return;
+      std::optional<std::string> main_file = MainConfigFile(desired);
+      if (!main_file) return;
       change.action = Action::kCreate;
-      change.arguments["file"] = *file;
+      file = *main_file;
       change.reason = "the server runs with " + *change.after +
                       ", but no file sets it any more and pg_settings reports a restart pending; "
                       "written into " +
-                      *file +
+                      *main_file +
                       " and reloaded, the server sees its own value "
                       "and clears it; " +
                       WantedBy(desired, *change.after);
     }
-    plan_->changes.push_back(std::move(change));
+    Emit(std::move(change), desired, file, write);
   }
 
   // Settings the manifest does not manage that wait for a restart: the plan
@@ -581,9 +596,11 @@ class HostDiff {
       // would change it. Writing needs neither, unless the server already
       // read the other value and waits for a restart to take it.
       Change change = NewChange(desired, type);
+      std::string file;
+      const bool write = true;
       change.action = Action::kUpdate;
       change.before = Display(type, winning->value);
-      change.arguments["file"] = winning->file;
+      file = winning->file;
       change.impact = pending ? Impact::kReload : Impact::kNone;
       change.reason = "the server runs with " + *change.after + ", but " + Where(*winning) +
                       " holds " + *change.before +
@@ -591,7 +608,7 @@ class HostDiff {
                                  "(pending_restart): a reload after the edit clears that; "
                                : ", which it would take at the next reload or restart; ") +
                       WantedBy(desired, *change.after);
-      plan_->changes.push_back(std::move(change));
+      Emit(std::move(change), desired, file, write);
       return;
     }
     // Some values run in another form than the one read: a computed default
@@ -610,43 +627,45 @@ class HostDiff {
 
     const bool postmaster = context == "postmaster" || context.empty();
     Change change = NewChange(desired, type);
+    std::string file;
+    bool write = true;
     if (effective) change.before = Display(type, *effective);
     change.impact = postmaster ? Impact::kRestart : Impact::kReload;
     if (file_equal) {
       // Written before (by pgpair or by hand) and not yet taken: show what it
       // waits for, and never write it again.
       change.action = Action::kUpdate;
-      change.arguments["file"] = winning->file;
-      change.arguments["write"] = "no";
+      file = winning->file;
+      write = false;
       change.reason = "already written in " + Where(*winning) + ", waiting for a " +
                       (postmaster ? "restart" : "reload");
-      plan_->changes.push_back(std::move(change));
+      Emit(std::move(change), desired, file, write);
       return;
     }
     std::string now;
     if (winning) {
       change.action = Action::kUpdate;
-      change.arguments["file"] = winning->file;
+      file = winning->file;
       now = Where(*winning) + " sets " + Display(type, winning->value);
       if (effective && !SameServerValue(type, *effective, winning->value)) {
         now += " (the server still runs with " + *change.before + ")";
       }
     } else if (!facts_.file_settings && source == "configuration file" && server.source_file) {
       change.action = Action::kUpdate;
-      change.arguments["file"] = *server.source_file;
+      file = *server.source_file;
       now = *server.source_file + ":" + std::to_string(server.source_line.value_or(0)) + " sets " +
             change.before.value_or("?");
     } else {
-      std::optional<std::string> file = MainConfigFile(desired);
-      if (!file) return;
+      std::optional<std::string> main_file = MainConfigFile(desired);
+      if (!main_file) return;
       change.action = Action::kCreate;
-      change.arguments["file"] = *file;
+      file = *main_file;
       now = "no configuration file sets it (the server runs with " +
             (source.empty() ? std::string("an unknown source") : "its " + source) + " " +
             change.before.value_or("?") + ")";
     }
     change.reason = now + "; " + WantedBy(desired, *change.after);
-    plan_->changes.push_back(std::move(change));
+    Emit(std::move(change), desired, file, write);
   }
 
   const PlanInput& input_;
@@ -820,7 +839,7 @@ std::string BadLines(const std::string& parse_error) {
   return lines.empty() ? "syntax error" : lines;
 }
 
-class SettingResourceImpl : public Resource {
+class SettingResourceImpl final : public TypedResource<SettingDetails> {
  public:
   const char* kind() const override { return kKind; }
 
@@ -845,45 +864,40 @@ class SettingResourceImpl : public Resource {
     CheckPair(input, plan);
   }
 
-  Status Apply(const Change& change, ApplyContext& context) const override {
-    auto argument = [&](const char* key) -> const std::string* {
-      auto it = change.arguments.find(key);
-      return it == change.arguments.end() ? nullptr : &it->second;
-    };
-    const std::string* write = argument("write");
+  Status Perform(const Change& change, const SettingDetails& details,
+                 ApplyContext& context) const override {
     // Already in the file: the engine's restart or reload is all it needs.
-    if (write && *write == "no") return Status::Ok();
-    const std::string* file = argument("file");
-    const std::string* name = argument("name");
-    const std::string* value = argument("value");
-    if (!file || !name || !value) {
-      return Status::Error(change.address +
-                           ": the change lacks its file, name or value (a planner bug); "
-                           "nothing was written");
-    }
+    if (!details.write) return Status::Ok();
+    const std::string& file = details.file;
+    const std::string& name = details.name;
+    const std::string& value = details.value;
     Transport& transport = context.For(change.host);
     if (context.progress) {
-      context.progress(change.host + ": " + *name + " = " + change.after.value_or(*value) + " in " +
-                       *file);
+      context.progress(change.host + ": " + name + " = " + change.after.value_or(value) + " in " +
+                       file);
     }
-    Result<std::string> text = ReadRemoteFile(transport, *file);
+    Result<std::string> text = ReadRemoteFile(transport, file);
     if (!text.ok())
-      return Status::Error(text.status().message() + "; " + *name + " was not written");
-    Result<std::string> edited = SetConfValue(*text, *name, *value);
+      return Status::Error(text.status().message() + "; " + name + " was not written");
+    Result<std::string> edited = SetConfValue(*text, name, value);
     if (!edited.ok()) {
       // Only the line numbers: the bad text may hold a password (a conninfo).
-      return Status::Error(transport.host_label() + ": " + *file + " does not parse (" +
-                           BadLines(edited.status().message()) + "); " + *name +
+      return Status::Error(transport.host_label() + ": " + file + " does not parse (" +
+                           BadLines(edited.status().message()) + "); " + name +
                            " was not written: correct the file first");
     }
     if (*edited == *text) return Status::Ok();
-    Status written = WriteRemoteFileAtomic(transport, *file, *edited, FileAttributes{});
-    if (!written.ok()) return Status::Error(written.message() + "; " + *name + " was not written");
+    Status written = WriteRemoteFileAtomic(transport, file, *edited, FileAttributes{});
+    if (!written.ok()) return Status::Error(written.message() + "; " + name + " was not written");
     return Status::Ok();
   }
 };
 
 }  // namespace
+
+nlohmann::json SettingDetails::ToJson() const {
+  return {{"name", name}, {"value", value}, {"file", file}, {"write", write}};
+}
 
 std::string ArchiveCommandFor(const std::string& dir) {
   std::string quoted = ShellQuote(dir);

@@ -14,13 +14,13 @@ namespace pgpair {
 //
 // Diff compares the manifest's value with the server's, both normalized
 // (engine/facts/setting_value.h): with pg_settings when the server runs, with
-// the configuration files when it is stopped. A change names in its
-// arguments the file to edit ("file": the file whose line wins for that name,
-// else the main config file), the setting ("name") and the value to write
-// ("value", as the server should read it); its impact is the reload or
+// the configuration files when it is stopped. A change carries
+// SettingDetails: the file to edit (the file whose line wins for that name,
+// else the main config file), the setting and the value to write (as the
+// server should read it); its impact and server step are the reload or
 // restart the server needs to take the value, from pg_settings.context. A
 // value already in the winning file that the server has not taken yet is a
-// change with "write": "no": it shows the pending reload or restart and is
+// change with write = false: it shows the pending reload or restart and is
 // never written again. A value the server read at a reload and waits for a
 // restart to take (pending_restart), where the manifest wants the running
 // value, is written back with impact reload: only a reload that reads the
@@ -37,6 +37,15 @@ namespace pgpair {
 // primary_conninfo, primary_slot_name and restore_command belong to the
 // recovery config resource and are left alone here.
 const Resource& SettingResource();
+
+// What a setting change writes.
+struct SettingDetails {
+  std::string name;   // lowercased
+  std::string value;  // as the server should read it
+  std::string file;   // absolute path of the file it goes into
+  bool write = true;  // false: the file already holds it; only the server step is needed
+  nlohmann::json ToJson() const;  // {"name", "value", "file", "write"}
+};
 
 // A setting a host should have, declared in the manifest or implied by it.
 struct DesiredSetting {

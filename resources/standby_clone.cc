@@ -17,25 +17,21 @@ namespace {
 
 constexpr char kKind[] = "standby_clone";
 
-std::string Arg(const Change& change, const char* key) {
-  auto it = change.arguments.find(key);
-  return it == change.arguments.end() ? std::string() : it->second;
-}
-
 // Runs one step of engine/apply/standby_clone.sh on the standby; under the
 // remote guard (engine/apply/remote_guard.h) when `lease_pid` is given, so
 // that the step ends with pgpair.
-Result<ExecResult> RunCloneStep(Transport& transport, const Change& change, const HostSpec& host,
-                                const std::string& step, const std::string& stdin_data,
+Result<ExecResult> RunCloneStep(Transport& transport, const StandbyCloneDetails& clone,
+                                const HostSpec& host, const std::string& step,
+                                const std::string& stdin_data,
                                 std::optional<int> lease_pid = std::nullopt) {
   return transport.Exec(
-      GuardedCommand(CloneStepScript(change, host.postgres.os_user, step), lease_pid), stdin_data,
+      GuardedCommand(CloneStepScript(clone, host.postgres.os_user, step), lease_pid), stdin_data,
       std::chrono::seconds(host.ssh.command_timeout_seconds));
 }
 
 bool DataDirMissing(const HostFacts& standby) { return standby.layout.data_dir_exists == false; }
 
-class StandbyClone final : public Resource {
+class StandbyClone final : public TypedResource<StandbyCloneDetails> {
  public:
   const char* kind() const override { return kKind; }
 
@@ -52,12 +48,13 @@ class StandbyClone final : public Resource {
   // The copy is made beside the data directory and configured there; the
   // data directory changes only in the last step, two renames that finish
   // on their own. Any failure before it leaves the standby as it was.
-  Status Apply(const Change& change, ApplyContext& context) const override {
+  Status Perform(const Change& change, const StandbyCloneDetails& clone,
+                 ApplyContext& context) const override {
     const HostSpec* host = context.manifest->FindHost(change.host);
     if (!host) return Status::Error("standby_clone: no host " + change.host + " in the manifest");
     Transport& transport = context.For(change.host);
     const std::string& label = transport.host_label();
-    const std::string data_dir = Arg(change, "data_dir");
+    const std::string& data_dir = clone.data_dir;
     const std::string staging = data_dir + ".pgpair-staging";
     const std::string unchanged = data_dir + " is unchanged";
     if (context.replication_password.empty()) {
@@ -68,15 +65,8 @@ class StandbyClone final : public Resource {
     auto progress = [&](const std::string& text) {
       if (context.progress) context.progress(label + ": " + text);
     };
-    const std::string primary_host = Arg(change, "primary_host");
-    int primary_port = 0;
-    int major = 0;
-    try {
-      primary_port = std::stoi(Arg(change, "primary_port"));
-      major = std::stoi(Arg(change, "major"));
-    } catch (const std::exception&) {
-      return Status::Error(change.address + ": the change has no primary port or major");
-    }
+    const std::string& primary_host = clone.primary.host;
+    const int primary_port = clone.primary.port;
 
     progress("copying " + primary_host + ":" + std::to_string(primary_port) +
              " with pg_basebackup into " + staging + " (" + data_dir +
@@ -84,8 +74,8 @@ class StandbyClone final : public Resource {
     // pg_basebackup is the long step that must not outlive pgpair: guarded.
     // The renames of "ready" and "swap" finish on their own, unguarded.
     Result<ExecResult> staged = RunCloneStep(
-        transport, change, *host, "stage",
-        PgpassLine(primary_host, primary_port, Arg(change, "user"), context.replication_password),
+        transport, clone, *host, "stage",
+        PgpassLine(primary_host, primary_port, clone.primary.user, context.replication_password),
         context.LeasePidFor(change.host));
     if (!staged.ok()) {
       return Status::Error(staged.status().message() + "; the copy did not finish and " +
@@ -98,16 +88,13 @@ class StandbyClone final : public Resource {
 
     progress("configuring the copy as a standby of " + primary_host);
     Status configured = WriteStandbyConfig(
-        transport, *host, major, staging, staging + "/postgresql.auto.conf",
-        BuildPrimaryConninfo(
-            {primary_host, primary_port, Arg(change, "user"), Arg(change, "application_name")},
-            context.replication_password),
-        Arg(change, "timestamp"));
+        transport, *host, clone.major, staging, staging + "/postgresql.auto.conf",
+        BuildPrimaryConninfo(clone.primary, context.replication_password), clone.timestamp);
     if (!configured.ok()) {
       return Status::Error(configured.message() + "; the copy in " + staging +
                            " is not configured as a standby and is never started; " + unchanged);
     }
-    Result<ExecResult> marked = RunCloneStep(transport, change, *host, "ready", "");
+    Result<ExecResult> marked = RunCloneStep(transport, clone, *host, "ready", "");
     if (!marked.ok() || marked->exit_status != 0) {
       return Status::Error(
           label + ": the copy cannot be marked complete: " +
@@ -121,10 +108,10 @@ class StandbyClone final : public Resource {
     progress("stopping the PostgreSQL server");
     Status stopped =
         ControlServer(transport, *host, context.FactsFor(change.host), ServerAction::kStop);
-    progress("putting the copy in place" +
-             (change.before ? " (" + data_dir + " is moved to " + Arg(change, "aside") + ")"
-                            : std::string()));
-    Result<ExecResult> swapped = RunCloneStep(transport, change, *host, "swap", "");
+    progress(
+        "putting the copy in place" +
+        (change.before ? " (" + data_dir + " is moved to " + clone.aside + ")" : std::string()));
+    Result<ExecResult> swapped = RunCloneStep(transport, clone, *host, "swap", "");
     if (!swapped.ok()) {
       return Status::Error(swapped.status().message() +
                            "; whether the copy was put in place is unknown: plan again to see");
@@ -246,15 +233,11 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
           "; " + leftover_text + ", left by an interrupted clone (never started), is removed first";
     }
     change.impact = Impact::kReclone;
-    change.arguments["data_dir"] = data_dir;
-    change.arguments["aside"] = aside;
-    change.arguments["bin_dir"] = *standby.layout.bin_dir;
-    change.arguments["major"] = std::to_string(major);
-    change.arguments["primary_host"] = conninfo.host;
-    change.arguments["primary_port"] = std::to_string(conninfo.port);
-    change.arguments["user"] = conninfo.user;
-    change.arguments["application_name"] = conninfo.application_name;
-    change.arguments["timestamp"] = input.timestamp;
+    // The copy is left stopped: it starts once the standby's other changes
+    // are written.
+    change.server_step = ServerStep::kStart;
+    SetDetails(change, StandbyCloneDetails{data_dir, aside, *standby.layout.bin_dir, major,
+                                           conninfo, input.timestamp});
     decision.change = std::move(change);
     decision.verdict = CloneVerdict::kReplace;
   };
@@ -335,12 +318,18 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
   return decision;
 }
 
-std::string CloneStepScript(const Change& change, const std::string& os_user,
+std::string CloneStepScript(const StandbyCloneDetails& clone, const std::string& os_user,
                             const std::string& step) {
-  return ScriptCommand(kStandbyCloneScript, "pgpair-standby-clone",
-                       {step, Arg(change, "data_dir"), Arg(change, "aside"), os_user,
-                        Arg(change, "bin_dir") + "/pg_basebackup", Arg(change, "primary_host"),
-                        Arg(change, "primary_port"), Arg(change, "user")});
+  return ScriptCommand(
+      kStandbyCloneScript, "pgpair-standby-clone",
+      {step, clone.data_dir, clone.aside, os_user, clone.bin_dir + "/pg_basebackup",
+       clone.primary.host, std::to_string(clone.primary.port), clone.primary.user});
+}
+
+nlohmann::json StandbyCloneDetails::ToJson() const {
+  return {{"data_dir", data_dir},        {"aside", aside},
+          {"bin_dir", bin_dir},          {"major", major},
+          {"primary", primary.ToJson()}, {"timestamp", timestamp}};
 }
 
 }  // namespace pgpair

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/apply/standby_setup.h"
 #include "engine/plan/resource.h"
 
 namespace pgpair {
@@ -26,6 +27,18 @@ namespace pgpair {
 // note): its own changes and its start come first.
 const Resource& StandbyCloneResource();
 
+// What a standby_clone change copies, and where.
+struct StandbyCloneDetails {
+  std::string data_dir;
+  std::string aside;    // where the old data directory goes (<data_dir>.pgpair-<timestamp>)
+  std::string bin_dir;  // the standby's programs (pg_basebackup) of the primary's major
+  int major = 0;
+  StandbyConninfo primary;  // what the copy connects to and is configured with, password aside
+  std::string timestamp;
+  // {"data_dir", "aside", "bin_dir", "major", "primary": {...}, "timestamp"}
+  nlohmann::json ToJson() const;
+};
+
 // What standby_clone decides for the pair.
 enum class CloneVerdict {
   kKeep,      // the standby's data directory is a copy of the primary's
@@ -46,10 +59,10 @@ struct CloneDecision {
 CloneDecision DecideStandbyClone(const PlanInput& input);
 
 // The command that runs one step ("stage", "ready", "swap") of
-// engine/apply/standby_clone.sh for `change`, the change's values as its
+// engine/apply/standby_clone.sh for `clone`, its values as the script's
 // arguments (ScriptCommand), exposed for tests. "stage" reads a password
 // file's line (PgpassLine) on stdin.
-std::string CloneStepScript(const Change& change, const std::string& os_user,
+std::string CloneStepScript(const StandbyCloneDetails& clone, const std::string& os_user,
                             const std::string& step);
 
 }  // namespace pgpair

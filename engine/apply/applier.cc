@@ -4,10 +4,8 @@
 
 #include "engine/apply/remote_sql.h"
 #include "engine/apply/restart_safety.h"
-#include "engine/apply/server_control.h"
-#include "engine/facts/standby_state.h"
+#include "engine/apply/server_lifecycle.h"
 #include "engine/plan/planner.h"
-#include "engine/util/shell_quote.h"
 #include "engine/util/sql_quote.h"
 #include "engine/util/text.h"
 
@@ -19,41 +17,6 @@ const Resource* FindResource(const std::string& kind) {
     if (kind == resource->kind()) return resource;
   }
   return nullptr;
-}
-
-// The server keeps its old rules when pg_hba.conf has an error, so a reload
-// "succeeds" either way: ask pg_hba_file_rules.
-Status CheckHbaAccepted(ApplyContext& context, const HostSpec& host, const HostFacts& facts) {
-  Result<std::string> errors = RunRemoteSql(
-      *context.primary, host, facts,
-      "SELECT line_number || ': ' || error FROM pg_hba_file_rules WHERE error IS NOT NULL;");
-  if (!errors.ok()) return errors.status();
-  if (!TrimTrailing(*errors).empty()) {
-    return Status::Error(context.primary->host_label() + ": the server rejects " +
-                         facts.layout.hba_file.value_or("pg_hba.conf") + " (line " +
-                         TrimTrailing(*errors) +
-                         "); it keeps its previous rules. Fix the file, then "
-                         "run pgpair again");
-  }
-  return Status::Ok();
-}
-
-// pg_file_settings reads the files as they are now: an error there means a
-// restart would fail, so it is checked before any restart.
-Status CheckConfigValid(Transport& transport, const HostSpec& host, const HostFacts& facts) {
-  Result<std::string> errors = RunRemoteSql(
-      transport, host, facts,
-      "SELECT coalesce(sourcefile, '?') || ':' || coalesce(sourceline::text, '?') || ': ' || "
-      "coalesce(name, '') || ': ' || error FROM pg_file_settings WHERE error IS NOT NULL "
-      "AND error <> 'setting could not be applied';");
-  if (!errors.ok()) return errors.status();
-  if (!TrimTrailing(*errors).empty()) {
-    return Status::Error(transport.host_label() +
-                         ": the configuration has errors, so pgpair "
-                         "will not restart the server: " +
-                         TrimTrailing(*errors));
-  }
-  return Status::Ok();
 }
 
 // Nothing is changed without the lock: a lost lease means the link to a
@@ -73,93 +36,6 @@ Status ApplyChanges(const std::vector<Change>& changes, ApplyContext& context) {
     if (context.progress) context.progress(change.address);
     Status applied = resource->Apply(change, context);
     if (!applied.ok()) return applied.WithContext(change.address);
-  }
-  return Status::Ok();
-}
-
-Impact HighestImpact(const std::vector<Change>& changes) {
-  Impact highest = Impact::kNone;
-  for (const Change& change : changes) highest = std::max(highest, change.impact);
-  return highest;
-}
-
-bool Touches(const std::vector<Change>& changes, const char* kind) {
-  for (const Change& change : changes) {
-    if (change.resource == kind) return true;
-  }
-  return false;
-}
-
-Status FinishPrimary(const std::vector<Change>& changes, ApplyContext& context) {
-  const HostSpec& host = context.manifest->primary_host();
-  const HostFacts& facts = *context.plan_input->primary;
-  Impact impact = HighestImpact(changes);
-  bool running = facts.server.running.value_or(false);
-  if (!running) {
-    if (context.progress) context.progress(host.name + ": starting the server");
-    return StartOrRestartSafely(context, host.name, changes, ServerAction::kStart);
-  }
-  if (impact >= Impact::kReload || Touches(changes, "hba_rule")) {
-    if (context.progress) context.progress(host.name + ": reloading the configuration");
-    Status reloaded = ControlServer(*context.primary, host, facts, ServerAction::kReload);
-    if (!reloaded.ok()) return reloaded;
-    if (Touches(changes, "hba_rule")) {
-      Status accepted = CheckHbaAccepted(context, host, facts);
-      if (!accepted.ok()) return accepted;
-    }
-    Status valid = CheckConfigValid(*context.primary, host, facts);
-    if (!valid.ok()) return valid;
-  }
-  if (impact >= Impact::kRestart) {
-    if (context.progress) context.progress(host.name + ": restarting the server (once)");
-    return StartOrRestartSafely(context, host.name, changes, ServerAction::kRestart);
-  }
-  return Status::Ok();
-}
-
-// A data directory on the standby host without the mark of a standby would
-// start as a second primary: it is never started.
-Status RequireStandbyMarks(Transport& transport, const HostSpec& host, const HostFacts& facts) {
-  const std::string data_dir = facts.layout.data_dir.value_or("");
-  const std::optional<int> major = StandbyMajor(facts);
-  const std::string mark = !major        ? "standby.signal or recovery.conf"
-                           : *major < 12 ? "recovery.conf"
-                                         : "standby.signal";
-  const std::string test_command = !major ? "test -f " + ShellQuote(data_dir + "/standby.signal") +
-                                                " || test -f " +
-                                                ShellQuote(data_dir + "/recovery.conf")
-                                          : "test -f " + ShellQuote(data_dir + "/" + mark);
-  Result<ExecResult> test =
-      transport.Exec(test_command, "", std::chrono::seconds(host.ssh.command_timeout_seconds));
-  if (!test.ok()) return test.status();
-  if (test->exit_status != 0) {
-    return Status::Error(transport.host_label() + ": " + data_dir + " has no " + mark +
-                         ", so it would start as a second primary; pgpair does not start it");
-  }
-  return Status::Ok();
-}
-
-Status FinishStandby(const std::vector<Change>& changes, ApplyContext& context) {
-  const HostSpec& host = context.manifest->standby_host();
-  const HostFacts& facts = *context.plan_input->standby;
-  Impact impact = HighestImpact(changes);
-  // A re-clone leaves the server stopped; so does a server that was down.
-  bool running = facts.server.running.value_or(false) && impact < Impact::kReclone;
-  if (!running || impact >= Impact::kRestart) {
-    Status marked = RequireStandbyMarks(*context.standby, host, facts);
-    if (!marked.ok()) return marked;
-  }
-  if (!running) {
-    if (context.progress) context.progress(host.name + ": starting the server");
-    return StartOrRestartSafely(context, host.name, changes, ServerAction::kStart);
-  }
-  if (impact >= Impact::kRestart) {
-    if (context.progress) context.progress(host.name + ": restarting the server (once)");
-    return StartOrRestartSafely(context, host.name, changes, ServerAction::kRestart);
-  }
-  if (impact >= Impact::kReload) {
-    if (context.progress) context.progress(host.name + ": reloading the configuration");
-    return ControlServer(*context.standby, host, facts, ServerAction::kReload);
   }
   return Status::Ok();
 }
@@ -202,28 +78,28 @@ Status WaitForStreaming(ApplyContext& context, std::chrono::seconds timeout) {
 
 Status ApplyPlan(const Plan& plan, ApplyContext& context, const ApplyTimings& timings) {
   if (!plan.blockers.empty()) return Status::Error("the plan has blockers; nothing was changed");
+  const Manifest& manifest = *context.manifest;
   std::vector<Change> primary_changes, standby_changes;
-  for (const Change& change : ApplyOrder(plan, *context.manifest)) {
-    (change.host == context.manifest->primary ? primary_changes : standby_changes)
-        .push_back(change);
+  for (const Change& change : ApplyOrder(plan, manifest)) {
+    (change.host == manifest.primary ? primary_changes : standby_changes).push_back(change);
   }
-  // Before a host's files change: the version its server runs with, to go
-  // back to if it refuses the new one.
-  if (!primary_changes.empty()) {
-    Status done = KeepLastGood(context, context.manifest->primary, primary_changes);
-    if (done.ok()) done = ApplyChanges(primary_changes, context);
-    if (done.ok())
-      done = LockStillHeld(context, context.manifest->primary + "'s reload or restart");
-    if (done.ok()) done = FinishPrimary(primary_changes, context);
-    if (!done.ok()) return done;
-  }
-  if (!standby_changes.empty()) {
-    Status done = KeepLastGood(context, context.manifest->standby, standby_changes);
-    if (done.ok()) done = ApplyChanges(standby_changes, context);
-    if (done.ok()) {
-      done = LockStillHeld(context, context.manifest->standby + "'s start, reload or restart");
+  // The primary, then the standby. Before a host's files change: the version
+  // its server runs with, to go back to if it refuses the new one; then the
+  // host's changes, then its one server step.
+  struct HostBatch {
+    const std::string& host;
+    const std::vector<Change>& changes;
+  };
+  for (const HostBatch& batch : {HostBatch{manifest.primary, primary_changes},
+                                 HostBatch{manifest.standby, standby_changes}}) {
+    if (batch.changes.empty()) continue;
+    const ServerStep step = StepFor(batch.changes, context.FactsFor(batch.host));
+    Status done = KeepLastGood(context, batch.host, batch.changes);
+    if (done.ok()) done = ApplyChanges(batch.changes, context);
+    if (done.ok() && step != ServerStep::kNone) {
+      done = LockStillHeld(context, batch.host + "'s " + ServerStepName(step));
     }
-    if (done.ok()) done = FinishStandby(standby_changes, context);
+    if (done.ok()) done = RunServerStep(context, batch.host, batch.changes);
     if (!done.ok()) return done;
   }
   // A plan with deferred changes leaves the standby for the next round.

@@ -14,17 +14,18 @@ struct ApplyTimings {
   std::chrono::seconds streaming_wait{120};
 };
 
-// Performs `plan` in a safe order: the primary's changes, then one reload of
-// the primary (and a check that the server accepted pg_hba.conf), a check
-// that the configuration files have no errors, one restart of the primary if
-// any change needs it; then the standby's changes (a re-clone stops it), and
-// one start, restart or reload of the standby; then a bounded wait until the
-// standby streams. Before a host's changes, the configuration files at stake
-// are copied (engine/apply/restart_safety.h): a start or restart the server
-// refuses is undone with them, and the error quotes the server's log. Stops
-// at the first failure, saying which change failed and what had been done
-// before it. It does not re-plan: the caller gathers the facts again and
-// checks that the new plan is empty.
+// Performs `plan` in a safe order: the primary's changes, in registry order
+// (engine/plan/planner.h's ApplyOrder), then the one server step they declare
+// (engine/apply/server_lifecycle.h: a start, or a reload with its checks and
+// perhaps one restart); then the standby's changes and its step (a re-clone
+// leaves it stopped: it is started); then a bounded wait until the standby
+// streams. Before a host's changes, the configuration files at stake are
+// copied (engine/apply/restart_safety.h): a start or restart the server
+// refuses is undone with them, and the error quotes the server's log. Each
+// change and each server step first checks that apply still holds its lock.
+// Stops at the first failure, saying which change failed and what had been
+// done before it. It does not re-plan: the caller gathers the facts again
+// and checks that the new plan is empty.
 Status ApplyPlan(const Plan& plan, ApplyContext& context, const ApplyTimings& timings);
 
 // Waits until the primary reports the standby streaming (pg_stat_replication

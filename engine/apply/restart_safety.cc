@@ -117,8 +117,7 @@ std::vector<std::string> ConfigFilesAtStake(const HostFacts& facts,
     }
   }
   for (const Change& change : changes) {
-    auto file = change.arguments.find("file");
-    if (file != change.arguments.end()) add(file->second);
+    for (const std::string& file : change.edited_files) add(file);
   }
   return files;
 }
@@ -143,11 +142,9 @@ Status KeepLastGood(ApplyContext& context, const std::string& host_name,
 std::vector<StartSuspect> StartSuspects(const std::vector<Change>& changes) {
   std::vector<StartSuspect> restart, all;
   for (const Change& change : changes) {
-    if (change.resource != "setting") continue;
-    auto name = change.arguments.find("name");
-    auto value = change.arguments.find("value");
-    if (name == change.arguments.end() || value == change.arguments.end()) continue;
-    StartSuspect suspect{name->second, value->second, change.after.value_or(value->second),
+    if (!change.setting) continue;
+    const WrittenSetting& written = *change.setting;
+    StartSuspect suspect{written.name, written.value, change.after.value_or(written.value),
                          change.address};
     all.push_back(suspect);
     if (change.impact >= Impact::kRestart) restart.push_back(suspect);

@@ -18,7 +18,7 @@ namespace pgpair {
 
 // The files at stake on a host: its main configuration file, pg_hba.conf,
 // the data directory's postgresql.auto.conf (and recovery.conf up to 11),
-// and every file a change names ("file"). A re-clone replaces the data
+// and every file a change edits (Change::edited_files). A re-clone replaces the data
 // directory, so its files are left out then.
 std::vector<std::string> ConfigFilesAtStake(const HostFacts& facts,
                                             const std::vector<Change>& changes);
@@ -33,8 +33,8 @@ bool FilesProven(const HostFacts& facts);
 Status KeepLastGood(ApplyContext& context, const std::string& host_name,
                     const std::vector<Change>& changes);
 
-// The settings a failed start may be about: the host's setting changes
-// whose impact is a restart, else all its setting changes.
+// The settings a failed start may be about: those the host's changes write
+// (Change::setting) with impact restart, else all of them.
 std::vector<StartSuspect> StartSuspects(const std::vector<Change>& changes);
 
 // Starts or restarts (`action`) the host's server after its changes. On

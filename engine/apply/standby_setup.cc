@@ -231,4 +231,8 @@ std::string PgpassLine(const std::string& host, int port, const std::string& use
          field(password) + "\n";
 }
 
+nlohmann::json StandbyConninfo::ToJson() const {
+  return {{"host", host}, {"port", port}, {"user", user}, {"application_name", application_name}};
+}
+
 }  // namespace pgpair

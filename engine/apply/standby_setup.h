@@ -1,6 +1,7 @@
 #ifndef PGPAIR_ENGINE_APPLY_STANDBY_SETUP_H_
 #define PGPAIR_ENGINE_APPLY_STANDBY_SETUP_H_
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,10 +27,11 @@ inline constexpr char kRemoveStandbySignal[] = "remove_standby_signal";  // 10, 
 
 // The parts of primary_conninfo that pgpair declares, password aside.
 struct StandbyConninfo {
-  std::string host;              // the primary's address in the manifest
-  int port = 5432;               // the primary's port from its facts, 5432 if unknown
-  std::string user;              // the replication role
-  std::string application_name;  // the standby's name in the manifest
+  std::string host;               // the primary's address in the manifest
+  int port = 5432;                // the primary's port from its facts, 5432 if unknown
+  std::string user;               // the replication role
+  std::string application_name;   // the standby's name in the manifest
+  nlohmann::json ToJson() const;  // {"host", "port", "user", "application_name"}
 };
 
 StandbyConninfo DesiredStandbyConninfo(const Manifest& manifest, const HostFacts& primary);

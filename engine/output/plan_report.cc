@@ -85,23 +85,32 @@ std::string FormatPlan(const Plan& plan, const Manifest& manifest) {
 }
 
 nlohmann::json PlanToJson(const Plan& plan) {
+  auto optional = [](const std::optional<std::string>& value) {
+    return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+  };
   nlohmann::json changes = nlohmann::json::array();
   for (const Change& change : plan.changes) {
+    nlohmann::json checks = nlohmann::json::array();
+    for (ServerCheck check : change.checks) checks.push_back(ServerCheckName(check));
     changes.push_back({{"resource", change.resource},
                        {"address", change.address},
                        {"host", change.host},
                        {"action", ActionName(change.action)},
-                       {"before", change.before ? nlohmann::json(*change.before) : nullptr},
-                       {"after", change.after ? nlohmann::json(*change.after) : nullptr},
+                       {"before", optional(change.before)},
+                       {"after", optional(change.after)},
                        {"reason", change.reason},
                        {"impact", ImpactName(change.impact)},
-                       {"arguments", change.arguments}});
+                       {"server_step", ServerStepName(change.server_step)},
+                       {"checks", checks},
+                       {"edited_files", change.edited_files},
+                       {"details", change.details ? change.details->ToJson() : nullptr}});
   }
   nlohmann::json blockers = nlohmann::json::array();
   for (const Blocker& blocker : plan.blockers) {
     blockers.push_back({{"host", blocker.host}, {"message", blocker.message}});
   }
-  return {{"changes", changes},
+  return {{"pgpair_plan_version", kPlanDocumentVersion},
+          {"changes", changes},
           {"blockers", blockers},
           {"notes", plan.notes},
           {"deferred", plan.deferred}};

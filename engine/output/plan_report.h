@@ -18,6 +18,15 @@ std::string FormatPlan(const Plan& plan, const Manifest& manifest);
 // or "No changes: the pair matches the manifest."
 std::string PlanSummary(const Plan& plan, const Manifest& manifest);
 
+// The version of the plan document below; raised when a field changes
+// meaning or goes away (adding a field does not raise it).
+inline constexpr int kPlanDocumentVersion = 1;
+
+// The plan as a document, described by schemas/plan.schema.json:
+// {"pgpair_plan_version", "changes": [...], "blockers", "notes", "deferred"}. Each
+// change has its resource's typed "details" (null for a change whose whole
+// effect is its server step), the "server_step" it needs and the "checks"
+// that step runs, and the "edited_files". It holds no secret.
 nlohmann::json PlanToJson(const Plan& plan);
 
 }  // namespace pgpair

@@ -30,6 +30,30 @@ const char* ImpactName(Impact impact) {
   return "?";
 }
 
+const char* ServerStepName(ServerStep step) {
+  switch (step) {
+    case ServerStep::kNone:
+      return "none";
+    case ServerStep::kReload:
+      return "reload";
+    case ServerStep::kRestart:
+      return "restart";
+    case ServerStep::kStart:
+      return "start";
+  }
+  return "?";
+}
+
+const char* ServerCheckName(ServerCheck check) {
+  switch (check) {
+    case ServerCheck::kHbaRules:
+      return "hba_rules";
+    case ServerCheck::kFileSettings:
+      return "file_settings";
+  }
+  return "?";
+}
+
 Impact Plan::HighestImpact(const std::string& host) const {
   Impact highest = Impact::kNone;
   for (const Change& change : changes) {

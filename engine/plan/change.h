@@ -1,9 +1,11 @@
 #ifndef PGPAIR_ENGINE_PLAN_CHANGE_H_
 #define PGPAIR_ENGINE_PLAN_CHANGE_H_
 
-#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pgpair {
@@ -14,12 +16,54 @@ enum class Action { kCreate, kUpdate, kDelete, kReplace };
 // larger disruption.
 enum class Impact { kNone, kReload, kRestart, kReclone };
 
-const char* ActionName(Action action);  // "create", "update", "delete", "replace"
-const char* ImpactName(Impact impact);  // "none", "reload", "restart", "re-clone"
+// What the host's server must do once all the host's changes are made, for
+// them to take effect. Ordered: each does what the ones before it do (a
+// start reads every file; a restart is preceded by a reload).
+enum class ServerStep { kNone, kReload, kRestart, kStart };
 
-// One missing change, as plan shows it and apply performs it. The reason is
-// for humans only; apply decides on resource, action, impact and arguments.
-// No field ever holds a secret.
+// What the engine verifies after the host's reload, before any restart.
+enum class ServerCheck {
+  kHbaRules,      // pg_hba_file_rules shows no error (the server keeps its old rules otherwise)
+  kFileSettings,  // pg_file_settings shows no error (a restart would fail otherwise)
+};
+
+const char* ActionName(Action action);           // "create", "update", "delete", "replace"
+const char* ImpactName(Impact impact);           // "none", "reload", "restart", "re-clone"
+const char* ServerStepName(ServerStep step);     // "none", "reload", "restart", "start"
+const char* ServerCheckName(ServerCheck check);  // "hba_rules", "file_settings"
+
+// The part of a change that only its resource reads: a struct of the
+// resource's own, held through TypedResource (engine/plan/resource.h) and
+// shown by plan --json as "details" (schemas/plan.schema.json).
+class ChangeDetails {
+ public:
+  virtual ~ChangeDetails() = default;
+  virtual nlohmann::json ToJson() const = 0;
+};
+
+// The holder of a resource's payload of type D (a struct with
+// `nlohmann::json ToJson() const`).
+template <typename D>
+class TypedDetails final : public ChangeDetails {
+ public:
+  explicit TypedDetails(D value) : value_(std::move(value)) {}
+  const D& value() const { return value_; }
+  nlohmann::json ToJson() const override { return value_.ToJson(); }
+
+ private:
+  D value_;
+};
+
+// A setting value a change writes: what a start the server refuses is
+// compared with (engine/apply/restart_safety.h).
+struct WrittenSetting {
+  std::string name;
+  std::string value;  // as written in the file
+};
+
+// One missing change, as plan shows it and apply performs it. The reason,
+// before and after are for humans; apply acts on the rest. No field ever
+// holds a secret.
 struct Change {
   std::string resource;  // kind: "setting", "hba_rule", "replication_role", ...
   std::string address;   // "setting[pg1/wal_level]"
@@ -29,8 +73,19 @@ struct Change {
   std::optional<std::string> after;   // as it will be
   std::string reason;
   Impact impact = Impact::kNone;
-  // What apply needs beyond before/after, by name (e.g. "file", "line").
-  std::map<std::string, std::string> arguments;
+
+  // What the engine does around the resource's own Apply (after mgmt's
+  // "refresh" notifications): the server step the change needs, what that
+  // step must verify, the configuration files the change edits (copied
+  // before, so that a refused start can be undone) and the setting it writes.
+  ServerStep server_step = ServerStep::kNone;
+  std::vector<ServerCheck> checks;
+  std::vector<std::string> edited_files;  // absolute paths on the host
+  std::optional<WrittenSetting> setting;
+
+  // The resource's payload; empty for a change whose whole effect is its
+  // server step (server_running).
+  std::shared_ptr<const ChangeDetails> details;
 };
 
 // A reason not to plan at all: the pair is in a state pgpair must not touch
@@ -54,6 +109,20 @@ struct Plan {
   bool empty() const { return changes.empty() && blockers.empty() && deferred.empty(); }
   Impact HighestImpact(const std::string& host) const;
 };
+
+// Makes `details` the payload `change` carries.
+template <typename D>
+void SetDetails(Change& change, D details) {
+  change.details = std::make_shared<const TypedDetails<D>>(std::move(details));
+}
+
+// The payload of type D that `change` carries; null when it carries another
+// (or none).
+template <typename D>
+const D* DetailsOf(const Change& change) {
+  const auto* held = dynamic_cast<const TypedDetails<D>*>(change.details.get());
+  return held == nullptr ? nullptr : &held->value();
+}
 
 }  // namespace pgpair
 

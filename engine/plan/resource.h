@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,6 +68,10 @@ struct ApplyContext {
 // One kind of thing pgpair manages (a role, an hba rule, a setting, ...).
 // The contract, after mgmt's resources: Diff looks, Apply converges one change
 // or returns an error; it never reports success without having converged.
+// The server's lifecycle is not a resource's: a change declares the server
+// step it needs and what that step must verify (Change::server_step,
+// Change::checks), and the engine runs each host's step once, after all the
+// host's changes (engine/apply/server_lifecycle.h).
 class Resource {
  public:
   virtual ~Resource() = default;
@@ -76,8 +81,33 @@ class Resource {
   // that is unknown yields no change: the resource adds a note or a blocker
   // that names it.
   virtual void Diff(const PlanInput& input, Plan* plan) const = 0;
-  // Performs one of this resource's own changes.
-  virtual Status Apply(const Change& change, ApplyContext& context) const = 0;
+  // Performs one of this resource's own changes. The default is for changes
+  // whose whole effect is their server step (server_running's start).
+  virtual Status Apply(const Change& change, ApplyContext& context) const;
+};
+
+// A resource whose changes carry a payload of type Details, made by its own
+// Diff: Apply hands it over typed, so no change can lack an argument.
+template <typename Details>
+class TypedResource : public Resource {
+ public:
+  Status Apply(const Change& change, ApplyContext& context) const final {
+    const Details* details = DetailsOf<Details>(change);
+    if (details == nullptr) {
+      return Status::Error(change.address + ": not a change of " + kind() + " (a planner bug)");
+    }
+    return Perform(change, *details, context);
+  }
+
+ protected:
+  // `change` made this resource's, carrying `details`.
+  Change Attach(Change change, Details details) const {
+    change.resource = kind();
+    SetDetails(change, std::move(details));
+    return change;
+  }
+  virtual Status Perform(const Change& change, const Details& details,
+                         ApplyContext& context) const = 0;
 };
 
 }  // namespace pgpair

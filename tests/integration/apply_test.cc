@@ -13,10 +13,16 @@ using nlohmann::json;
 
 const std::string kManifest = Example("sandbox.yaml");
 
+// `plan --json`, checked against schemas/plan.schema.json: every plan these
+// tests make (a fresh pair, each drift) is a document of that contract.
 json PlanJson() {
   CommandResult run = Pgpair("plan --json " + kManifest);
   INFO("pgpair plan: exit " << run.exit_status << "\n" << run.out << run.err);
   REQUIRE((run.exit_status == 0 || run.exit_status == 2));
+  TempDir dir;
+  CommandResult valid = ValidateAgainstSchema("plan.schema.json", dir.Write("plan.json", run.out));
+  INFO("schemas/plan.schema.json: " << valid.out << valid.err);
+  CHECK(valid.out == "valid\n");
   return json::parse(run.out);
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "tests/integration/sandbox_support.h"
@@ -126,6 +127,22 @@ TEST_CASE("a stopped primary is started and the standby cloned in the same apply
   CHECK(Contains(plan.out, "server_running[pg1]"));
   CHECK(Contains(plan.out, "apply plans and makes what waits for them"));
   CHECK_FALSE(Contains(plan.out, "  ! "));  // no blocker
+  // The same plan as a document: the start is a change of its own whose
+  // whole effect is the engine's server step, and the clone waits for it.
+  CommandResult document = Pgpair("plan --json " + kManifest);
+  TempDir dir;
+  CommandResult valid =
+      ValidateAgainstSchema("plan.schema.json", dir.Write("plan.json", document.out));
+  INFO(valid.out << valid.err);
+  CHECK(valid.out == "valid\n");
+  nlohmann::json parsed = nlohmann::json::parse(document.out);
+  bool start_planned = false;
+  for (const nlohmann::json& change : parsed["changes"]) {
+    if (change["address"] != "server_running[pg1]") continue;
+    start_planned = change["server_step"] == "start" && change["details"].is_null();
+  }
+  CHECK(start_planned);
+  CHECK(parsed["deferred"] == nlohmann::json::array({"standby_clone[pg2]"}));
 
   CommandResult apply = ApplyOk();
   CHECK(Contains(apply.out, "Planned now, after the changes above"));

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "engine/apply/applier.h"
+#include "resources/archive_dir.h"
 #include "tests/unit/resources/resource_support.h"
 
 namespace pgpair::testing {
@@ -18,10 +19,7 @@ Plan OneArchiveChange() {
   change.action = Action::kCreate;
   change.impact = Impact::kNone;
   change.after = "directory postgres:postgres 700";
-  change.arguments["dir"] = "/var/backups/pgsql/archive";
-  change.arguments["owner"] = "postgres";
-  change.arguments["mode"] = "0700";
-  change.arguments["os_user"] = "postgres";
+  SetDetails(change, ArchiveDirDetails{"/var/backups/pgsql/archive", "postgres", 0700, "postgres"});
   Plan plan;
   plan.changes.push_back(change);
   return plan;
@@ -45,8 +43,11 @@ TEST_CASE("apply checks the lock before each step, and stops at the first loss",
   pair.context.lock_held = [&checks] {
     return ++checks == 1 ? Status::Ok() : Status::Error(kLost);
   };
-  Status applied = ApplyPlan(OneArchiveChange(), pair.context, ApplyTimings{});
-  CHECK(applied.message() == std::string(kLost) + "; stopping before pg1's reload or restart");
+  // A change that needs a reload, as an hba rule does.
+  Plan plan = OneArchiveChange();
+  plan.changes[0].server_step = ServerStep::kReload;
+  Status applied = ApplyPlan(plan, pair.context, ApplyTimings{});
+  CHECK(applied.message() == std::string(kLost) + "; stopping before pg1's reload");
   CHECK(checks == 2);
   // The change itself ran; no reload or restart followed it.
   REQUIRE_FALSE(pair.pg1.calls().empty());

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "engine/facts/parsers/refused_settings.h"
+#include "resources/setting.h"
 #include "tests/unit/fakes/fake_transport.h"
 #include "tests/unit/fakes/script_call.h"
 #include "tests/unit/fixture_file.h"
@@ -67,7 +68,10 @@ Change SettingChange(const std::string& name, const std::string& value, const st
   change.host = "pg1";
   change.after = after;
   change.impact = impact;
-  change.arguments = {{"name", name}, {"value", value}, {"file", file}, {"write", "yes"}};
+  change.server_step = impact == Impact::kRestart ? ServerStep::kRestart : ServerStep::kReload;
+  change.edited_files = {file};
+  change.setting = WrittenSetting{name, value};
+  SetDetails(change, SettingDetails{name, value, file, true});
   return change;
 }
 

@@ -17,6 +17,8 @@
 namespace pgpair {
 namespace {
 
+using testing::RequireDetails;
+
 using testing::GatheredFacts;
 
 const char kDir[] = "/var/backups/pgsql/archive";
@@ -101,8 +103,9 @@ TEST_CASE("archive_dir: the update shows owner and mode before and after", "[arc
   CHECK(change.reason ==
         "/var/backups/pgsql/archive on pg1 (198.18.0.11): it is owned by root, "
         "not postgres and its mode is 0755, not 0700");
-  CHECK(change.arguments.at("mode") == "0700");
-  CHECK(change.arguments.at("owner") == "postgres");
+  CHECK(RequireDetails<ArchiveDirDetails>(change).mode == 0700);
+  CHECK(RequireDetails<ArchiveDirDetails>(change).owner == "postgres");
+  CHECK(change.details->ToJson()["mode"] == "0700");
 
   Plan created =
       DiffOf(PairManifest(), Dir(false, std::nullopt, std::nullopt, std::nullopt, std::nullopt));

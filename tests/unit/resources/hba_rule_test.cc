@@ -11,6 +11,8 @@
 namespace pgpair {
 namespace {
 
+using testing::RequireDetails;
+
 using testing::GatheredFacts;
 
 const char kFile[] = "/etc/postgresql/15/main/pg_hba.conf";
@@ -99,14 +101,15 @@ enum class Outcome { kNothing, kAppend, kInsertBefore, kReplace, kNote, kBlocker
 Outcome OutcomeOf(const Plan& plan, int* line_number) {
   if (!plan.blockers.empty()) return Outcome::kBlocker;
   if (plan.changes.empty()) return plan.notes.empty() ? Outcome::kNothing : Outcome::kNote;
-  const Change& change = plan.changes[0];
-  if (change.arguments.count("insert_before")) {
-    *line_number = std::stoi(change.arguments.at("insert_before"));
-    return Outcome::kInsertBefore;
-  }
-  if (change.arguments.count("replace_line")) {
-    *line_number = std::stoi(change.arguments.at("replace_line"));
-    return Outcome::kReplace;
+  const HbaRuleDetails& details = RequireDetails<HbaRuleDetails>(plan.changes[0]);
+  *line_number = details.line_number;
+  switch (details.placement) {
+    case HbaRuleDetails::Placement::kInsertBefore:
+      return Outcome::kInsertBefore;
+    case HbaRuleDetails::Placement::kReplace:
+      return Outcome::kReplace;
+    case HbaRuleDetails::Placement::kAppend:
+      break;
   }
   return Outcome::kAppend;
 }
@@ -224,7 +227,7 @@ TEST_CASE("hba_rule: diff against hand-built facts", "[hba_rule]") {
       CHECK(change.resource == "hba_rule");
       CHECK(change.host == "pg1");
       CHECK(change.impact == Impact::kReload);
-      CHECK(change.arguments.at("file") == kFile);
+      CHECK(RequireDetails<HbaRuleDetails>(change).file == kFile);
     }
   }
 }
@@ -237,9 +240,10 @@ TEST_CASE("hba_rule: an appended rule explains itself", "[hba_rule]") {
   CHECK(change.action == Action::kCreate);
   CHECK_FALSE(change.before.has_value());
   CHECK(change.after == "host replication replicator 198.18.0.12/32 scram-sha-256");
-  CHECK(change.arguments.at("line") ==
+  CHECK(RequireDetails<HbaRuleDetails>(change).line ==
         "host    replication     replicator      198.18.0.12/32          scram-sha-256");
-  CHECK(change.arguments.at("comment") == "pgpair: lets the standby pg2 stream (replication)");
+  CHECK(RequireDetails<HbaRuleDetails>(change).comment ==
+        "pgpair: lets the standby pg2 stream (replication)");
   CHECK(change.reason ==
         "no line of /etc/postgresql/15/main/pg_hba.conf matches a replication "
         "connection as replicator from pg2 (198.18.0.12): the primary would "
@@ -254,8 +258,11 @@ TEST_CASE("hba_rule: a shadowing line is named with its text", "[hba_rule]") {
   CHECK(change.reason ==
         "line 95 `host replication all 198.18.0.0/24 reject` matches first and "
         "would refuse the standby; pgpair's rule goes before it");
-  CHECK(change.arguments.at("insert_before") == "95");
-  CHECK(change.arguments.at("expected_text") == "host replication all 198.18.0.0/24 reject");
+  CHECK(RequireDetails<HbaRuleDetails>(change).placement ==
+        HbaRuleDetails::Placement::kInsertBefore);
+  CHECK(RequireDetails<HbaRuleDetails>(change).line_number == 95);
+  CHECK(RequireDetails<HbaRuleDetails>(change).expected_text ==
+        "host replication all 198.18.0.0/24 reject");
 
   HbaLineFact ssl = Line(95, "hostssl", "replication", "all", "198.18.0.0/24", "md5");
   Plan maybe = DiffOf(PairManifest(), Primary(std::vector<HbaLineFact>{ssl}));
@@ -276,7 +283,7 @@ TEST_CASE("hba_rule: a continued record shows whole, its first line is what appl
   CHECK(plan.changes[0].reason.rfind("line 95 `host replication all 198.18.0.0/24 reject` "
                                      "matches first",
                                      0) == 0);
-  CHECK(plan.changes[0].arguments.at("expected_text") == "host replication all \\");
+  CHECK(RequireDetails<HbaRuleDetails>(plan.changes[0]).expected_text == "host replication all \\");
 }
 
 TEST_CASE("hba_rule: our line's method is replaced in place", "[hba_rule]") {
@@ -286,7 +293,8 @@ TEST_CASE("hba_rule: our line's method is replaced in place", "[hba_rule]") {
   CHECK(change.action == Action::kUpdate);
   CHECK(change.before == "host replication replicator 198.18.0.12/32 md5");
   CHECK(change.after == "host replication replicator 198.18.0.12/32 scram-sha-256");
-  CHECK(change.arguments.at("replace_line") == "105");
+  CHECK(RequireDetails<HbaRuleDetails>(change).placement == HbaRuleDetails::Placement::kReplace);
+  CHECK(RequireDetails<HbaRuleDetails>(change).line_number == 105);
 }
 
 TEST_CASE("hba_rule: errors the server reports block the plan", "[hba_rule]") {
@@ -494,8 +502,9 @@ TEST_CASE("hba_rule: real facts of a fresh Debian cluster, running or stopped", 
     CHECK(plan.blockers.empty());
     CHECK(plan.notes.empty());
     CHECK(plan.changes[0].action == Action::kCreate);
-    CHECK(plan.changes[0].arguments.count("insert_before") == 0);
-    CHECK(plan.changes[0].arguments.at("file") == kFile);
+    CHECK(RequireDetails<HbaRuleDetails>(plan.changes[0]).placement ==
+          HbaRuleDetails::Placement::kAppend);
+    CHECK(RequireDetails<HbaRuleDetails>(plan.changes[0]).file == kFile);
   }
 }
 

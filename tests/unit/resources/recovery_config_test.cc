@@ -7,12 +7,15 @@
 
 #include "engine/apply/standby_setup.h"
 #include "engine/facts/parsers/postgresql_conf.h"
+#include "engine/util/text.h"
 #include "tests/unit/fakes/fake_transport.h"
 #include "tests/unit/fakes/script_call.h"
 #include "tests/unit/resources/resource_support.h"
 
 namespace pgpair {
 namespace {
+
+using testing::RequireDetails;
 
 const char kId[] = "7712359091470470057";
 const char kData[] = "/var/lib/postgresql/15/main";
@@ -204,7 +207,7 @@ TEST_CASE("recovery_config plans by the standby's major version", "[recovery_con
       CHECK(change.address == "recovery_config[pg2]");
       CHECK(change.host == "pg2");
       CHECK(change.impact == c.impact);
-      CHECK(change.arguments.at("steps") == c.steps);
+      CHECK(Join(RequireDetails<RecoveryConfigDetails>(change).steps, ",") == c.steps);
       CHECK(Contains(change.reason, c.in_reason));
     }
   }
@@ -225,7 +228,8 @@ TEST_CASE("The conninfo change shows before and after with the password redacted
   CHECK(c.after ==
         "standby.signal; primary_conninfo 'host=198.18.0.11 port=5432 user=replicator "
         "password=******** application_name=pg2'");
-  CHECK(c.arguments.at("conninfo_file") == kAutoConf);
+  CHECK(RequireDetails<RecoveryConfigDetails>(c).conninfo_file == kAutoConf);
+  CHECK(c.edited_files == std::vector<std::string>{kAutoConf});
   // The highest of the parts: the conninfo's reload.
   CHECK(c.impact == Impact::kReload);
 }
@@ -240,7 +244,7 @@ TEST_CASE("The password never appears in any plan field", "[recovery_config]") {
   REQUIRE(plan.changes.size() == 1);
   const Change& c = plan.changes[0];
   std::string text = c.address + c.reason + c.before.value_or("") + c.after.value_or("");
-  for (const auto& [key, value] : c.arguments) text += key + value;
+  text += c.details->ToJson().dump();
   for (const std::string& note : plan.notes) text += note;
   CHECK_FALSE(Contains(text, "hunter2"));
 

@@ -13,6 +13,8 @@
 namespace pgpair {
 namespace {
 
+using testing::RequireDetails;
+
 using testing::GatheredFacts;
 
 // Never in a plan, an argv or an error message.
@@ -76,7 +78,7 @@ void CheckNoSecret(const Plan& plan) {
     clean(change.before.value_or(""));
     clean(change.after.value_or(""));
     clean(change.reason);
-    for (const auto& [name, value] : change.arguments) clean(name + "=" + value);
+    clean(change.details ? change.details->ToJson().dump() : "");
   }
   for (const std::string& note : plan.notes) clean(note);
   for (const Blocker& blocker : plan.blockers) clean(blocker.message);
@@ -168,9 +170,9 @@ TEST_CASE("replication_role: a missing role is created with a password", "[repli
   CHECK(change.action == Action::kCreate);
   CHECK_FALSE(change.before.has_value());
   CHECK(change.after == "login, replication, connection limit 5; password: declared");
-  CHECK(change.arguments.at("statement") == "create");
-  CHECK(change.arguments.at("set_password") == "yes");
-  CHECK(change.arguments.at("connection_limit") == "5");
+  CHECK(RequireDetails<ReplicationRoleDetails>(change).create);
+  CHECK(RequireDetails<ReplicationRoleDetails>(change).set_password);
+  CHECK(RequireDetails<ReplicationRoleDetails>(change).connection_limit == 5);
 }
 
 TEST_CASE("replication_role: attributes show before and after", "[replication_role]") {
@@ -184,9 +186,9 @@ TEST_CASE("replication_role: attributes show before and after", "[replication_ro
   CHECK(change.action == Action::kUpdate);
   CHECK(change.before == "nologin, noreplication, no connection limit");
   CHECK(change.after == "login, replication, connection limit 5");
-  CHECK(change.arguments.at("statement") == "alter");
+  CHECK_FALSE(RequireDetails<ReplicationRoleDetails>(change).create);
   // The password works: it is left alone.
-  CHECK(change.arguments.at("set_password") == "no");
+  CHECK_FALSE(RequireDetails<ReplicationRoleDetails>(change).set_password);
   CHECK(change.reason.find("connection limit is no limit, the manifest says 5") !=
         std::string::npos);
 }
@@ -204,7 +206,7 @@ TEST_CASE("replication_role: a refused password is set again", "[replication_rol
         "login, replication, connection limit 5; password: scram-sha-256, "
         "refused");
   CHECK(change.after == "login, replication, connection limit 5; password: declared");
-  CHECK(change.arguments.at("set_password") == "yes");
+  CHECK(RequireDetails<ReplicationRoleDetails>(change).set_password);
 }
 
 TEST_CASE("replication_role: md5 is fine under an md5 rule", "[replication_role]") {

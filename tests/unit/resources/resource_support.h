@@ -1,6 +1,7 @@
 #ifndef PGPAIR_TESTS_UNIT_RESOURCES_RESOURCE_SUPPORT_H_
 #define PGPAIR_TESTS_UNIT_RESOURCES_RESOURCE_SUPPORT_H_
 
+#include <catch2/catch.hpp>
 #include <optional>
 #include <utility>
 
@@ -39,6 +40,15 @@ inline Plan DiffResource(const Resource& resource, const Manifest& manifest,
   Plan plan;
   resource.Diff(input, &plan);
   return plan;
+}
+
+// The payload of type D that `change` carries; fails the test when it
+// carries another or none.
+template <typename D>
+const D& RequireDetails(const Change& change) {
+  const D* details = DetailsOf<D>(change);
+  REQUIRE(details != nullptr);
+  return *details;
 }
 
 // A pair's plan input and apply context over two fake transports, wired to

@@ -17,6 +17,8 @@
 namespace pgpair {
 namespace {
 
+using testing::RequireDetails;
+
 const char kPrimaryId[] = "7712359091470470057";
 const char kOtherId[] = "7712359110385930221";
 const char kData[] = "/var/lib/postgresql/15/main";
@@ -108,7 +110,7 @@ std::string AllText(const Plan& plan) {
   std::string text;
   for (const Change& c : plan.changes) {
     text += c.address + "|" + c.reason + "|" + c.before.value_or("") + "|" + c.after.value_or("");
-    for (const auto& [key, value] : c.arguments) text += "|" + key + "=" + value;
+    if (c.details) text += "|" + c.details->ToJson().dump();
   }
   for (const Blocker& b : plan.blockers) text += "|" + b.message;
   for (const std::string& n : plan.notes) text += "|" + n;
@@ -243,12 +245,13 @@ TEST_CASE("standby_clone decides from identifiers, roles, majors and architectur
         CHECK(change.action == Action::kReplace);
         CHECK(change.impact == Impact::kReclone);
         CHECK(Contains(change.reason, c.expected));
-        // Where the old data goes, in reason and arguments.
+        // Where the old data goes, in reason and details.
         if (pair.standby.layout.data_dir_exists != false) {
           CHECK(Contains(change.reason,
                          std::string(kData) + " is moved to " + kAside + " (never deleted)"));
         }
-        CHECK(change.arguments.at("aside") == kAside);
+        CHECK(RequireDetails<StandbyCloneDetails>(change).aside == kAside);
+        CHECK(change.server_step == ServerStep::kStart);
         CHECK(plan.blockers.empty());
       } else {
         CHECK(plan.changes.empty());
@@ -317,20 +320,20 @@ TEST_CASE("A replaced standby gets no recovery_config change, the clone configur
   CHECK(plan.changes[0].resource == "standby_clone");
 }
 
-TEST_CASE("The clone's arguments are what apply needs, and no secret", "[standby_clone]") {
+TEST_CASE("The clone's details are what apply needs, and no secret", "[standby_clone]") {
   Pair pair;
   pair.standby = FreshStandby();
   Plan plan;
   StandbyCloneResource().Diff(pair.Input(), &plan);
   REQUIRE(plan.changes.size() == 1);
-  const auto& args = plan.changes[0].arguments;
-  CHECK(args.at("data_dir") == kData);
-  CHECK(args.at("bin_dir") == "/usr/lib/postgresql/15/bin");
-  CHECK(args.at("major") == "15");
-  CHECK(args.at("primary_host") == "198.18.0.11");
-  CHECK(args.at("primary_port") == "5432");
-  CHECK(args.at("user") == "replicator");
-  CHECK(args.at("application_name") == "pg2");
+  const StandbyCloneDetails& clone = RequireDetails<StandbyCloneDetails>(plan.changes[0]);
+  CHECK(clone.data_dir == kData);
+  CHECK(clone.bin_dir == "/usr/lib/postgresql/15/bin");
+  CHECK(clone.major == 15);
+  CHECK(clone.primary.host == "198.18.0.11");
+  CHECK(clone.primary.port == 5432);
+  CHECK(clone.primary.user == "replicator");
+  CHECK(clone.primary.application_name == "pg2");
   CHECK(plan.changes[0].before == "system identifier 7712359110385930221");
   CHECK(plan.changes[0].after == "copy of pg1 (system identifier 7712359091470470057)");
   CHECK_FALSE(Contains(AllText(plan), "password="));
@@ -554,7 +557,8 @@ TEST_CASE("A rotated password is found by digest and rewritten, never shown",
     CHECK(change.address == "recovery_config[pg2]");
     CHECK(change.impact == Impact::kReload);
     CHECK(Contains(change.reason, "not the manifest's replication.password"));
-    CHECK(change.arguments.at("steps") == "write_primary_conninfo");
+    CHECK(RequireDetails<RecoveryConfigDetails>(change).steps ==
+          std::vector<std::string>{"write_primary_conninfo"});
     CHECK_FALSE(Contains(AllText(plan), "the new one"));
     CHECK_FALSE(Contains(AllText(plan), "the old one"));
     CHECK_FALSE(Contains(AllText(plan), Sha256Hex("the old one")));
@@ -570,7 +574,8 @@ TEST_CASE("A rotated password is found by digest and rewritten, never shown",
     Plan plan = DiffStandby(pair);
     REQUIRE(plan.changes.size() == 1);
     CHECK(plan.changes[0].impact == Impact::kRestart);
-    CHECK(plan.changes[0].arguments.at("steps") == "write_recovery_conf");
+    CHECK(RequireDetails<RecoveryConfigDetails>(plan.changes[0]).steps ==
+          std::vector<std::string>{"write_recovery_conf"});
   }
   SECTION("an unknown digest (no password stored) is no change") {
     pair.standby.recovery.primary_conninfo_password_sha256.reset();
