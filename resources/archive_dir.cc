@@ -4,6 +4,7 @@
 
 #include "engine/util/shell_quote.h"
 #include "engine/util/text.h"
+#include "resources/archive_dir.sh.inc"
 
 namespace pgpair {
 namespace {
@@ -133,28 +134,8 @@ nlohmann::json ArchiveDirDetails::ToJson() const {
 
 std::string ArchiveDirCommand(const std::string& dir, const std::string& owner, int mode,
                               const std::string& os_user) {
-  // The extra leading zero makes GNU chmod clear setuid/setgid bits of a
-  // directory too; with four digits it keeps them, and the next plan would
-  // find the mode still wrong. "owner:" gives the group of owner's login.
-  return "dir=" + ShellQuote(dir) + "\nowner=" + ShellQuote(owner + ":") +
-         "\nmode=" + ShellQuote("0" + FormatOctalMode(mode)) + "\nuser=" + ShellQuote(os_user) +
-         "\n" +
-         R"SH(mkdir -p -- "$dir" && chown -- "$owner" "$dir" && chmod -- "$mode" "$dir" || exit 1
-if runuser -u "$user" -- test -w "$dir" && runuser -u "$user" -- test -x "$dir"; then exit 0; fi
-# The topmost directory on the way that the user cannot enter.
-blocked=
-p=$dir
-while [ "$p" != / ] && [ "$p" != . ]; do
-  p=$(dirname -- "$p")
-  runuser -u "$user" -- test -x "$p" || blocked=$p
-done
-if [ -n "$blocked" ]; then
-  echo "blocked-by: $(stat -c '%U:%G %a' -- "$blocked") $blocked" >&2
-else
-  echo "not-writable: $(stat -c 'owner %U:%G, mode %a' -- "$dir")" >&2
-fi
-exit 3
-)SH";
+  return ScriptCommand(kArchiveDirScript, "pgpair-archive-dir",
+                       {dir, owner, FormatOctalMode(mode), os_user});
 }
 
 const Resource& ArchiveDirResource() {

@@ -24,11 +24,12 @@ struct ArchiveDirDetails {
   nlohmann::json ToJson() const;  // {"dir", "owner", "mode": "0750", "os_user"}
 };
 
-// The one command apply runs (every value through ShellQuote): mkdir -p,
-// chown OWNER:, chmod, then a check that `os_user` can write to and enter the
-// directory; when it cannot, the command exits 3 and says on stderr which
-// directory on the way stops it ("blocked-by: root:root 700 /var/backups")
-// or that the directory itself is not writable ("not-writable: ...").
+// The one command apply runs: resources/archive_dir.sh with the values as its
+// arguments (ScriptCommand): mkdir -p, chown OWNER:, chmod, then a check
+// that `os_user` can write to and enter the directory; when it cannot, the
+// command exits 3 and says on stderr which directory on the way stops it
+// ("blocked-by: root:root 700 /var/backups") or that the directory itself
+// is not writable ("not-writable: ...").
 std::string ArchiveDirCommand(const std::string& dir, const std::string& owner, int mode,
                               const std::string& os_user);
 

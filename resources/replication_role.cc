@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/apply/login_check.h"
 #include "engine/apply/remote_sql.h"
 #include "engine/apply/scram.h"
+#include "engine/facts/login_probe.h"
 #include "engine/util/sql_quote.h"
 #include "engine/util/text.h"
 

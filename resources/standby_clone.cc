@@ -320,14 +320,10 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
 
 std::string CloneStepScript(const StandbyCloneDetails& clone, const std::string& os_user,
                             const std::string& step) {
-  auto assign = [](const char* name, const std::string& value) {
-    return std::string(name) + "=" + ShellQuote(value) + "\n";
-  };
-  return assign("STEP", step) + assign("DATA", clone.data_dir) + assign("ASIDE", clone.aside) +
-         assign("OS_USER", os_user) + assign("PG_BASEBACKUP", clone.bin_dir + "/pg_basebackup") +
-         assign("PRIMARY_HOST", clone.primary.host) +
-         assign("PRIMARY_PORT", std::to_string(clone.primary.port)) +
-         assign("REPL_USER", clone.primary.user) + kStandbyCloneScript;
+  return ScriptCommand(
+      kStandbyCloneScript, "pgpair-standby-clone",
+      {step, clone.data_dir, clone.aside, os_user, clone.bin_dir + "/pg_basebackup",
+       clone.primary.host, std::to_string(clone.primary.port), clone.primary.user});
 }
 
 nlohmann::json StandbyCloneDetails::ToJson() const {

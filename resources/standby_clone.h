@@ -58,9 +58,10 @@ struct CloneDecision {
 // Pure. StandbyCloneResource's Diff appends this decision to the plan.
 CloneDecision DecideStandbyClone(const PlanInput& input);
 
-// The script that runs one step ("stage", "ready", "swap") of
-// engine/apply/standby_clone.sh for `change`, exposed for tests. "stage"
-// reads a password file's line (PgpassLine) on stdin.
+// The command that runs one step ("stage", "ready", "swap") of
+// engine/apply/standby_clone.sh for `clone`, its values as the script's
+// arguments (ScriptCommand), exposed for tests. "stage" reads a password
+// file's line (PgpassLine) on stdin.
 std::string CloneStepScript(const StandbyCloneDetails& clone, const std::string& os_user,
                             const std::string& step);
 

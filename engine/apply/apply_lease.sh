@@ -1,7 +1,8 @@
 # pgpair-apply-lease: pgpair's apply lock on this host
 # shellcheck shell=bash
 # pgpair's apply lock on one host, held for as long as pgpair keeps this
-# process's session alive (engine/apply/apply_lock.h). Run as root, as
+# process's session alive (engine/apply/apply_lock.h). Run as root, by
+# apply_lease_start.sh, as
 #   bash -c SCRIPT pgpair-apply-lease TIMEOUT PAIR USER MACHINE PID SINCE
 # $0 is the marker that gather.sh and remote_guard.sh look for in
 # /proc/PID/cmdline. One line each way:

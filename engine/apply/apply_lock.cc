@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "engine/apply/apply_lease.sh.inc"
+#include "engine/apply/apply_lease_start.sh.inc"
 #include "engine/facts/parsers/apply_holder.h"
 #include "engine/util/shell_quote.h"
 #include "engine/util/text.h"
@@ -167,14 +168,11 @@ milliseconds LeaseTimeout(const HostSpec& host, const ApplyLockTimings& timings)
 
 std::string LeaseCommand(const LockOwner& owner, milliseconds timeout) {
   std::string seconds = std::to_string(std::max<long long>(1, (timeout.count() + 999) / 1000));
-  // The lease needs bash for `read -t`; its ERROR line reaches the user.
-  return "if ! command -v bash >/dev/null 2>&1; then echo 'ERROR bash is not installed; "
-         "pgpair needs it (and flock of util-linux) for its apply lock'; exit 2; fi; exec bash "
-         "-c " +
-         ShellQuote(kApplyLeaseScript) + " pgpair-apply-lease " + ShellQuote(seconds) + " " +
-         ShellQuote(RecordValue(owner.pair)) + " " + ShellQuote(RecordValue(owner.user)) + " " +
-         ShellQuote(RecordValue(owner.machine)) + " " + ShellQuote(std::to_string(owner.pid)) +
-         " " + ShellQuote(RecordValue(owner.since));
+  // The lease needs bash; apply_lease_start.sh checks for it, then runs it.
+  return ScriptCommand(
+      kApplyLeaseStartScript, "pgpair-apply-lease",
+      {kApplyLeaseScript, seconds, RecordValue(owner.pair), RecordValue(owner.user),
+       RecordValue(owner.machine), std::to_string(owner.pid), RecordValue(owner.since)});
 }
 
 Result<std::unique_ptr<ApplyLock>> ApplyLock::Acquire(const Manifest& manifest,

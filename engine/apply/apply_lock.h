@@ -46,7 +46,9 @@ struct ApplyLockTimings {
 std::chrono::milliseconds LeaseTimeout(const HostSpec& host, const ApplyLockTimings& timings);
 
 // The command that runs engine/apply/apply_lease.sh as `owner`'s lease
-// with `timeout` (whole seconds, rounded up). Every value in it is quoted.
+// with `timeout` (whole seconds, rounded up), through
+// engine/apply/apply_lease_start.sh, which first checks that the host has
+// bash. Every value is an argument of the scripts (ScriptCommand).
 std::string LeaseCommand(const LockOwner& owner, std::chrono::milliseconds timeout);
 
 // One apply per pair at a time. The lock is a lease process on each host

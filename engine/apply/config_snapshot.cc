@@ -16,15 +16,11 @@ Status Failed(Transport& transport, const std::string& what, const Result<ExecRe
 
 }  // namespace
 
-std::string ConfigSnapshotScript(const std::string& action, const std::vector<std::string>& files,
-                                 const std::string& copies_dir, const std::string& aside_dir) {
-  std::string script = "PGPAIR_ACTION=" + ShellQuote(action) + "\n";
-  script += "PGPAIR_COPIES=" + ShellQuote(copies_dir) + "\n";
-  script += "PGPAIR_ASIDE=" + ShellQuote(aside_dir) + "\n";
-  script += "set --";
-  for (const std::string& file : files) script += " " + ShellQuote(file);
-  script += "\n";
-  return script + kConfigSnapshotScript;
+std::string ConfigSnapshotCommand(const std::string& action, const std::vector<std::string>& files,
+                                  const std::string& copies_dir, const std::string& aside_dir) {
+  std::vector<std::string> args = {action, copies_dir, aside_dir};
+  args.insert(args.end(), files.begin(), files.end());
+  return ScriptCommand(kConfigSnapshotScript, "pgpair-config-snapshot", args);
 }
 
 std::vector<RestoredFile> ParseRestoreOutput(const std::string& output) {
@@ -45,8 +41,8 @@ Status SaveLastGood(Transport& transport, const std::vector<std::string>& files,
                     std::chrono::milliseconds timeout) {
   if (files.empty()) return Status::Ok();
   Result<ExecResult> run =
-      transport.Exec(ConfigSnapshotScript(mode == SnapshotMode::kReplace ? "save" : "keep", files,
-                                          kLastGoodDir, ""),
+      transport.Exec(ConfigSnapshotCommand(mode == SnapshotMode::kReplace ? "save" : "keep", files,
+                                           kLastGoodDir, ""),
                      "", timeout);
   if (!run.ok() || run->exit_status != 0) {
     return Failed(transport,
@@ -62,8 +58,8 @@ Result<std::vector<RestoredFile>> RestoreLastGood(Transport& transport,
                                                   std::chrono::milliseconds timeout) {
   if (files.empty()) return std::vector<RestoredFile>();
   Result<ExecResult> run =
-      transport.Exec(ConfigSnapshotScript("restore", files, kLastGoodDir,
-                                          std::string(kRefusedFilesDir) + "/" + timestamp),
+      transport.Exec(ConfigSnapshotCommand("restore", files, kLastGoodDir,
+                                           std::string(kRefusedFilesDir) + "/" + timestamp),
                      "", timeout);
   if (!run.ok() || run->exit_status != 0) {
     std::string done = run.ok() ? TrimTrailing(run->stdout_text) : "";

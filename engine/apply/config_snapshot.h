@@ -43,11 +43,12 @@ Result<std::vector<RestoredFile>> RestoreLastGood(Transport& transport,
                                                   const std::string& timestamp,
                                                   std::chrono::milliseconds timeout);
 
-// The script the functions above run (engine/apply/config_snapshot.sh):
-// `action` is "save", "keep" or "restore"; copies live in `copies_dir`, and
-// a restore moves replaced versions to `aside_dir`. Exposed for tests.
-std::string ConfigSnapshotScript(const std::string& action, const std::vector<std::string>& files,
-                                 const std::string& copies_dir, const std::string& aside_dir);
+// The command the functions above run: engine/apply/config_snapshot.sh with
+// these values as its arguments. `action` is "save", "keep" or "restore";
+// copies live in `copies_dir`, and a restore moves replaced versions to
+// `aside_dir`. Exposed for tests.
+std::string ConfigSnapshotCommand(const std::string& action, const std::vector<std::string>& files,
+                                  const std::string& copies_dir, const std::string& aside_dir);
 
 // Parses the restore script's output ("restored\tFILE\tASIDE" lines).
 std::vector<RestoredFile> ParseRestoreOutput(const std::string& output);

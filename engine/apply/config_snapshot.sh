@@ -1,13 +1,14 @@
-# Keeps and restores the last configuration files a server ran with, for
-# pgpair's apply (engine/apply/config_snapshot.h). It runs as root with these
-# variables set by the prologue, and the files as its arguments:
-#   PGPAIR_ACTION  save (replace the copies), keep (save only files without
-#                  a copy) or restore (put the copies back)
-#   PGPAIR_COPIES  the directory of the copies: each file's copy is there
-#                  under its absolute path; "FILE.absent" says FILE did not
-#                  exist
-#   PGPAIR_ASIDE   restore only: where the replaced versions go, under their
-#                  absolute paths (nothing is deleted)
+# pgpair-config-snapshot: keeps and restores a server's configuration files
+# shellcheck shell=sh
+# For pgpair's apply (engine/apply/config_snapshot.h), run as root as
+#   sh -c SCRIPT pgpair-config-snapshot ACTION COPIES ASIDE FILE...
+#   ACTION  save (replace the copies), keep (save only files without a
+#           copy) or restore (put the copies back)
+#   COPIES  the directory of the copies: each file's copy is there under
+#           its absolute path; "FILE.absent" says FILE did not exist
+#   ASIDE   restore only: where the replaced versions go, under their
+#           absolute paths (nothing is deleted)
+#   FILE... the files, by absolute path
 # It prints one line per file, "WHAT<TAB>FILE[<TAB>ASIDE]": saved, kept,
 # absent (saved as missing), restored, moved (a file that did not exist),
 # same (already the copy), none (no copy). Copies keep owner, group and mode;
@@ -15,6 +16,8 @@
 # it, so a target holds the old or the new content, never a torn one.
 
 set -e
+PGPAIR_ACTION=$1 PGPAIR_COPIES=$2 PGPAIR_ASIDE=$3
+shift 3
 umask 077
 fail() {
   echo "$*" >&2

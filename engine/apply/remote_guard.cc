@@ -8,8 +8,8 @@ namespace pgpair {
 std::string GuardedCommand(const std::string& command, std::optional<int> lease_pid) {
   if (!lease_pid) return command;
   // $0 names the guard in ps and in the shell's own messages.
-  return "/bin/sh -c " + ShellQuote(kRemoteGuardScript) + " pgpair-remote-guard " +
-         ShellQuote(std::to_string(*lease_pid)) + " " + ShellQuote(command);
+  return ScriptCommand(kRemoteGuardScript, "pgpair-remote-guard",
+                       {std::to_string(*lease_pid), command});
 }
 
 }  // namespace pgpair

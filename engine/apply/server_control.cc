@@ -127,16 +127,11 @@ ServerLogSource ServerLogFor(const HostSpec& host, const HostFacts& facts) {
   return source;
 }
 
-std::string ServerControlScript(const std::string& control_command, const ServerLogSource& log,
-                                const std::string& data_dir, const std::string& mark) {
-  std::string script;
-  script += "PGPAIR_MARK=" + ShellQuote(mark) + "\n";
-  script += "PGPAIR_CONTROL=" + ShellQuote(control_command) + "\n";
-  script += "PGPAIR_LOG=" + ShellQuote(log.file) + "\n";
-  script += "PGPAIR_CLUSTER=" + ShellQuote(log.cluster) + "\n";
-  script += "PGPAIR_UNIT=" + ShellQuote(log.journal_unit) + "\n";
-  script += "PG_DATA=" + ShellQuote(data_dir) + "\n";
-  return script + kServerControlScript;
+std::string ServerControlScriptCommand(const std::string& control_command,
+                                       const ServerLogSource& log, const std::string& data_dir,
+                                       const std::string& mark) {
+  return ScriptCommand(kServerControlScript, "pgpair-server-control",
+                       {mark, control_command, log.file, log.cluster, log.journal_unit, data_dir});
 }
 
 ServerControlOutcome ParseServerControlOutput(const ExecResult& result, const std::string& mark) {
@@ -175,8 +170,8 @@ Result<ServerControlOutcome> RunServerControl(Transport& transport, const HostSp
   ServerWaits waits = ServerWaitsFor(host, action);
   const std::string command = ServerControlCommand(host, facts, action);
   Result<ExecResult> run =
-      transport.Exec(ServerControlScript(command, ServerLogFor(host, facts),
-                                         facts.layout.data_dir.value_or(""), mark),
+      transport.Exec(ServerControlScriptCommand(command, ServerLogFor(host, facts),
+                                                facts.layout.data_dir.value_or(""), mark),
                      "", waits.exec);
   if (!run.ok()) {
     return Status::Error(run.status().message() + "; the " + ActionWord(action) +

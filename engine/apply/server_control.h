@@ -69,10 +69,12 @@ struct ServerControlOutcome {
 Result<ServerControlOutcome> RunServerControl(Transport& transport, const HostSpec& host,
                                               const HostFacts& facts, ServerAction action);
 
-// The script RunServerControl runs (engine/apply/server_control.sh) around
-// `control_command`, and its output's parser; exposed for tests.
-std::string ServerControlScript(const std::string& control_command, const ServerLogSource& log,
-                                const std::string& data_dir, const std::string& mark);
+// The command RunServerControl runs: engine/apply/server_control.sh around
+// `control_command`, with these values as its arguments; and its output's
+// parser. Exposed for tests.
+std::string ServerControlScriptCommand(const std::string& control_command,
+                                       const ServerLogSource& log, const std::string& data_dir,
+                                       const std::string& mark);
 ServerControlOutcome ParseServerControlOutput(const ExecResult& result, const std::string& mark);
 
 }  // namespace pgpair

@@ -1,18 +1,21 @@
-# Starts or restarts a PostgreSQL server for pgpair's apply, and on failure
-# says why (engine/apply/server_control.h). It runs as root with these
-# variables set by the prologue:
-#   PGPAIR_MARK     a random marker that frames the parts of the output
-#   PGPAIR_CONTROL  the command that starts or restarts the server
-#   PGPAIR_LOG      the server's log file (may be empty)
-#   PGPAIR_CLUSTER  Debian's cluster ("15/main"; may be empty): its log file,
-#                   as pg_lsclusters lists it, wins over PGPAIR_LOG
-#   PGPAIR_UNIT     a systemd unit whose journal holds the log when no file does
-#   PG_DATA         the data directory
+# pgpair-server-control: starts or restarts a server, and says why it failed
+# shellcheck shell=sh
+# For pgpair's apply (engine/apply/server_control.h), run as root as
+#   sh -c SCRIPT pgpair-server-control MARK CONTROL LOG CLUSTER UNIT DATA
+#   MARK     a random marker that frames the parts of the output
+#   CONTROL  the command that starts or restarts the server
+#   LOG      the server's log file (may be empty)
+#   CLUSTER  Debian's cluster ("15/main"; may be empty): its log file, as
+#            pg_lsclusters lists it, wins over LOG
+#   UNIT     a systemd unit whose journal holds the log when no file does
+#   DATA     the data directory
 # The command's own output comes first. When it fails, the script prints
 # "MARK log SOURCE", what the server logged since the command began (the
 # log's growth; all of its end if it was rotated meanwhile), then "MARK
 # running", and yes or no: whether a postmaster runs now. It exits with the
 # command's status.
+
+PGPAIR_MARK=$1 PGPAIR_CONTROL=$2 PGPAIR_LOG=$3 PGPAIR_CLUSTER=$4 PGPAIR_UNIT=$5 PG_DATA=$6
 
 if [ -n "$PGPAIR_CLUSTER" ] && command -v pg_lsclusters >/dev/null 2>&1; then
   listed=$(pg_lsclusters -h "${PGPAIR_CLUSTER%%/*}" "${PGPAIR_CLUSTER#*/}" 2>/dev/null |

@@ -1,5 +1,8 @@
-# The steps of a staged standby clone, run as root on the standby host. The
-# prologue pgpair puts in front of it sets:
+# pgpair-standby-clone: the steps of a staged standby clone
+# shellcheck shell=sh
+# For resources/standby_clone.cc, run as root on the standby host as
+#   sh -c SCRIPT pgpair-standby-clone STEP DATA ASIDE OS_USER PG_BASEBACKUP \
+#     PRIMARY_HOST PRIMARY_PORT REPL_USER
 #   STEP          stage | ready | swap
 #   DATA          the standby's data directory
 #   ASIDE         where swap moves the old data directory (never deleted)
@@ -16,6 +19,8 @@
 # removes any it finds before copying again.
 
 set -u
+STEP=$1 DATA=$2 ASIDE=$3 OS_USER=$4 PG_BASEBACKUP=$5
+PRIMARY_HOST=$6 PRIMARY_PORT=$7 REPL_USER=$8
 umask 077
 cd / || exit 1
 staging=$DATA.pgpair-staging

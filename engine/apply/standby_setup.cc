@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/apply/standby_files.sh.inc"
 #include "engine/edit/conf_edit.h"
 #include "engine/facts/parsers/conninfo.h"
 #include "engine/transport/remote_files.h"
@@ -97,47 +98,16 @@ Status WriteSecretConf(Transport& transport, const HostSpec& host, const std::st
   return Status::Ok();
 }
 
-// The file-level steps (signals, recovery.conf aside) in one script.
-std::string SignalScript(const std::vector<std::string>& steps, const std::string& data_dir,
-                         const std::string& os_user, const std::string& timestamp) {
-  std::string script =
-      "set -e\n"
-      "fail() { echo \"$*\" >&2; exit 1; }\n"
-      "data=" +
-      ShellQuote(data_dir) +
-      "\n"
-      "[ -d \"$data\" ] || fail \"data directory $data does not exist\"\n";
-  for (const std::string& step : steps) {
-    if (step == kMoveRecoveryConf) {
-      script += "aside=" + ShellQuote(data_dir + "/recovery.conf.pgpair-" + timestamp) +
-                "\n"
-                "if [ -e \"$data/recovery.conf\" ]; then\n"
-                "  [ ! -e \"$aside\" ] || fail \"$aside already exists; recovery.conf is kept\"\n"
-                "  mv -- \"$data/recovery.conf\" \"$aside\"\n"
-                "fi\n";
-    } else if (step == kCreateStandbySignal) {
-      // An empty file, like the one pg_basebackup -R creates.
-      script +=
-          "if [ ! -e \"$data/standby.signal\" ]; then\n"
-          "  : > \"$data/standby.signal\"\n"
-          "  chown -- " +
-          ShellQuote(os_user) +
-          " \"$data/standby.signal\"\n"
-          "  chmod 0600 \"$data/standby.signal\"\n"
-          "fi\n";
-    } else if (step == kRemoveStandbySignal) {
-      script += "rm -f -- \"$data/standby.signal\"\n";
-    }
-  }
-  script += "sync -- \"$data\"\n";
-  return script;
-}
-
+// The file-level steps (signals, recovery.conf aside) in one run of
+// engine/apply/standby_files.sh, which knows them by the same names.
 Status RunSignalScript(Transport& transport, const std::vector<std::string>& steps,
                        const std::string& data_dir, const std::string& os_user,
                        const std::string& timestamp) {
-  Result<ExecResult> run =
-      transport.Exec(SignalScript(steps, data_dir, os_user, timestamp), "", kRemoteFileTimeout);
+  std::vector<std::string> args = {data_dir, os_user,
+                                   data_dir + "/recovery.conf.pgpair-" + timestamp};
+  args.insert(args.end(), steps.begin(), steps.end());
+  Result<ExecResult> run = transport.Exec(
+      ScriptCommand(kStandbyFilesScript, "pgpair-standby-files", args), "", kRemoteFileTimeout);
   if (!run.ok()) return run.status();
   if (run->exit_status != 0) {
     return Status::Error(transport.host_label() + ": the recovery files in " + data_dir +

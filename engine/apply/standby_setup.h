@@ -17,7 +17,8 @@ namespace pgpair {
 // home of the files both the clone (resources/standby_clone.cc) and the
 // recovery configuration (resources/recovery_config.cc) write.
 
-// The steps RunStandbySteps performs, as named in a change's "steps".
+// The steps RunStandbySteps performs, as named in a change's "steps"; the
+// file-level ones are engine/apply/standby_files.sh's steps, by these names.
 inline constexpr char kMoveRecoveryConf[] = "move_recovery_conf";        // 12+
 inline constexpr char kCreateStandbySignal[] = "create_standby_signal";  // 12+
 inline constexpr char kWriteConninfo[] = "write_primary_conninfo";       // 12+

@@ -7,9 +7,9 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "engine/apply/login_check.h"
 #include "engine/cli/facts_command.h"
 #include "engine/cli/pair_commands.h"
+#include "engine/facts/login_probe.h"
 #include "engine/transport/ssh_line_channel.h"
 #include "engine/transport/ssh_transport.h"
 
@@ -48,23 +48,6 @@ Result<std::unique_ptr<Transport>> ConnectSsh(const HostSpec& host) {
   Result<std::unique_ptr<SshTransport>> ssh = SshTransport::Connect(host);
   if (!ssh.ok()) return ssh.status();
   return std::unique_ptr<Transport>(std::move(ssh).value());
-}
-
-// Logs in as the replication role from the standby host to the primary,
-// through the standby's SSH connection. Without a resolvable password there is
-// nothing to check; apply reports the missing secret itself.
-std::optional<ReplicationLoginCheck> CheckLoginOverSsh(Transport& standby, const Manifest& manifest,
-                                                       const HostFacts& primary) {
-  auto* ssh = dynamic_cast<SshTransport*>(&standby);
-  if (!ssh || !manifest.replication || !manifest.replication->password) return std::nullopt;
-  Result<std::string> password = ResolveSecret(*manifest.replication->password);
-  if (!password.ok()) {
-    spdlog::warn("replication login check skipped: {}", password.status().message());
-    return std::nullopt;
-  }
-  return CheckReplicationLogin(*ssh, manifest.primary_host().address,
-                               primary.layout.port.value_or(5432), manifest.replication->role,
-                               *password);
 }
 
 // The apply lock's lease runs over a connection of its own, so that its
@@ -166,7 +149,7 @@ int RunCli(int argc, char** argv) {
   try {
     ConfigureLogging(log_level);
     if (facts_command->parsed()) return RunFactsCommand(facts, ConnectSsh);
-    Connectors connectors{ConnectSsh, CheckLoginOverSsh, OpenLeaseOverSsh};
+    Connectors connectors{ConnectSsh, ProbeReplicationLogin, OpenLeaseOverSsh};
     if (plan_command->parsed()) return RunPlanCommand(pair, connectors);
     if (apply_command->parsed()) return RunApplyCommand(pair, connectors);
     if (check_command->parsed()) return RunCheckCommand(pair, connectors);

@@ -58,8 +58,12 @@ void RefreshFacts(PairSession& session, const LoginChecker& login_checker) {
   session.facts = GatherPairFacts(session.connections, session.manifest);
   session.login_check.reset();
   Transport* standby = session.standby_transport();
-  if (login_checker && standby && session.primary_facts().server.running.value_or(false)) {
-    session.login_check = login_checker(*standby, session.manifest, session.primary_facts());
+  // Without a password there is nothing to check; apply reports the missing
+  // secret itself.
+  if (login_checker && standby && session.primary_facts().server.running.value_or(false) &&
+      !session.replication_password.empty()) {
+    session.login_check = login_checker(*standby, session.manifest, session.primary_facts(),
+                                        session.replication_password);
   }
   session.gather_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -12,10 +12,12 @@
 
 namespace pgpair {
 
-// Logs in as the replication role from the standby host to the primary (see
-// engine/apply/login_check.h); injected so that unit tests need no SSH.
-using LoginChecker = std::function<std::optional<ReplicationLoginCheck>(
-    Transport& standby, const Manifest& manifest, const HostFacts& primary)>;
+// Logs in as the replication role with the given password from the standby
+// host to the primary (ProbeReplicationLogin, engine/facts/login_probe.h);
+// injected so that unit tests need no SSH.
+using LoginChecker =
+    std::function<ReplicationLoginCheck(Transport& standby, const Manifest& manifest,
+                                        const HostFacts& primary, const std::string& password)>;
 
 // What plan, apply, check and verify share: the manifest, one connection per
 // host for the whole command, and the facts gathered over them.
@@ -43,7 +45,8 @@ Result<PairSession> OpenPairSession(const std::string& manifest_path,
                                     const TransportFactory& connect);
 
 // Gathers both hosts' facts again over the same connections, then runs the
-// login check when both hosts are reachable and the primary runs.
+// login check when both hosts are reachable, the primary runs and the
+// manifest has a replication password.
 void RefreshFacts(PairSession& session, const LoginChecker& login_checker);
 
 // "20261126T061500Z": names moved-aside data directories.

@@ -5,6 +5,7 @@
 
 #include "engine/facts/gather_script.h"
 #include "engine/facts/interpret.h"
+#include "engine/util/text.h"
 
 namespace pgpair {
 namespace {
@@ -77,7 +78,8 @@ HostFacts GatherHostFacts(HostConnection& connection, const Manifest& manifest) 
   }
   Result<GatherSections> sections = ParseGatherOutput(run->stdout_text, mark);
   if (!sections.ok()) {
-    std::string detail = run->stderr_text.empty() ? "" : " (" + run->stderr_text + ")";
+    std::string why = TrimTrailing(run->stderr_text);
+    std::string detail = why.empty() ? "" : " (" + why + ")";
     facts.problems.push_back({"gather", connection.transport->host_label() + ": " +
                                             sections.status().message() + detail +
                                             "; every fact of this host is unknown"});

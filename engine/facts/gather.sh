@@ -1,3 +1,6 @@
+# shellcheck shell=sh
+# Its functions run through section(), which shellcheck cannot follow:
+# shellcheck disable=SC2317
 # Gathers the raw facts of one host in a single pass, for pgpair's facts
 # collector. It runs as root (directly or through sudo) with these variables
 # set by the prologue pgpair puts in front of it:

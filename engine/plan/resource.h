@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/facts/facts.h"
+#include "engine/facts/login_probe.h"
 #include "engine/manifest/manifest.h"
 #include "engine/plan/change.h"
 #include "engine/transport/transport.h"
@@ -16,19 +17,13 @@
 
 namespace pgpair {
 
-// The outcome of logging in as the replication role, from the standby host,
-// to the primary, on a replication connection (see engine/apply/login_check.h).
-struct ReplicationLoginCheck {
-  bool succeeded = false;
-  std::string message;  // the server's answer when it failed
-};
-
 // Everything a resource's diff may read. No I/O is reachable from here.
 struct PlanInput {
   const Manifest* manifest = nullptr;
   const HostFacts* primary = nullptr;
   const HostFacts* standby = nullptr;
-  std::optional<ReplicationLoginCheck> login_check;  // empty: not run
+  // The replication login probe (engine/facts/login_probe.h); empty: not run.
+  std::optional<ReplicationLoginCheck> login_check;
   // --allow-overwrite-primary: a host declared standby that runs as a
   // primary may be re-cloned.
   bool allow_overwrite_primary = false;

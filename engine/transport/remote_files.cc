@@ -1,5 +1,6 @@
 #include "engine/transport/remote_files.h"
 
+#include "engine/transport/write_file_atomic.sh.inc"
 #include "engine/util/shell_quote.h"
 #include "engine/util/text.h"
 
@@ -18,11 +19,11 @@ Status WithFile(const Status& error, const std::string& label, const std::string
   return Status::Error(label + ": " + what + ": " + message);
 }
 
-// Runs the read script; an empty optional means the file does not exist.
+// Runs the read command; an empty optional means the file does not exist.
 Result<std::optional<std::string>> ReadOrMissing(Transport& transport, const std::string& path,
                                                  std::chrono::milliseconds timeout) {
   std::string failure = transport.host_label() + ": " + path + " cannot be read: ";
-  Result<ExecResult> run = transport.Exec(ReadFileScript(path), "", timeout);
+  Result<ExecResult> run = transport.Exec(ReadFileCommand(path), "", timeout);
   if (!run.ok()) return WithFile(run.status(), transport.host_label(), path + " cannot be read");
   if (run->exit_status == 0) return std::optional<std::string>(std::move(run->stdout_text));
   const std::string& err = run->stderr_text;
@@ -36,37 +37,15 @@ Result<std::optional<std::string>> ReadOrMissing(Transport& transport, const std
 
 }  // namespace
 
-std::string ReadFileScript(const std::string& path) {
+std::string ReadFileCommand(const std::string& path) {
   // LC_ALL=C keeps cat's messages in English for the parser above.
   return "LC_ALL=C cat -- " + ShellQuote(path);
 }
 
-std::string WriteFileAtomicScript(const std::string& path, const FileAttributes& attrs) {
-  std::string script =
-      "set -e\n"
-      "fail() { echo \"$*\" >&2; exit 1; }\n"
-      "target=$(readlink -f -- " +
-      ShellQuote(path) +
-      ") || fail 'its directory does not exist'\n"
-      "dir=$(dirname -- \"$target\")\n"
-      // Beside the target, so that mv is a rename within one file system.
-      "tmp=$(mktemp -- \"$dir/.$(basename -- \"$target\").pgpair-XXXXXX\")\n"
-      "trap 'rm -f -- \"$tmp\"' EXIT\n"
-      "cat > \"$tmp\"\n"
-      "if [ -e \"$target\" ]; then\n"
-      "  chown --reference=\"$target\" -- \"$tmp\"\n"
-      "  chmod --reference=\"$target\" -- \"$tmp\"\n"
-      "fi\n";
-  if (attrs.owner) script += "chown -- " + ShellQuote(*attrs.owner) + " \"$tmp\"\n";
-  if (attrs.group) script += "chgrp -- " + ShellQuote(*attrs.group) + " \"$tmp\"\n";
-  if (attrs.mode) script += "chmod -- " + ShellQuote(*attrs.mode) + " \"$tmp\"\n";
-  // Data before rename, rename before the directory: after a crash the
-  // target holds either the old or the new content, never a torn file.
-  script +=
-      "sync -- \"$tmp\"\n"
-      "mv -f -- \"$tmp\" \"$target\"\n"
-      "sync -- \"$dir\"\n";
-  return script;
+std::string WriteFileAtomicCommand(const std::string& path, const FileAttributes& attrs) {
+  return ScriptCommand(
+      kWriteFileAtomicScript, "pgpair-write-file",
+      {path, attrs.owner.value_or(""), attrs.group.value_or(""), attrs.mode.value_or("")});
 }
 
 Result<std::string> ReadRemoteFile(Transport& transport, const std::string& path,
@@ -89,7 +68,7 @@ Result<std::optional<std::string>> ReadRemoteFileIfExists(Transport& transport,
 Status WriteRemoteFileAtomic(Transport& transport, const std::string& path,
                              const std::string& content, const FileAttributes& attrs,
                              std::chrono::milliseconds timeout) {
-  Result<ExecResult> run = transport.Exec(WriteFileAtomicScript(path, attrs), content, timeout);
+  Result<ExecResult> run = transport.Exec(WriteFileAtomicCommand(path, attrs), content, timeout);
   if (!run.ok()) {
     return WithFile(run.status(), transport.host_label(), path + " cannot be written");
   }

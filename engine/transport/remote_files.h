@@ -32,11 +32,12 @@ Result<std::optional<std::string>> ReadRemoteFileIfExists(
     Transport& transport, const std::string& path,
     std::chrono::milliseconds timeout = kRemoteFileTimeout);
 
-// Replaces `path` with `content` atomically, in one Exec: the content goes
-// through stdin (never argv, so secrets stay out of process lists and logs)
-// into a temporary file beside the target, which gets the existing file's
-// owner, group and mode, then `attrs`; it is synced, renamed over the
-// target, and the directory is synced. On any failure the temporary is
+// Replaces `path` with `content` atomically, in one Exec of
+// engine/transport/write_file_atomic.sh: the content goes through stdin
+// (never argv, so secrets stay out of process lists and logs) into a
+// temporary file beside the target, which gets the existing file's owner,
+// group and mode, then `attrs`; it is synced, renamed over the target, and
+// the directory is synced. On any failure the temporary is
 // removed and the target is untouched. A symlink at `path` is followed: the
 // file it points to is replaced. A new file without `attrs` is created with
 // mode 0600, owned by the user commands run as.
@@ -44,9 +45,11 @@ Status WriteRemoteFileAtomic(Transport& transport, const std::string& path,
                              const std::string& content, const FileAttributes& attrs,
                              std::chrono::milliseconds timeout = kRemoteFileTimeout);
 
-// The shell scripts the functions above run, exposed for tests.
-std::string ReadFileScript(const std::string& path);
-std::string WriteFileAtomicScript(const std::string& path, const FileAttributes& attrs);
+// The commands the functions above run, exposed for tests: a one-line cat,
+// and the write script with `path` and `attrs` as its arguments (an unset
+// attribute is an empty one).
+std::string ReadFileCommand(const std::string& path);
+std::string WriteFileAtomicCommand(const std::string& path, const FileAttributes& attrs);
 
 }  // namespace pgpair
 

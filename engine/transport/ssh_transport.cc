@@ -438,9 +438,11 @@ Result<ExecResult> SshTransport::RunOnChannel(const std::string& command_line,
   return result;
 }
 
-Result<std::unique_ptr<SshTunnel>> SshTransport::OpenTunnel(const std::string& remote_host,
-                                                            int remote_port) {
-  return SshTunnel::Open(*this, remote_host, remote_port);
+Result<std::unique_ptr<Tunnel>> SshTransport::OpenTunnel(const std::string& remote_host,
+                                                         int remote_port) {
+  Result<std::unique_ptr<SshTunnel>> tunnel = SshTunnel::Open(*this, remote_host, remote_port);
+  if (!tunnel.ok()) return tunnel.status();
+  return std::unique_ptr<Tunnel>(std::move(tunnel).value());
 }
 
 bool SshTransport::WaitSocket(Clock::time_point deadline) {

@@ -80,7 +80,8 @@ class SshTransport final : public Transport {
   // destination, when the host cannot reach it (checked at once, with a first
   // channel) or refuses to forward. One tunnel at a time per transport; the
   // tunnel must be destroyed before the transport.
-  Result<std::unique_ptr<SshTunnel>> OpenTunnel(const std::string& remote_host, int remote_port);
+  Result<std::unique_ptr<Tunnel>> OpenTunnel(const std::string& remote_host,
+                                             int remote_port) override;
 
  private:
   friend class SshTunnel;

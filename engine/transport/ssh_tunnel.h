@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "engine/transport/tunnel.h"
 #include "engine/util/status.h"
 
 namespace pgpair {
@@ -28,21 +29,19 @@ class SshTransport;
 // Any process on this machine may connect to the port while the tunnel is
 // open: it reaches the destination as the SSH host would, so keep tunnels
 // short-lived.
-class SshTunnel {
+class SshTunnel final : public Tunnel {
  public:
   // Stops the thread and closes the local connection, the channel and the
   // port. Bytes not yet delivered are dropped.
-  ~SshTunnel();
+  ~SshTunnel() override;
   SshTunnel(const SshTunnel&) = delete;
   SshTunnel& operator=(const SshTunnel&) = delete;
 
-  // The port on 127.0.0.1 to connect to.
-  int local_port() const { return local_port_; }
-  // "198.18.0.11:5432" ("[::1]:5432" for an IPv6 address).
-  const std::string& destination() const { return destination_; }
-  // Why the latest local connection was cut short or refused (the host could
-  // not reach the destination, the SSH connection failed); empty if none was.
-  std::string last_error() const;
+  int local_port() const override { return local_port_; }
+  const std::string& destination() const override { return destination_; }
+  // Also when the host could not reach the destination, or the SSH
+  // connection failed.
+  std::string last_error() const override;
 
  private:
   friend class SshTransport;

@@ -2,8 +2,10 @@
 #define PGPAIR_ENGINE_TRANSPORT_TRANSPORT_H_
 
 #include <chrono>
+#include <memory>
 #include <string>
 
+#include "engine/transport/tunnel.h"
 #include "engine/util/status.h"
 
 namespace pgpair {
@@ -15,9 +17,9 @@ struct ExecResult {
   std::string stderr_text;
 };
 
-// A way to run commands on one host. The SSH implementation is the real one;
-// unit tests use fakes. Every command runs with the host's administrative
-// rights: a transport whose login is not root wraps commands in `sudo -n`.
+// A way to run commands on one host, and to reach ports as that host reaches
+// them. The SSH implementation is the real one; unit tests use fakes. Every command runs with the
+// host's administrative rights: a transport whose login is not root wraps commands in `sudo -n`.
 class Transport {
  public:
   virtual ~Transport() = default;
@@ -35,6 +37,17 @@ class Transport {
   // How many commands this transport has run; the facts gatherer promises a
   // small fixed number per host, and tests hold it to that.
   virtual int exec_count() const = 0;
+
+  // Opens a Tunnel to remote_host:remote_port as this host reaches it (the
+  // far end sees the connection come from this host), so that pgpair can
+  // log in there as this host would. One tunnel at a time per transport.
+  // Errors name the host and the destination. A transport that cannot
+  // forward ports (the fakes, unless a test gives them a way) says so.
+  virtual Result<std::unique_ptr<Tunnel>> OpenTunnel(const std::string& remote_host,
+                                                     int remote_port) {
+    return Status::Error(host_label() + ": cannot open a tunnel to " + remote_host + ":" +
+                         std::to_string(remote_port) + ": this connection cannot forward ports");
+  }
 };
 
 }  // namespace pgpair

@@ -22,4 +22,11 @@ std::string ShellQuote(std::string_view value) {
   return quoted;
 }
 
+std::string ScriptCommand(std::string_view script, std::string_view name,
+                          const std::vector<std::string>& args) {
+  std::string command = "/bin/sh -c " + ShellQuote(script) + " " + ShellQuote(name);
+  for (const std::string& arg : args) command += " " + ShellQuote(arg);
+  return command;
+}
+
 }  // namespace pgpair

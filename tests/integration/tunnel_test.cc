@@ -15,7 +15,7 @@
 #include <sstream>
 #include <string>
 
-#include "engine/apply/login_check.h"
+#include "engine/facts/login_probe.h"
 #include "engine/transport/ssh_transport.h"
 #include "engine/transport/ssh_tunnel.h"
 #include "engine/util/shell_quote.h"
@@ -59,9 +59,8 @@ std::unique_ptr<SshTransport> ConnectPg2() {
   return std::move(transport).value();
 }
 
-std::unique_ptr<SshTunnel> MustOpenTunnel(SshTransport& transport, const std::string& host,
-                                          int port) {
-  Result<std::unique_ptr<SshTunnel>> tunnel = transport.OpenTunnel(host, port);
+std::unique_ptr<Tunnel> MustOpenTunnel(SshTransport& transport, const std::string& host, int port) {
+  Result<std::unique_ptr<Tunnel>> tunnel = transport.OpenTunnel(host, port);
   INFO(tunnel.status().message());
   REQUIRE(tunnel.ok());
   return std::move(tunnel).value();
@@ -253,7 +252,7 @@ TEST_CASE("a tunnel to a port pg2 cannot reach fails naming pg2 and the destinat
   EnsureSandboxUp();
   auto pg2 = ConnectPg2();
   // Nothing listens on 5499 on pg1.
-  Result<std::unique_ptr<SshTunnel>> tunnel = pg2->OpenTunnel("198.18.0.11", 5499);
+  Result<std::unique_ptr<Tunnel>> tunnel = pg2->OpenTunnel("198.18.0.11", 5499);
   REQUIRE_FALSE(tunnel.ok());
   CHECK_THAT(tunnel.status().message(),
              Catch::StartsWith("pg2 (198.18.0.12): cannot open a tunnel to 198.18.0.11:5499: "
@@ -263,7 +262,7 @@ TEST_CASE("a tunnel to a port pg2 cannot reach fails naming pg2 and the destinat
   auto working = MustOpenTunnel(*pg2, "198.18.0.11", 22);
 
   // One tunnel at a time per connection.
-  Result<std::unique_ptr<SshTunnel>> second = pg2->OpenTunnel("198.18.0.11", 22);
+  Result<std::unique_ptr<Tunnel>> second = pg2->OpenTunnel("198.18.0.11", 22);
   REQUIRE_FALSE(second.ok());
   CHECK_THAT(second.status().message(), Catch::Contains("another tunnel"));
 }
@@ -274,7 +273,7 @@ struct ResetSandboxAtEnd {
 };
 
 TEST_CASE("the replication login check through pg2 proves hba rule and password on pg1",
-          "[login_check]") {
+          "[login_probe]") {
   EnsureSandboxUp();
   // This test changes pg1's configuration: it starts from `sandbox reset`
   // (a known pg1) and resets again at the end, so no change outlives it.

@@ -3,10 +3,15 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <thread>
 
+#include "engine/apply/apply_lease.sh.inc"
+#include "engine/apply/apply_lease_start.sh.inc"
 #include "engine/util/shell_quote.h"
 #include "tests/unit/fakes/fake_lease_host.h"
+#include "tests/unit/fakes/local_shell.h"
+#include "tests/unit/fakes/script_call.h"
 #include "tests/unit/resources/resource_support.h"
 
 namespace pgpair::testing {
@@ -89,17 +94,46 @@ TEST_CASE("the lease command carries the owner, quoted, and the host's timeout",
   pair.manifest.hosts[1].ssh.connect_timeout_seconds = 40;
   REQUIRE(pair.Acquire().ok());
   REQUIRE(pair.pg1.commands().size() == 1);
-  const std::string command = pair.pg1.commands()[0];
-  CHECK_THAT(command, Catch::Contains("exec bash -c '"));
-  CHECK_THAT(command,
-             Catch::EndsWith("' pgpair-apply-lease 1 sandbox " + ShellQuote("ops?user") + " " +
-                             ShellQuote("ctl 1; rm -rf /") + " 4242 2026-12-01T11:02:03Z"));
+  // The starter checks for bash; the lease script and the owner are its
+  // arguments, the newline replaced.
+  std::optional<ScriptCall> call = ParseScriptCommand(pair.pg1.commands()[0]);
+  REQUIRE(call.has_value());
+  CHECK(call->script == kApplyLeaseStartScript);
+  CHECK(call->name == "pgpair-apply-lease");
+  CHECK(call->args == std::vector<std::string>{kApplyLeaseScript, "1", "sandbox", "ops?user",
+                                               "ctl 1; rm -rf /", "4242", "2026-12-01T11:02:03Z"});
   // pg2 allows 40 s for its connections: its lease waits as long.
-  CHECK_THAT(pair.pg2.commands()[0], Catch::Contains("' pgpair-apply-lease 40 sandbox "));
+  std::optional<std::vector<std::string>> pg2_args =
+      ScriptArgs(pair.pg2.commands()[0], "pgpair-apply-lease");
+  REQUIRE(pg2_args.has_value());
+  CHECK(pg2_args->at(1) == "40");
   CHECK(LeaseTimeout(pair.manifest.hosts[1], ApplyLockTimings{}) == milliseconds(40000));
   HostSpec quick;
   quick.ssh.connect_timeout_seconds = 5;
   CHECK(LeaseTimeout(quick, ApplyLockTimings{}) == milliseconds(15000));
+}
+
+TEST_CASE("the lease starter runs the lease under bash, or says bash is missing", "[apply][lock]") {
+  char pattern[] = "/tmp/pgpair-lease-start-XXXXXX";
+  REQUIRE(mkdtemp(pattern) != nullptr);
+  const std::string scratch = pattern;
+  LocalShellTransport shell(scratch);
+  // A stand-in for the lease: it shows its shell, its $0 and its arguments.
+  const std::string lease = "printf '%s|' \"${BASH_VERSION:+bash}\" \"$0\" \"$@\"";
+  const std::string command =
+      ScriptCommand(kApplyLeaseStartScript, "pgpair-apply-lease", {lease, "30", "a pair"});
+  Result<ExecResult> started = shell.Exec(command, "", std::chrono::seconds(5));
+  REQUIRE(started.ok());
+  CHECK(started->stdout_text == "bash|pgpair-apply-lease|30|a pair|");
+  // Where no bash is found, the lease's ERROR line, which pgpair shows.
+  Result<ExecResult> no_bash =
+      shell.Exec("PATH=/nonexistent " + command, "", std::chrono::seconds(5));
+  REQUIRE(no_bash.ok());
+  CHECK(no_bash->exit_status == 2);
+  CHECK(no_bash->stdout_text ==
+        "ERROR bash is not installed; pgpair needs it (and flock of util-linux) for its apply "
+        "lock\n");
+  std::system(("rm -rf '" + scratch + "'").c_str());
 }
 
 TEST_CASE("a lock held elsewhere is refused at once, naming its holder", "[apply][lock]") {

@@ -10,6 +10,7 @@
 
 #include "tests/unit/fakes/fake_transport.h"
 #include "tests/unit/fakes/local_shell.h"
+#include "tests/unit/fakes/script_call.h"
 
 namespace pgpair {
 namespace {
@@ -48,7 +49,7 @@ struct Scratch {
 ExecResult Run(const Scratch& s, const std::string& action, const std::vector<std::string>& files) {
   LocalShellTransport shell(s.path + "/run");
   Result<ExecResult> run =
-      shell.Exec(ConfigSnapshotScript(action, files, s.path + "/copies", s.path + "/aside"), "",
+      shell.Exec(ConfigSnapshotCommand(action, files, s.path + "/copies", s.path + "/aside"), "",
                  std::chrono::seconds(10));
   REQUIRE(run.ok());
   INFO(run->stdout_text << run->stderr_text);
@@ -138,10 +139,11 @@ TEST_CASE("SaveLastGood and RestoreLastGood over a transport", "[config_snapshot
     REQUIRE(
         SaveLastGood(host, {"/etc/my conf"}, SnapshotMode::kKeepExisting, std::chrono::seconds(5))
             .ok());
-    const std::string& script = host.calls()[0].command;
-    CHECK(script.find("PGPAIR_ACTION=keep\n") != std::string::npos);
-    CHECK(script.find("PGPAIR_COPIES=/var/lib/pgpair/last-good\n") != std::string::npos);
-    CHECK(script.find("set -- '/etc/my conf'\n") != std::string::npos);
+    std::optional<std::vector<std::string>> args =
+        ScriptArgs(host.calls()[0].command, "pgpair-config-snapshot");
+    REQUIRE(args.has_value());
+    CHECK(*args ==
+          std::vector<std::string>{"keep", "/var/lib/pgpair/last-good", "", "/etc/my conf"});
   }
   SECTION("a failure names the host and what the script said") {
     FakeTransport host;
@@ -160,8 +162,9 @@ TEST_CASE("SaveLastGood and RestoreLastGood over a transport", "[config_snapshot
     REQUIRE(restored.ok());
     REQUIRE(restored->size() == 1);
     CHECK((*restored)[0].aside == "/var/lib/pgpair/refused/20261201T113442Z/etc/a");
-    CHECK(host.calls()[0].command.find("PGPAIR_ASIDE=/var/lib/pgpair/refused/20261201T113442Z\n") !=
-          std::string::npos);
+    CHECK(ScriptArgs(host.calls()[0].command, "pgpair-config-snapshot") ==
+          std::vector<std::string>{"restore", "/var/lib/pgpair/last-good",
+                                   "/var/lib/pgpair/refused/20261201T113442Z", "/etc/a", "/etc/b"});
   }
 }
 

@@ -5,6 +5,7 @@
 #include "engine/facts/parsers/refused_settings.h"
 #include "resources/setting.h"
 #include "tests/unit/fakes/fake_transport.h"
+#include "tests/unit/fakes/script_call.h"
 #include "tests/unit/fixture_file.h"
 #include "tests/unit/resources/resource_support.h"
 
@@ -17,6 +18,11 @@ const char kData[] = "/var/lib/postgresql/15/main";
 const char kAuto[] = "/var/lib/postgresql/15/main/postgresql.auto.conf";
 const char kConfD[] = "/etc/postgresql/15/main/conf.d/extra.conf";
 
+// What a command of the config snapshot script with `action` contains.
+std::string Snapshot(const std::string& action) {
+  return ScriptCalled("pgpair-config-snapshot", action + " ");
+}
+
 // A FakeTransport whose scripted answers may say "@@MARK" where the control
 // script's random marker goes.
 class MarkedHost : public FakeTransport {
@@ -25,11 +31,9 @@ class MarkedHost : public FakeTransport {
   Result<ExecResult> Exec(const std::string& command, const std::string& stdin_data,
                           std::chrono::milliseconds timeout) override {
     Result<ExecResult> answer = FakeTransport::Exec(command, stdin_data, timeout);
-    size_t at = command.find("PGPAIR_MARK=");
-    if (!answer.ok() || at == std::string::npos) return answer;
-    size_t start = at + std::string("PGPAIR_MARK=").size();
-    std::string mark = command.substr(start, command.find('\n', start) - start);
-    if (!mark.empty() && mark.front() == '\'') mark = mark.substr(1, mark.size() - 2);
+    std::optional<std::vector<std::string>> args = ScriptArgs(command, "pgpair-server-control");
+    if (!answer.ok() || !args || args->empty()) return answer;
+    const std::string mark = args->front();
     ExecResult result = *answer;
     for (size_t pos = result.stdout_text.find("@@MARK"); pos != std::string::npos;
          pos = result.stdout_text.find("@@MARK", pos)) {
@@ -101,8 +105,8 @@ struct Fixture {
   // The refused-settings record as apply wrote it (the atomic write's stdin).
   std::vector<RefusedSetting> Recorded() const {
     for (const FakeTransport::Call& call : pg1.calls()) {
-      if (call.command.find("/var/lib/pgpair/refused-settings") != std::string::npos &&
-          call.command.find("mktemp") != std::string::npos) {
+      std::optional<std::vector<std::string>> args = ScriptArgs(call.command, "pgpair-write-file");
+      if (args && args->front() == "/var/lib/pgpair/refused-settings") {
         return ParseRefusedSettings(call.stdin_data);
       }
     }
@@ -131,7 +135,8 @@ void ScriptRecord(MarkedHost& host, const std::string& existing = "") {
                                            "cat: /var/lib/pgpair/refused-settings: No such "
                                            "file or directory\n")
                      : FakeTransport::Stdout(existing));
-  host.OnCommand("readlink -f -- /var/lib/pgpair/refused-settings", FakeTransport::Stdout(""));
+  host.OnCommand(ScriptCalled("pgpair-write-file", "/var/lib/pgpair/refused-settings"),
+                 FakeTransport::Stdout(""));
 }
 
 TEST_CASE("The files at stake, and when they are proven", "[restart_safety]") {
@@ -178,18 +183,18 @@ TEST_CASE("KeepLastGood replaces proven copies and keeps them otherwise", "[rest
   Fixture f;
   f.pg1.Then(FakeTransport::Stdout(""));
   REQUIRE(KeepLastGood(f.context, "pg1", f.changes).ok());
-  CHECK(f.pg1.calls()[0].command.find("PGPAIR_ACTION=save\n") != std::string::npos);
+  CHECK(f.pg1.calls()[0].command.find(Snapshot("save")) != std::string::npos);
   (*f.primary.settings)[0].pending_restart = true;
   f.pg1.Then(FakeTransport::Stdout(""));
   REQUIRE(KeepLastGood(f.context, "pg1", f.changes).ok());
-  CHECK(f.pg1.calls()[1].command.find("PGPAIR_ACTION=keep\n") != std::string::npos);
+  CHECK(f.pg1.calls()[1].command.find(Snapshot("keep")) != std::string::npos);
 }
 
 TEST_CASE("A refused restart is recorded, undone and reported", "[restart_safety]") {
   Fixture f;
   f.pg1.OnCommand("main restart", RefusedRestart());
   ScriptRecord(f.pg1, FormatRefusedSettings({{"t", "/other/cluster", "port", "1", "l"}}));
-  f.pg1.OnCommand("PGPAIR_ACTION=restore",
+  f.pg1.OnCommand(Snapshot("restore"),
                   FakeTransport::Stdout(std::string("restored\t") + kConf +
                                         "\t/var/lib/pgpair/refused/20261201T113442Z" + kConf +
                                         "\nsame\t" + kHba + "\n"));
@@ -232,9 +237,9 @@ TEST_CASE("A refused restart is recorded, undone and reported", "[restart_safety
   std::vector<std::string> commands = f.pg1.commands();
   REQUIRE(commands.size() == 6);
   CHECK(commands[0].find("main restart") != std::string::npos);
-  CHECK(commands[4].find("PGPAIR_ACTION=restore") != std::string::npos);
-  CHECK(commands[4].find(std::string("set -- ") + kConf + " " + kHba + " " + kAuto + "\n") !=
-        std::string::npos);
+  CHECK(ScriptArgs(commands[4], "pgpair-config-snapshot") ==
+        std::vector<std::string>{"restore", "/var/lib/pgpair/last-good",
+                                 "/var/lib/pgpair/refused/20261201T113442Z", kConf, kHba, kAuto});
   CHECK(commands[5].find("main start") != std::string::npos);
   CHECK(f.pg1.calls()[0].timeout == std::chrono::seconds(300));
 }
@@ -253,7 +258,7 @@ TEST_CASE("An uncertain blame records each value as one of several", "[restart_s
                               testing::ReadFixture("server_log/debian15_huge_pages_on.log") +
                               "\n@@MARK running\nno\n"));
   ScriptRecord(f.pg1);
-  f.pg1.OnCommand("PGPAIR_ACTION=restore",
+  f.pg1.OnCommand(Snapshot("restore"),
                   FakeTransport::Stdout(std::string("restored\t") + kConf + "\t/aside\n"));
   f.pg1.OnCommand("main start", FakeTransport::Stdout(""));
   Status restarted = f.Restart();
@@ -271,11 +276,11 @@ TEST_CASE("An uncertain blame records each value as one of several", "[restart_s
 TEST_CASE("A start that succeeds proves the files and clears the record", "[restart_safety]") {
   Fixture f;
   f.pg1.OnCommand("main restart", FakeTransport::Stdout(""));
-  f.pg1.OnCommand("PGPAIR_ACTION=save", FakeTransport::Stdout(""));
+  f.pg1.OnCommand(Snapshot("save"), FakeTransport::Stdout(""));
   SECTION("no record: nothing more") {
     REQUIRE(f.Restart().ok());
     REQUIRE(f.pg1.commands().size() == 2);
-    CHECK(f.pg1.commands()[1].find("PGPAIR_ACTION=save\n") != std::string::npos);
+    CHECK(f.pg1.commands()[1].find(Snapshot("save")) != std::string::npos);
   }
   SECTION("a record of this cluster is cleared, another's kept") {
     f.primary.refused_settings->push_back({"shared_buffers", "4TB", "t", "l"});
@@ -293,7 +298,7 @@ TEST_CASE("When the restart cannot be undone, the error says what is left", "[re
   f.pg1.OnCommand("main restart", RefusedRestart());
   ScriptRecord(f.pg1);
   SECTION("no copy differs from proven files: the failure was not theirs, one more start") {
-    f.pg1.OnCommand("PGPAIR_ACTION=restore", FakeTransport::Stdout("none\t/x\n"));
+    f.pg1.OnCommand(Snapshot("restore"), FakeTransport::Stdout("none\t/x\n"));
     f.pg1.OnCommand("main start", FakeTransport::Stdout(""));
     Status restarted = f.Restart();
     CHECK(restarted.message().find("and the server ran with them before the restart. The server "
@@ -301,7 +306,7 @@ TEST_CASE("When the restart cannot be undone, the error says what is left", "[re
   }
   SECTION("no copy differs from unproven files: nothing to put back, no second start") {
     (*f.primary.settings)[0].pending_restart = true;
-    f.pg1.OnCommand("PGPAIR_ACTION=restore", FakeTransport::Stdout("none\t/x\n"));
+    f.pg1.OnCommand(Snapshot("restore"), FakeTransport::Stdout("none\t/x\n"));
     Status restarted = f.Restart();
     CHECK(restarted.message().find("so there was nothing to put back; the server is stopped.") !=
           std::string::npos);
@@ -310,7 +315,7 @@ TEST_CASE("When the restart cannot be undone, the error says what is left", "[re
     }
   }
   SECTION("the restored files are refused too") {
-    f.pg1.OnCommand("PGPAIR_ACTION=restore",
+    f.pg1.OnCommand(Snapshot("restore"),
                     FakeTransport::Stdout(std::string("restored\t") + kConf + "\t/aside\n"));
     f.pg1.OnCommand(
         "main start",
@@ -358,7 +363,7 @@ TEST_CASE("A start with no setting to blame quotes the log and records nothing",
                           "\n@@MARK log /var/log/postgresql/postgresql-15-main.log\n" +
                               testing::ReadFixture("server_log/debian15_max_connections_1.log") +
                               "\n@@MARK running\nno\n"));
-  f.pg1.OnCommand("PGPAIR_ACTION=restore", FakeTransport::Stdout(""));
+  f.pg1.OnCommand(Snapshot("restore"), FakeTransport::Stdout(""));
   Status started = StartOrRestartSafely(f.context, "pg1", {}, ServerAction::kStart);
   const std::string& message = started.message();
   INFO(message);

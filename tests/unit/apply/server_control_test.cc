@@ -6,8 +6,10 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "engine/apply/server_control.sh.inc"
 #include "tests/unit/fakes/fake_transport.h"
 #include "tests/unit/fakes/local_shell.h"
+#include "tests/unit/fakes/script_call.h"
 
 namespace pgpair {
 namespace {
@@ -71,6 +73,164 @@ TEST_CASE("Each service manager gets the manifest's bound", "[server_control]") 
         "systemctl restart postgresql@15-main");
 }
 
+TEST_CASE("The service manager: the manifest's, else Debian's for a cluster, else pg_ctl",
+          "[server_control]") {
+  HostSpec host = Host(60);
+  CHECK(ChooseServiceManager(host, DebianFacts()) == ServiceManager::kPgCtlCluster);
+  CHECK(ChooseServiceManager(host, SelfBuiltFacts()) == ServiceManager::kPgCtl);
+  // A declared service wins over what the facts suggest.
+  host.postgres.service = ServiceManager::kPgCtl;
+  CHECK(ChooseServiceManager(host, DebianFacts()) == ServiceManager::kPgCtl);
+  host.postgres.service = ServiceManager::kSystemctl;
+  CHECK(ChooseServiceManager(host, SelfBuiltFacts()) == ServiceManager::kSystemctl);
+}
+
+TEST_CASE("What each service manager runs for start, stop, reload and restart",
+          "[server_control]") {
+  // 60 s: one wait of 54 s, or two of 27 s for a restart.
+  HostSpec host = Host(60);
+  struct Case {
+    ServerAction action;
+    const char* pg_ctlcluster;
+    const char* pg_ctl;
+    const char* systemctl;
+  };
+  const Case kCases[] = {
+      // Starts wait for the server; pg_ctl logs where pgpair reads after a failure.
+      {ServerAction::kStart, "PGCTLTIMEOUT=54 pg_ctlcluster 15 main start",
+       "cd / && runuser -u postgres -- /opt/pgsql-17/bin/pg_ctl start -D /var/lib/pgsql/17/data "
+       "-w -t 54 -l /var/lib/pgsql/17/data/pgpair-server.log",
+       "systemctl start postgresql"},
+      // Stops are fast shutdowns: clients are disconnected, not waited for.
+      {ServerAction::kStop, "PGCTLTIMEOUT=54 pg_ctlcluster 15 main stop -m fast",
+       "cd / && runuser -u postgres -- /opt/pgsql-17/bin/pg_ctl stop -D /var/lib/pgsql/17/data "
+       "-w -t 54 -m fast",
+       "systemctl stop postgresql"},
+      // A reload signals the server and does not wait.
+      {ServerAction::kReload, "pg_ctlcluster 15 main reload",
+       "cd / && runuser -u postgres -- /opt/pgsql-17/bin/pg_ctl reload -D /var/lib/pgsql/17/data",
+       "systemctl reload postgresql"},
+      {ServerAction::kRestart, "PGCTLTIMEOUT=27 pg_ctlcluster 15 main restart -m fast",
+       "cd / && runuser -u postgres -- /opt/pgsql-17/bin/pg_ctl restart -D "
+       "/var/lib/pgsql/17/data -w -t 27 -m fast -l /var/lib/pgsql/17/data/pgpair-server.log",
+       "systemctl restart postgresql"},
+  };
+  for (const Case& c : kCases) {
+    INFO(c.pg_ctl);
+    CHECK(ServerControlCommand(host, DebianFacts(), c.action) == c.pg_ctlcluster);
+    CHECK(ServerControlCommand(host, SelfBuiltFacts(), c.action) == c.pg_ctl);
+    // systemctl without a declared unit drives Debian's umbrella unit.
+    HostSpec systemd = host;
+    systemd.postgres.service = ServiceManager::kSystemctl;
+    CHECK(ServerControlCommand(systemd, SelfBuiltFacts(), c.action) == c.systemctl);
+  }
+}
+
+TEST_CASE("Every value in a server command is quoted", "[server_control]") {
+  HostSpec host = Host(60);
+  host.postgres.os_user = "pg admin";
+  HostFacts facts;
+  facts.layout.bin_dir = "/opt/it's pg/bin";
+  facts.layout.data_dir = "/srv/pg data/$(reboot)";
+  CHECK(ServerControlCommand(host, facts, ServerAction::kStart) ==
+        "cd / && runuser -u 'pg admin' -- '/opt/it'\\''s pg/bin/pg_ctl' start -D '/srv/pg "
+        "data/$(reboot)' -w -t 54 -l '/srv/pg data/$(reboot)/pgpair-server.log'");
+  // No bin dir: the pg_ctl on the host's PATH.
+  facts.layout.bin_dir.reset();
+  CHECK(ServerControlCommand(host, facts, ServerAction::kReload) ==
+        "cd / && runuser -u 'pg admin' -- pg_ctl reload -D '/srv/pg data/$(reboot)'");
+  facts.layout.cluster = "15/my main";
+  CHECK(ServerControlCommand(host, facts, ServerAction::kReload) ==
+        "pg_ctlcluster 15 'my main' reload");
+  host.postgres.service = ServiceManager::kSystemctl;
+  host.postgres.systemd_unit = "postgresql@15-main; reboot";
+  CHECK(ServerControlCommand(host, facts, ServerAction::kStop) ==
+        "systemctl stop 'postgresql@15-main; reboot'");
+}
+
+TEST_CASE("ControlServer: success is quiet, failures name the host, the action and the output",
+          "[server_control]") {
+  SECTION("success") {
+    FakeTransport pg1;
+    pg1.Then(FakeTransport::Stdout("waiting for server to start.... done\n"));
+    CHECK(ControlServer(pg1, Host(60), SelfBuiltFacts(), ServerAction::kStart).ok());
+    REQUIRE(pg1.calls().size() == 1);
+    CHECK(pg1.calls()[0].command ==
+          ServerControlCommand(Host(60), SelfBuiltFacts(), ServerAction::kStart));
+    CHECK(pg1.calls()[0].stdin_data.empty());
+  }
+  SECTION("a failure with only stdout quotes stdout") {
+    FakeTransport pg1;
+    pg1.Then(FakeTransport::Exit(1, "", "pg_ctl: PID file \"x\" does not exist\n"));
+    Status reloaded = ControlServer(pg1, Host(60), SelfBuiltFacts(), ServerAction::kReload);
+    CHECK(reloaded.message() ==
+          "pg1 (198.18.0.11): reload of the PostgreSQL server failed (cd / && runuser -u postgres "
+          "-- /opt/pgsql-17/bin/pg_ctl reload -D /var/lib/pgsql/17/data): pg_ctl: PID file \"x\" "
+          "does not exist");
+  }
+  SECTION("a transport failure is the transport's message, which names the host") {
+    FakeTransport pg1;
+    pg1.Then(Status::Error("pg1 (198.18.0.11): connection lost"));
+    CHECK(ControlServer(pg1, Host(60), DebianFacts(), ServerAction::kRestart).message() ==
+          "pg1 (198.18.0.11): connection lost");
+  }
+}
+
+TEST_CASE("RunServerControl runs the control script around the command, bounded",
+          "[server_control]") {
+  FakeTransport pg1;
+  pg1.Then(FakeTransport::Stdout("server started\n"));
+  Result<ServerControlOutcome> outcome =
+      RunServerControl(pg1, Host(42), DebianFacts(), ServerAction::kStart);
+  REQUIRE(outcome.ok());
+  CHECK(outcome->succeeded);
+  CHECK(outcome->command == "PGCTLTIMEOUT=38 pg_ctlcluster 15 main start");
+  REQUIRE(pg1.calls().size() == 1);
+  CHECK(pg1.calls()[0].timeout == std::chrono::seconds(42));
+  std::optional<ScriptCall> call = ParseScriptCommand(pg1.calls()[0].command);
+  REQUIRE(call.has_value());
+  CHECK(call->script == kServerControlScript);
+  CHECK(call->name == "pgpair-server-control");
+  REQUIRE(call->args.size() == 6);
+  // A fresh random marker frames the output.
+  CHECK(call->args[0].rfind("@@pgpair-control-", 0) == 0);
+  CHECK(std::vector<std::string>(call->args.begin() + 1, call->args.end()) ==
+        std::vector<std::string>{"PGCTLTIMEOUT=38 pg_ctlcluster 15 main start",
+                                 "/var/log/postgresql/postgresql-15-main.log", "15/main", "",
+                                 "/var/lib/postgresql/15/main"});
+
+  // A command that does not come back leaves the server's state unknown.
+  FakeTransport cut;
+  cut.Then(Status::Error("pg1 (198.18.0.11): command timed out after 42 s"));
+  Result<ServerControlOutcome> timed_out =
+      RunServerControl(cut, Host(42), DebianFacts(), ServerAction::kStart);
+  REQUIRE_FALSE(timed_out.ok());
+  CHECK(timed_out.status().message() ==
+        "pg1 (198.18.0.11): command timed out after 42 s; the start of the PostgreSQL server did "
+        "not finish within 42 s (ssh.command_timeout_seconds): its state is unknown, so pgpair "
+        "changed nothing more; look at the server, then run pgpair again");
+}
+
+TEST_CASE("The control script's output: the command's own words, the log, whether it runs",
+          "[server_control]") {
+  ExecResult failed = FakeTransport::Exit(1, "pg_ctl: could not start server\n",
+                                          "waiting for server to start.... stopped waiting\n"
+                                          "\n@@m log /var/lib/pgsql/17/data/pgpair-server.log\n"
+                                          "FATAL:  invalid value for parameter \"port\": \"x\"\n"
+                                          "\n@@m running\nno\n");
+  ServerControlOutcome outcome = ParseServerControlOutput(failed, "@@m");
+  CHECK_FALSE(outcome.succeeded);
+  CHECK(outcome.message ==
+        "waiting for server to start.... stopped waiting\npg_ctl: could not start server");
+  CHECK(outcome.log_source == "/var/lib/pgsql/17/data/pgpair-server.log");
+  CHECK(outcome.log == "FATAL:  invalid value for parameter \"port\": \"x\"\n");
+  CHECK(outcome.running_after == false);
+  // A marker that is not this run's frames nothing.
+  ServerControlOutcome other = ParseServerControlOutput(failed, "@@other");
+  CHECK(other.log_source.empty());
+  CHECK_FALSE(other.running_after.has_value());
+}
+
 TEST_CASE("ControlServer's Exec is bounded by the manifest, not a constant", "[server_control]") {
   FakeTransport pg1;
   pg1.Then(FakeTransport::Exit(1, "pg_ctl: server does not shut down\n"));
@@ -114,8 +274,8 @@ ServerControlOutcome RunLocally(const Scratch& s, const std::string& control) {
   ServerLogSource log;
   log.file = s.path + "/server.log";
   const std::string mark = "@@mark";
-  Result<ExecResult> run =
-      shell.Exec(ServerControlScript(control, log, s.path, mark), "", std::chrono::seconds(10));
+  Result<ExecResult> run = shell.Exec(ServerControlScriptCommand(control, log, s.path, mark), "",
+                                      std::chrono::seconds(10));
   REQUIRE(run.ok());
   return ParseServerControlOutput(*run, mark);
 }

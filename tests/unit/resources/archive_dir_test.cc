@@ -1,9 +1,16 @@
 #include "resources/archive_dir.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cstdlib>
 
 #include "engine/facts/interpret.h"
+#include "resources/archive_dir.sh.inc"
 #include "tests/unit/fakes/fake_transport.h"
+#include "tests/unit/fakes/local_shell.h"
+#include "tests/unit/fakes/script_call.h"
 #include "tests/unit/gathered_facts.h"
 #include "tests/unit/resources/resource_support.h"
 
@@ -125,16 +132,61 @@ TEST_CASE("archive_dir: the blocker says what is in the way", "[archive_dir]") {
         "not replace it. Move it aside, or set archive.dir to another path");
 }
 
-TEST_CASE("archive_dir: the command quotes every value", "[archive_dir]") {
+TEST_CASE("archive_dir: the command passes every value to the script as it is", "[archive_dir]") {
   std::string command = ArchiveDirCommand("/srv/wal archive/it's", "post gres", 0700, "postgres");
-  CHECK(command.rfind("dir='/srv/wal archive/it'\\''s'\n"
-                      "owner='post gres:'\n"
-                      "mode=00700\n"
-                      "user=postgres\n"
-                      "mkdir -p -- \"$dir\" && chown -- \"$owner\" \"$dir\" && chmod -- \"$mode\" "
-                      "\"$dir\" || exit 1\n",
-                      0) == 0);
-  CHECK(command.find("runuser -u \"$user\" -- test -w \"$dir\"") != std::string::npos);
+  std::optional<ScriptCall> call = ParseScriptCommand(command);
+  REQUIRE(call.has_value());
+  CHECK(call->script == kArchiveDirScript);
+  CHECK(call->name == "pgpair-archive-dir");
+  // The mode as four digits: the script adds the zero that clears setgid.
+  CHECK(call->args ==
+        std::vector<std::string>{"/srv/wal archive/it's", "post gres", "0700", "postgres"});
+}
+
+// Runs the archive directory script locally (as root, like on the host).
+struct LocalArchive {
+  std::string scratch;
+  LocalArchive() {
+    char pattern[] = "/tmp/pgpair-archive-XXXXXX";
+    REQUIRE(mkdtemp(pattern) != nullptr);
+    scratch = pattern;
+  }
+  ~LocalArchive() { std::system(("rm -rf '" + scratch + "'").c_str()); }
+  ExecResult Run(const std::string& dir, int mode, const std::string& user) {
+    LocalShellTransport shell(scratch);
+    Result<ExecResult> run =
+        shell.Exec(ArchiveDirCommand(dir, "root", mode, user), "", std::chrono::seconds(10));
+    REQUIRE(run.ok());
+    return *run;
+  }
+};
+
+TEST_CASE("archive_dir: the script creates the directory and names what stops the user",
+          "[archive_dir]") {
+  LocalArchive local;
+  const std::string dir = local.scratch + "/wal archive/it's";
+  // mkdtemp's 0700 on the scratch directory keeps nobody out of it.
+  ExecResult blocked = local.Run(dir, 0777, "nobody");
+  CHECK(blocked.exit_status == 3);
+  CHECK(blocked.stderr_text == "blocked-by: root:root 700 " + local.scratch + "\n");
+  struct stat info {};
+  REQUIRE(stat(dir.c_str(), &info) == 0);
+  CHECK(S_ISDIR(info.st_mode));
+  CHECK((info.st_mode & 07777) == 0777);
+
+  REQUIRE(chmod(local.scratch.c_str(), 0755) == 0);
+  REQUIRE(chmod((local.scratch + "/wal archive").c_str(), 0755) == 0);
+  ExecResult unwritable = local.Run(dir, 0700, "nobody");
+  CHECK(unwritable.exit_status == 3);
+  CHECK(unwritable.stderr_text == "not-writable: owner root:root, mode 700\n");
+
+  // A setgid bit left from before is cleared: the mode is exactly the one asked.
+  REQUIRE(chmod(dir.c_str(), 02777) == 0);
+  ExecResult ready = local.Run(dir, 0777, "nobody");
+  CHECK(ready.exit_status == 0);
+  CHECK(ready.stderr_text.empty());
+  REQUIRE(stat(dir.c_str(), &info) == 0);
+  CHECK((info.st_mode & 07777) == 0777);
 }
 
 struct ApplyFixture : testing::FakePair {

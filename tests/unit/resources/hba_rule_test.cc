@@ -4,6 +4,7 @@
 
 #include "engine/facts/interpret.h"
 #include "tests/unit/fakes/fake_transport.h"
+#include "tests/unit/fakes/script_call.h"
 #include "tests/unit/gathered_facts.h"
 #include "tests/unit/resources/resource_support.h"
 
@@ -387,9 +388,8 @@ TEST_CASE("hba_rule apply: inserts before the shadowing line, keeping the rest",
         "host    replication     all             198.18.0.0/24           reject\n"
         "host    replication     all             ::1/128                 scram-sha-256\n");
   // Owner and mode are kept: no attributes are forced on the file.
-  for (const FakeTransport::Call& call : f.pg1.calls()) {
-    CHECK(call.command.find("chmod -- ") == std::string::npos);
-  }
+  CHECK(ScriptArgs(f.pg1.calls()[1].command, "pgpair-write-file") ==
+        std::vector<std::string>{"/etc/postgresql/15/main/pg_hba.conf", "", "", ""});
 }
 
 TEST_CASE("hba_rule apply: a file changed since the plan is left alone", "[hba_rule]") {

@@ -9,6 +9,7 @@
 #include "engine/facts/parsers/postgresql_conf.h"
 #include "engine/util/text.h"
 #include "tests/unit/fakes/fake_transport.h"
+#include "tests/unit/fakes/script_call.h"
 #include "tests/unit/resources/resource_support.h"
 
 namespace pgpair {
@@ -374,8 +375,9 @@ TEST_CASE("Apply writes primary_conninfo via stdin, 0600 postgres, and checks th
   REQUIRE(applied.ok());
   const auto& calls = f.standby.calls();
   REQUIRE(calls.size() == 3);
-  CHECK(Contains(calls[1].command, "chown -- postgres \"$tmp\""));
-  CHECK(Contains(calls[1].command, "chmod -- 0600 \"$tmp\""));
+  CHECK(ScriptArgs(calls[1].command, "pgpair-write-file") ==
+        std::vector<std::string>{"/var/lib/postgresql/15/main/postgresql.auto.conf", "postgres", "",
+                                 "0600"});
   // The line is rewritten in place and the other lines are kept; the server
   // reads back exactly the conninfo with the password.
   Result<std::vector<ConfEntry>> written = ParseConfFile(calls[1].stdin_data);
@@ -414,14 +416,12 @@ TEST_CASE("Apply of a missing standby.signal only creates the file", "[recovery_
   f.context.replication_password.clear();  // not needed for these steps
   REQUIRE(RecoveryConfigResource().Apply(plan.changes[0], f.context).ok());
   REQUIRE(f.standby.calls().size() == 1);
-  const std::string& script = f.standby.calls()[0].command;
-  CHECK(Contains(script, "mv -- \"$data/recovery.conf\" \"$aside\""));
+  // recovery.conf is moved aside before the signal appears.
   CHECK(
-      Contains(script, "aside=/var/lib/postgresql/15/main/recovery.conf.pgpair-20261126T061500Z"));
-  CHECK(Contains(script, ": > \"$data/standby.signal\""));
-  CHECK(Contains(script, "chown -- postgres \"$data/standby.signal\""));
-  // recovery.conf is moved before the signal appears.
-  CHECK(script.find("recovery.conf\" \"$aside\"") < script.find(": > \"$data/standby.signal\""));
+      ScriptArgs(f.standby.calls()[0].command, "pgpair-standby-files") ==
+      std::vector<std::string>{"/var/lib/postgresql/15/main", "postgres",
+                               "/var/lib/postgresql/15/main/recovery.conf.pgpair-20261126T061500Z",
+                               "move_recovery_conf", "create_standby_signal"});
 }
 
 TEST_CASE("WriteStandbyConfig for 11 writes recovery.conf and removes standby.signal",
@@ -429,7 +429,7 @@ TEST_CASE("WriteStandbyConfig for 11 writes recovery.conf and removes standby.si
   FakeTransport standby("pg2 (198.18.0.12)");
   HostSpec host;
   host.name = "pg2";
-  standby.OnCommand("rm -f -- \"$data/standby.signal\"", FakeTransport::Stdout(""));
+  standby.OnCommand(ScriptCalled("pgpair-standby-files"), FakeTransport::Stdout(""));
   standby.OnCommand("LC_ALL=C cat", FakeTransport::Exit(1, "cat: x: No such file or directory"));
   standby.OnCommand("mktemp", FakeTransport::Stdout(""));
   standby.OnCommand("stat -L", FakeTransport::Stdout("postgres 600\n"));
@@ -438,6 +438,11 @@ TEST_CASE("WriteStandbyConfig for 11 writes recovery.conf and removes standby.si
   REQUIRE(written.ok());
   const auto& calls = standby.calls();
   REQUIRE(calls.size() == 4);
+  CHECK(
+      ScriptArgs(calls[0].command, "pgpair-standby-files") ==
+      std::vector<std::string>{"/var/lib/postgresql/11/main", "postgres",
+                               "/var/lib/postgresql/11/main/recovery.conf.pgpair-20261126T061500Z",
+                               "remove_standby_signal"});
   CHECK(calls[1].command == "LC_ALL=C cat -- /var/lib/postgresql/11/main/recovery.conf");
   CHECK(calls[2].stdin_data ==
         "standby_mode = 'on'\t# set by pgpair\n"

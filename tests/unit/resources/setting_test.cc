@@ -8,6 +8,7 @@
 #include "engine/facts/interpret.h"
 #include "resources/archive_dir.h"
 #include "tests/unit/fakes/fake_transport.h"
+#include "tests/unit/fakes/script_call.h"
 #include "tests/unit/fixture_file.h"
 #include "tests/unit/resources/resource_support.h"
 
@@ -1043,8 +1044,8 @@ TEST_CASE("Apply edits the file in place through one read and one atomic write",
   CHECK(f.pg1.calls()[1].stdin_data ==
         "# comment\nwal_level = logical\t\t# minimal, replica, or logical\n");
   // Owner and mode are the file's own: no explicit chown or chmod value.
-  CHECK(f.pg1.calls()[1].command.find("chmod --reference") != std::string::npos);
-  CHECK(f.pg1.calls()[1].command.find("chmod -- ") == std::string::npos);
+  CHECK(ScriptArgs(f.pg1.calls()[1].command, "pgpair-write-file") ==
+        std::vector<std::string>{"/etc/postgresql/15/main/postgresql.conf", "", "", ""});
   CHECK(f.pg2.calls().empty());
   CHECK(f.progress.size() == 1);
 }

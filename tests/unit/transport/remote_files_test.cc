@@ -9,8 +9,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/transport/write_file_atomic.sh.inc"
 #include "tests/unit/fakes/fake_transport.h"
 #include "tests/unit/fakes/local_shell.h"
+#include "tests/unit/fakes/script_call.h"
 
 namespace pgpair {
 namespace {
@@ -112,18 +114,18 @@ TEST_CASE("WriteRemoteFileAtomic sends the content through stdin only", "[remote
   CHECK(call.stdin_data == kSecret);
   // No piece of the secret may reach argv.
   CHECK_THAT(call.command, !Catch::Contains("s3cr3t"));
-  // The shape: temporary beside the target, attributes, sync, rename, sync.
-  CHECK_THAT(call.command,
-             Catch::Contains("readlink -f -- /etc/postgresql/15/main/conf.d/pgpair.conf"));
-  CHECK_THAT(call.command, Catch::Contains("mktemp -- \"$dir/."));
-  CHECK_THAT(call.command, Catch::Contains("trap 'rm -f -- \"$tmp\"' EXIT"));
-  CHECK_THAT(call.command, Catch::Contains("chown --reference=\"$target\""));
-  CHECK_THAT(call.command, Catch::Contains("chmod --reference=\"$target\""));
-  CHECK_THAT(call.command, Catch::Contains("chown -- postgres \"$tmp\""));
-  CHECK_THAT(call.command, Catch::Contains("chgrp -- postgres \"$tmp\""));
-  CHECK_THAT(call.command, Catch::Contains("chmod -- 0640 \"$tmp\""));
-  CHECK_THAT(call.command, Catch::Contains("sync -- \"$tmp\"\nmv -f -- \"$tmp\" \"$target\"\n"
-                                           "sync -- \"$dir\""));
+  // The write script, with the path and the attributes as its arguments.
+  std::optional<ScriptCall> script = ParseScriptCommand(call.command);
+  REQUIRE(script.has_value());
+  CHECK(script->script == kWriteFileAtomicScript);
+  CHECK(script->name == "pgpair-write-file");
+  CHECK(script->args == std::vector<std::string>{"/etc/postgresql/15/main/conf.d/pgpair.conf",
+                                                 "postgres", "postgres", "0640"});
+  // Unset attributes are empty arguments: the file's own are kept.
+  host.Then(FakeTransport::Stdout(""));
+  REQUIRE(WriteRemoteFileAtomic(host, "/etc/x.conf", "x", {}).ok());
+  CHECK(ScriptArgs(host.calls()[1].command, "pgpair-write-file") ==
+        std::vector<std::string>{"/etc/x.conf", "", "", ""});
 }
 
 TEST_CASE("WriteRemoteFileAtomic reports the script's failure", "[remote_files]") {

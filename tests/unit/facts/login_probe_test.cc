@@ -1,21 +1,23 @@
-#include "engine/apply/login_check.h"
+#include "engine/facts/login_probe.h"
 
 #include <catch2/catch.hpp>
 
 #include "engine/facts/parsers/conninfo.h"
+#include "tests/unit/fakes/fake_transport.h"
+#include "tests/unit/resources/resource_support.h"
 
 namespace pgpair {
 namespace {
 
 TEST_CASE("The check's conninfo names the tunnel, the role and a replication login",
-          "[login_check]") {
+          "[login_probe]") {
   CHECK(ReplicationCheckConninfo(40001, "replicator", "s3cret") ==
         "host=127.0.0.1 port=40001 user=replicator password=s3cret dbname=replication "
         "replication=true connect_timeout=10 application_name='pgpair-check' sslmode=disable "
         "passfile='/dev/null/pgpass'");
 }
 
-TEST_CASE("The check's conninfo quotes values as libpq reads them", "[login_check]") {
+TEST_CASE("The check's conninfo quotes values as libpq reads them", "[login_probe]") {
   struct Case {
     const char* role;
     const char* password;
@@ -47,7 +49,7 @@ TEST_CASE("The check's conninfo quotes values as libpq reads them", "[login_chec
   }
 }
 
-TEST_CASE("IsPasswordRefusal tells a refused password from other failures", "[login_check]") {
+TEST_CASE("IsPasswordRefusal tells a refused password from other failures", "[login_probe]") {
   struct Case {
     const char* message;
     bool password_refused;
@@ -94,7 +96,7 @@ TEST_CASE("IsPasswordRefusal tells a refused password from other failures", "[lo
 }
 
 TEST_CASE("LoginFailureMessage keeps the server's words and drops the tunnel's address",
-          "[login_check]") {
+          "[login_probe]") {
   // libpq 15's message for a refused password, as pqxx::broken_connection
   // carries it.
   CHECK(LoginFailureMessage("connection to server at \"127.0.0.1\", port 41234 failed: FATAL:  "
@@ -112,6 +114,56 @@ TEST_CASE("LoginFailureMessage keeps the server's words and drops the tunnel's a
   CHECK(LoginFailureMessage("FATAL:  odd server echoing s3cret twice: s3cret", "s3cret") ==
         "FATAL:  odd server echoing ******** twice: ********");
   CHECK(LoginFailureMessage("FATAL:  nothing to hide", "") == "FATAL:  nothing to hide");
+}
+
+// The standby's connection, refusing every tunnel the way SshTransport does
+// when the host cannot reach the destination, and noting where it was asked
+// to go.
+class RefusingTunnels : public FakeTransport {
+ public:
+  using FakeTransport::FakeTransport;
+  Result<std::unique_ptr<Tunnel>> OpenTunnel(const std::string& remote_host,
+                                             int remote_port) override {
+    asked.push_back(remote_host + ":" + std::to_string(remote_port));
+    return Status::Error(host_label() + ": cannot open a tunnel to " + asked.back() +
+                         ": the host could not connect there");
+  }
+  std::vector<std::string> asked;
+};
+
+TEST_CASE("The probe goes from the standby to the manifest's primary address and its port",
+          "[login_probe]") {
+  Manifest manifest = testing::SandboxPair();
+  manifest.replication = ReplicationSpec();
+  HostFacts primary;
+  primary.address = "10.9.9.9";  // what the facts say is not where the standby connects
+  primary.layout.port = 5433;
+  RefusingTunnels pg2("pg2 (198.18.0.12)");
+  ReplicationLoginCheck check = ProbeReplicationLogin(pg2, manifest, primary, "s3cret");
+  CHECK(pg2.asked == std::vector<std::string>{"198.18.0.11:5433"});
+  // The tunnel's own error is the probe's answer: a network problem, not a
+  // refused password, and it names the host it came from.
+  CHECK_FALSE(check.succeeded);
+  CHECK(check.message ==
+        "pg2 (198.18.0.12): cannot open a tunnel to 198.18.0.11:5433: the host could not "
+        "connect there");
+  CHECK_FALSE(IsPasswordRefusal(check.message));
+  // No command runs on the standby: the probe needs only the tunnel.
+  CHECK(pg2.exec_count() == 0);
+
+  primary.layout.port.reset();
+  ProbeReplicationLogin(pg2, manifest, primary, "s3cret");
+  CHECK(pg2.asked.back() == "198.18.0.11:5432");
+}
+
+TEST_CASE("A connection that cannot forward ports says so, naming the host", "[login_probe]") {
+  FakeTransport pg2("pg2 (198.18.0.12)");
+  ReplicationLoginCheck check =
+      CheckReplicationLogin(pg2, "198.18.0.11", 5432, "replicator", "s3cret");
+  CHECK_FALSE(check.succeeded);
+  CHECK(check.message ==
+        "pg2 (198.18.0.12): cannot open a tunnel to 198.18.0.11:5432: this connection cannot "
+        "forward ports");
 }
 
 }  // namespace

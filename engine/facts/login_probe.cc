@@ -1,4 +1,4 @@
-#include "engine/apply/login_check.h"
+#include "engine/facts/login_probe.h"
 
 #include <spdlog/spdlog.h>
 
@@ -73,10 +73,18 @@ bool IsPasswordRefusal(const std::string& message) {
   return message.find("password authentication failed") != std::string::npos;
 }
 
-ReplicationLoginCheck CheckReplicationLogin(SshTransport& standby_transport,
+ReplicationLoginCheck ProbeReplicationLogin(Transport& standby, const Manifest& manifest,
+                                            const HostFacts& primary, const std::string& password) {
+  const std::string role =
+      manifest.replication ? manifest.replication->role : ReplicationSpec().role;
+  return CheckReplicationLogin(standby, manifest.primary_host().address,
+                               primary.layout.port.value_or(5432), role, password);
+}
+
+ReplicationLoginCheck CheckReplicationLogin(Transport& standby_transport,
                                             const std::string& primary_address, int primary_port,
                                             const std::string& role, const std::string& password) {
-  Result<std::unique_ptr<SshTunnel>> tunnel =
+  Result<std::unique_ptr<Tunnel>> tunnel =
       standby_transport.OpenTunnel(primary_address, primary_port);
   if (!tunnel.ok()) return {false, tunnel.status().message()};
   spdlog::debug("{}: logging in to {} as {} on a replication connection",
