@@ -82,6 +82,7 @@ section apply_lock apply_lock
 # pg_upgradecluster has the old one down); several: none. Prints the rule
 # and the chosen line, or "none" and why. tests/unit/facts/
 # cluster_choice_test.cc runs it on captured pg_lsclusters outputs.
+# shellcheck disable=SC2016 # an awk program: its $1 and $0 are awk's
 choose_cluster='
   { n++; first = first == "" ? $0 : first }
   c != "" && $1 "/" $2 == c { chosen = $0; rule = "cluster" }
