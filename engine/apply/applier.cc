@@ -5,8 +5,8 @@
 #include "engine/apply/remote_sql.h"
 #include "engine/apply/restart_safety.h"
 #include "engine/apply/server_lifecycle.h"
+#include "engine/facts/standby_state.h"
 #include "engine/plan/planner.h"
-#include "engine/util/sql_quote.h"
 #include "engine/util/text.h"
 
 namespace pgpair {
@@ -47,14 +47,9 @@ Status WaitForStreaming(ApplyContext& context, std::chrono::seconds timeout) {
   const HostSpec& standby = context.manifest->standby_host();
   // The standby's own WAL receiver is the witness; the primary's sender
   // must be the standby's, not pg_basebackup's WAL stream from the same
-  // address (see StandbyStreams in engine/facts/standby_state.h).
-  const std::string receiver_sql =
-      "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming';";
-  const std::string sender_sql =
-      "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND "
-      "application_name IS DISTINCT FROM 'pg_basebackup' AND (host(client_addr) = " +
-      QuoteSqlLiteral(standby.address) + " OR application_name = " + QuoteSqlLiteral(standby.name) +
-      ");";
+  // address: the live form of StandbyStreams (engine/facts/standby_state.h).
+  const std::string receiver_sql = StandbyReceiverStreamingSql();
+  const std::string sender_sql = PrimarySenderStreamingSql(standby.address, standby.name);
   auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string last_error;
   while (std::chrono::steady_clock::now() < deadline) {
