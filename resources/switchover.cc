@@ -215,7 +215,8 @@ class Switchover final : public TypedResource<SwitchoverDetails> {
       case SwitchoverStage::kBothUp:
         details.write_downtime = "from " + o + "'s stop to " + n +
                                  "'s promotion: a fast shutdown after a checkpoint, the "
-                                 "replay of its last WAL and the promotion, about 1 to 5 s";
+                                 "replay of its last WAL and the promotion, typically under "
+                                 "a second, longer with much WAL to replay";
         break;
       case SwitchoverStage::kOldPrimaryStopped:
         details.write_downtime = "writes are down now (" + o + " is stopped) until " + n +
