@@ -4,6 +4,7 @@
 #include <string>
 
 #include "engine/plan/planner.h"
+#include "tests/unit/fakes/fake_transport.h"
 #include "tests/unit/resources/resource_support.h"
 
 namespace pgpair {
@@ -214,6 +215,85 @@ TEST_CASE(
   bool deferred_start = false;
   for (const std::string& a : plan.deferred) deferred_start |= a == "server_running[pg1]";
   CHECK(deferred_start);
+}
+
+// The switchover planned on the swapped sandbox pair, and a FakePair wired
+// to it: pg2 (the future primary) is context.primary.
+struct SwitchoverPair {
+  testing::FakePair pair;
+  Change change;
+  explicit SwitchoverPair(const HostFacts& p, const HostFacts& s) {
+    pair.manifest = SwappedManifest();
+    pair.primary = p;
+    pair.standby = s;
+    pair.context.primary = &pair.pg2;
+    pair.context.standby = &pair.pg1;
+    pair.context.replication_password = "pw";
+    Plan plan = testing::DiffResource(SwitchoverResource(), pair.manifest, p, s);
+    REQUIRE(plan.changes.size() == 1);
+    change = plan.changes[0];
+  }
+  Status Apply() { return SwitchoverResource().Apply(change, pair.context); }
+};
+
+TEST_CASE("A failure before the promotion starts the old primary again: the switchover is undone",
+          "[switchover]") {
+  SwitchoverPair sw(FuturePrimary(), OldPrimary());
+  sw.pair.pg1.OnCommand("pg_controldata", FakeTransport::Exit(1, "pg_controldata: No such file"));
+  sw.pair.pg1.OnCommand("", FakeTransport::Stdout(""));  // CHECKPOINT, stop, start
+  Status applied = sw.Apply();
+  INFO(applied.message());
+  CHECK(applied.message().find("the switchover is undone: pg1 was started again as the primary") !=
+        std::string::npos);
+  // pg2 was never asked to promote, nor asked anything.
+  CHECK(sw.pair.pg2.calls().empty());
+  std::vector<std::string> commands = sw.pair.pg1.commands();
+  REQUIRE(commands.size() == 4);
+  CHECK(commands[1].find("pg_ctlcluster 15 main stop -m fast") != std::string::npos);
+  CHECK(commands[3].find("pg_ctlcluster 15 main start") != std::string::npos);
+}
+
+TEST_CASE("A promotion whose answer is lost is not reversed: the old primary stays stopped",
+          "[switchover]") {
+  HostFacts stopped = OldPrimary();
+  stopped.server.running = false;
+  stopped.server.in_recovery.reset();
+  stopped.server.cluster_state = "shut down";
+  stopped.server.checkpoint_location = "0/5000028";
+  SwitchoverPair sw(FuturePrimary(), stopped);
+  sw.pair.pg1.OnCommand("pg_controldata",
+                        FakeTransport::Stdout("Database cluster state:               shut down\n"
+                                              "Latest checkpoint location:           0/5000028\n"));
+  // SQL goes on stdin: the answers come in order. The replay is done; the
+  // promotion's answer is lost with the connection.
+  sw.pair.pg2.Then(FakeTransport::Stdout("t\n"));
+  sw.pair.pg2.Then(Status::Error("pg2 (198.18.0.12): connection lost"));
+  Status applied = sw.Apply();
+  INFO(applied.message());
+  CHECK(applied.message().find("whether pg2 was promoted is not known: pg1 stays stopped") !=
+        std::string::npos);
+  // pg1 was only read: never started, never configured.
+  REQUIRE(sw.pair.pg1.commands().size() == 1);
+  CHECK(sw.pair.pg1.commands()[0].find("pg_controldata") != std::string::npos);
+}
+
+TEST_CASE("Once promoted, a lost lock stops the switchover before the old primary is touched",
+          "[switchover]") {
+  HostFacts stopped = OldPrimary();
+  stopped.server.running = false;
+  stopped.server.in_recovery.reset();
+  stopped.server.cluster_state = "shut down";
+  stopped.server.checkpoint_location = "0/5000028";
+  HostFacts promoted = FuturePrimary();
+  promoted.server.in_recovery = false;
+  promoted.replication.timeline_fork = TimelineForkFact{2, 1, std::string("0/50000A0")};
+  SwitchoverPair sw(promoted, stopped);
+  sw.pair.context.lock_held = [] { return Status::Error("the apply lock was lost"); };
+  Status applied = sw.Apply();
+  CHECK(applied.message().find("the apply lock was lost; pg2 is the primary; pg1 is not yet its "
+                               "streaming standby") != std::string::npos);
+  CHECK(sw.pair.pg1.calls().empty());
+  CHECK(sw.pair.pg2.calls().empty());
 }
 
 }  // namespace
