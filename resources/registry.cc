@@ -9,6 +9,7 @@
 #include "resources/server_running.h"
 #include "resources/setting.h"
 #include "resources/standby_clone.h"
+#include "resources/switchover.h"
 
 namespace pgpair {
 
@@ -19,6 +20,7 @@ const std::vector<const Resource*>& RegisteredResources() {
       &HbaRuleResource(),
       &StandbyCloneResource(),  // replaces the standby's data directory first
       &RecoveryConfigResource(),  &SettingResource(), &ServerRunningResource(),
+      &SwitchoverResource(),  // between the two hosts' batches (engine/apply/applier.h)
   };
   return resources;
 }

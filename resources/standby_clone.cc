@@ -9,6 +9,7 @@
 #include "engine/apply/standby_clone.sh.inc"
 #include "engine/apply/standby_setup.h"
 #include "engine/facts/standby_state.h"
+#include "engine/plan/switchover_state.h"
 #include "engine/util/shell_quote.h"
 #include "engine/util/text.h"
 
@@ -182,6 +183,12 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
                              " is unknown; pgpair cannot check that both hosts share one");
   }
   if (decision.verdict == CloneVerdict::kBlocked) return decision;
+  // The old primary of a switchover becomes a standby without a new copy
+  // (resources/switchover.h); it is not a split brain.
+  if (SwitchoverPending(primary, standby)) {
+    decision.verdict = CloneVerdict::kSwitchover;
+    return decision;
+  }
 
   if (!standby.layout.data_dir) {
     block(s, "the data directory of " + s +
@@ -270,7 +277,8 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
       std::string risk = s + " " + state.how + ", with " + p + "'s system identifier " +
                          primary_id +
                          ": it was promoted, and two primaries of one cluster are a "
-                         "split brain";
+                         "split brain (" +
+                         DescribeDivergence(primary, standby) + ")";
       if (!input.allow_overwrite_primary) {
         block(s, risk + "; if " + s +
                      " is now the primary, swap primary and standby in the "
@@ -279,7 +287,11 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
                      " again, plan with --allow-overwrite-primary");
         return decision;
       }
-      replace(before + ", a primary", risk + "; --allow-overwrite-primary discards its own data");
+      replace(before + ", a primary",
+              risk + "; --allow-overwrite-primary discards its own data" +
+                  (standby.server.running == true
+                       ? std::string("; ") + s + "'s server is stopped first (its sessions end)"
+                       : std::string()));
       return decision;
     }
     case StandbyData::kUnknown:

@@ -41,11 +41,12 @@ struct StandbyCloneDetails {
 
 // What standby_clone decides for the pair.
 enum class CloneVerdict {
-  kKeep,      // the standby's data directory is a copy of the primary's
-  kReplace,   // it will be cloned again
-  kBlocked,   // the plan must stop: see the blockers
-  kDeferred,  // it will be cloned once the primary's server runs (a note says so)
-  kUnknown,   // facts are missing: a note or blocker names them
+  kKeep,        // the standby's data directory is a copy of the primary's
+  kReplace,     // it will be cloned again
+  kBlocked,     // the plan must stop: see the blockers
+  kDeferred,    // it will be cloned once the primary's server runs (a note says so)
+  kUnknown,     // facts are missing: a note or blocker names them
+  kSwitchover,  // the roles are being swapped: the switchover makes the standby
 };
 
 struct CloneDecision {

@@ -74,29 +74,35 @@ Status WaitForStreaming(ApplyContext& context, std::chrono::seconds timeout) {
 Status ApplyPlan(const Plan& plan, ApplyContext& context, const ApplyTimings& timings) {
   if (!plan.blockers.empty()) return Status::Error("the plan has blockers; nothing was changed");
   const Manifest& manifest = *context.manifest;
-  std::vector<Change> primary_changes, standby_changes;
+  std::vector<Change> primary_changes, standby_changes, pair_changes;
   for (const Change& change : ApplyOrder(plan, manifest)) {
-    (change.host == manifest.primary ? primary_changes : standby_changes).push_back(change);
+    if (change.resource == "switchover") {
+      pair_changes.push_back(change);
+    } else {
+      (change.host == manifest.primary ? primary_changes : standby_changes).push_back(change);
+    }
   }
   // The primary, then the standby. Before a host's files change: the version
   // its server runs with, to go back to if it refuses the new one; then the
   // host's changes, then its one server step.
-  struct HostBatch {
-    const std::string& host;
-    const std::vector<Change>& changes;
-  };
-  for (const HostBatch& batch : {HostBatch{manifest.primary, primary_changes},
-                                 HostBatch{manifest.standby, standby_changes}}) {
-    if (batch.changes.empty()) continue;
-    const ServerStep step = StepFor(batch.changes, context.FactsFor(batch.host));
-    Status done = KeepLastGood(context, batch.host, batch.changes);
-    if (done.ok()) done = ApplyChanges(batch.changes, context);
+  auto run_batch = [&](const std::string& host, const std::vector<Change>& changes) -> Status {
+    if (changes.empty()) return Status::Ok();
+    const ServerStep step = StepFor(changes, context.FactsFor(host));
+    Status done = KeepLastGood(context, host, changes);
+    if (done.ok()) done = ApplyChanges(changes, context);
     if (done.ok() && step != ServerStep::kNone) {
-      done = LockStillHeld(context, batch.host + "'s " + ServerStepName(step));
+      done = LockStillHeld(context, host + "'s " + ServerStepName(step));
     }
-    if (done.ok()) done = RunServerStep(context, batch.host, batch.changes);
-    if (!done.ok()) return done;
-  }
+    if (done.ok()) done = RunServerStep(context, host, changes);
+    return done;
+  };
+  Status done = run_batch(manifest.primary, primary_changes);
+  // A switchover drives both servers itself, between the future primary's
+  // preparation (its hba rule, settings and their restart, as a standby)
+  // and the new standby's changes (which the planner defers past it).
+  if (done.ok() && !pair_changes.empty()) done = ApplyChanges(pair_changes, context);
+  if (done.ok()) done = run_batch(manifest.standby, standby_changes);
+  if (!done.ok()) return done;
   // A plan with deferred changes leaves the standby for the next round.
   if (context.manifest->standby_streaming && !plan.changes.empty() && plan.deferred.empty()) {
     if (context.progress) context.progress("waiting for the standby to stream");

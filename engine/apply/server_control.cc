@@ -21,6 +21,8 @@ const char* ActionWord(ServerAction action) {
       return "restart";
     case ServerAction::kReload:
       return "reload";
+    case ServerAction::kPromote:
+      return "promote";
   }
   return "?";
 }
@@ -75,7 +77,9 @@ std::string ServerControlCommand(const HostSpec& host, const HostFacts& facts,
       if (action == ServerAction::kStop || action == ServerAction::kRestart) {
         command += " -m fast";
       }
-      if (action != ServerAction::kReload) command = "PGCTLTIMEOUT=" + wait + " " + command;
+      if (action != ServerAction::kReload && action != ServerAction::kPromote) {
+        command = "PGCTLTIMEOUT=" + wait + " " + command;
+      }
       return command;
     }
     case ServiceManager::kPgCtl:
@@ -85,7 +89,7 @@ std::string ServerControlCommand(const HostSpec& host, const HostFacts& facts,
   std::string pg_ctl = facts.layout.bin_dir ? *facts.layout.bin_dir + "/pg_ctl" : "pg_ctl";
   std::string command = "cd / && runuser -u " + ShellQuote(host.postgres.os_user) + " -- " +
                         ShellQuote(pg_ctl) + " " + word + " -D " + ShellQuote(data_dir);
-  if (action != ServerAction::kReload) command += " -w -t " + wait;
+  if (action != ServerAction::kReload) command += " -w -t " + wait;  // promote waits too
   if (action == ServerAction::kStop || action == ServerAction::kRestart) command += " -m fast";
   if (action == ServerAction::kStart || action == ServerAction::kRestart) {
     command += " -l " + ShellQuote(data_dir + "/pgpair-server.log");

@@ -11,7 +11,9 @@
 
 namespace pgpair {
 
-enum class ServerAction { kStart, kStop, kRestart, kReload };
+// kPromote ends a standby's recovery (pg_ctl promote, pg_ctlcluster
+// promote): how 10 and 11 are promoted, which have no pg_promote().
+enum class ServerAction { kStart, kStop, kRestart, kReload, kPromote };
 
 // How the host's server is driven: the manifest's service, else
 // pg_ctlcluster for a Debian cluster, else pg_ctl from the bin dir.

@@ -57,6 +57,18 @@ struct ServerFacts {
   std::optional<std::string> system_identifier;  // pg_controldata, a 64-bit number
   std::optional<std::string> cluster_state;      // pg_controldata "Database cluster state"
   std::optional<std::string> timeline;           // pg_controldata "Latest checkpoint's TimeLineID"
+  // pg_controldata "Latest checkpoint location": after a clean shutdown, the
+  // shutdown checkpoint, the last WAL record the server wrote.
+  std::optional<std::string> checkpoint_location;
+  std::optional<bool> data_checksums;  // pg_controldata "Data page checksum version" not 0
+};
+
+// The newest timeline history file in pg_wal (0000000N.history) and its last
+// line: timeline N forked from `parent` at `fork_lsn` (a promotion).
+struct TimelineForkFact {
+  int timeline = 0;
+  std::optional<int> parent;
+  std::optional<std::string> fork_lsn;
 };
 
 // One row of pg_settings.
@@ -198,6 +210,12 @@ struct ReplicationFacts {
   std::optional<std::string> receive_lsn;      // pg_last_wal_receive_lsn()
   std::optional<std::string> replay_lsn;       // pg_last_wal_replay_lsn()
   std::optional<double> replay_delay_seconds;  // now() - last replayed commit
+  std::optional<std::string> current_lsn;      // pg_current_wal_lsn() of a primary
+  // pg_stat_archiver's last failure is later than its last success.
+  std::optional<bool> archive_failing;
+  std::optional<int> archive_ready_files;  // pg_wal/archive_status/*.ready
+  // Empty optional: unknown or no history file (the cluster never forked).
+  std::optional<TimelineForkFact> timeline_fork;
 };
 
 // An apply that holds pgpair's apply lock on the host: its lease process

@@ -102,6 +102,13 @@ json ReceiverToJson(const std::optional<WalReceiverFact>& r) {
       {"conninfo", Optional(r->conninfo)},       {"latest_end_lsn", Optional(r->latest_end_lsn)}};
 }
 
+json TimelineForkToJson(const std::optional<TimelineForkFact>& t) {
+  if (!t) return nullptr;
+  return {{"timeline", t->timeline},
+          {"parent", Optional(t->parent)},
+          {"fork_lsn", Optional(t->fork_lsn)}};
+}
+
 json SlotToJson(const SlotFact& s) {
   return {{"name", s.name},
           {"type", Optional(s.type)},
@@ -168,7 +175,9 @@ json HostFactsToJson(const HostFacts& f) {
         {"in_recovery", Optional(f.server.in_recovery)},
         {"system_identifier", Optional(f.server.system_identifier)},
         {"cluster_state", Optional(f.server.cluster_state)},
-        {"timeline", Optional(f.server.timeline)}}},
+        {"timeline", Optional(f.server.timeline)},
+        {"checkpoint_location", Optional(f.server.checkpoint_location)},
+        {"data_checksums", Optional(f.server.data_checksums)}}},
       {"settings", OptionalList(f.settings, SettingToJson)},
       {"file_settings", OptionalList(f.file_settings, FileSettingToJson)},
       {"hba",
@@ -193,7 +202,11 @@ json HostFactsToJson(const HostFacts& f) {
         {"slots", OptionalList(f.replication.slots, SlotToJson)},
         {"receive_lsn", Optional(f.replication.receive_lsn)},
         {"replay_lsn", Optional(f.replication.replay_lsn)},
-        {"replay_delay_seconds", Optional(f.replication.replay_delay_seconds)}}},
+        {"replay_delay_seconds", Optional(f.replication.replay_delay_seconds)},
+        {"current_lsn", Optional(f.replication.current_lsn)},
+        {"archive_failing", Optional(f.replication.archive_failing)},
+        {"archive_ready_files", Optional(f.replication.archive_ready_files)},
+        {"timeline_fork", TimelineForkToJson(f.replication.timeline_fork)}}},
       {"apply_in_progress", ApplyHolderToJson(f.apply_in_progress)},
       {"refused_settings", OptionalList(f.refused_settings, RefusedToJson)},
       {"problems", problems},

@@ -306,7 +306,10 @@ SELECT json_build_object('k', 'recovery', 'v', json_build_object(
   'receive_lsn', pg_last_wal_receive_lsn()::text,
   'replay_lsn', pg_last_wal_replay_lsn()::text,
   'replay_delay', CASE WHEN pg_is_in_recovery()
-    THEN extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END));
+    THEN extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END,
+  'current_lsn', CASE WHEN NOT pg_is_in_recovery() THEN pg_current_wal_lsn()::text END,
+  'archive_failing', (SELECT last_failed_time IS NOT NULL AND (last_archived_time IS NULL
+    OR last_failed_time > last_archived_time) FROM pg_stat_archiver)));
 SQL
   rc=$?
   cat "$tmp/sql"
@@ -381,6 +384,22 @@ if [ -n "$PG_DATA" ]; then
     done
   }
   section clone_leftovers leftovers
+  # The WAL a switchover must know about: how many segments still wait for
+  # the archiver, and the newest timeline history file (its last line says
+  # where this timeline forked from its parent). Names are fixed-width hex,
+  # so the last in sort order is the newest.
+  wal_state() {
+    [ -d "$PG_DATA/pg_wal" ] || return 0
+    ready=$(find "$PG_DATA/pg_wal/archive_status" -maxdepth 1 -name '*.ready' 2>/dev/null | wc -l)
+    echo "ready $ready"
+    newest=$(find "$PG_DATA/pg_wal" -maxdepth 1 -name '[0-9A-F]*.history' -printf '%f\n' |
+      sort | tail -n 1)
+    if [ -n "$newest" ]; then
+      echo "history $newest"
+      tail -n 1 -- "$PG_DATA/pg_wal/$newest"
+    fi
+  }
+  section wal_state wal_state
   if [ -n "$PG_BIN" ] && [ -x "$PG_BIN/pg_controldata" ]; then
     section controldata "$PG_BIN/pg_controldata" "$PG_DATA"
   elif [ -f "$PG_DATA/global/pg_control" ]; then
@@ -388,7 +407,8 @@ if [ -n "$PG_DATA" ]; then
     # decoded in the host's byte order (the server wrote them in it).
     pg_control() {
       od -An -t u8 -N 8 "$PG_DATA/global/pg_control" &&
-        od -An -v -t u4 -j 8 -N 56 "$PG_DATA/global/pg_control"
+        od -An -v -t u4 -j 8 -N 56 "$PG_DATA/global/pg_control" &&
+        od -An -t u8 -j 32 -N 8 "$PG_DATA/global/pg_control"
     }
     section pg_control pg_control
   fi

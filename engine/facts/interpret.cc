@@ -440,7 +440,44 @@ void InterpretSql(const GatherSection& sql, const GatherRequest& request, HostFa
     facts->replication.receive_lsn = Get<std::string>(*recovery, "receive_lsn");
     facts->replication.replay_lsn = Get<std::string>(*recovery, "replay_lsn");
     facts->replication.replay_delay_seconds = Get<double>(*recovery, "replay_delay");
+    facts->replication.current_lsn = Get<std::string>(*recovery, "current_lsn");
+    facts->replication.archive_failing = Get<bool>(*recovery, "archive_failing");
   }
+}
+
+// The archiver's backlog and the newest timeline history file
+// (gather.sh's wal_state: "ready N", then "history NAME" and its last line,
+// "PARENT<tab>FORK_LSN<tab>reason").
+std::optional<int> ParseNumber(std::string_view text, int base) {
+  int value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, base);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+void InterpretWalState(const GatherSections& sections, HostFacts* facts) {
+  const GatherSection* section = FindSection(sections, "wal_state");
+  if (!section || section->exit_status != 0) return;
+  std::optional<TimelineForkFact> fork;
+  bool history_next = false;
+  for (const std::string& line : SplitLines(section->out)) {
+    if (history_next) {
+      history_next = false;
+      std::vector<std::string> fields = Split(std::string(Trim(line)), '\t');
+      if (fields.size() >= 2) {
+        fork->parent = ParseNumber(Trim(fields[0]), 10);
+        fork->fork_lsn = std::string(Trim(fields[1]));
+      }
+    } else if (line.rfind("ready ", 0) == 0) {
+      facts->replication.archive_ready_files = ParseNumber(Trim(line.substr(6)), 10);
+    } else if (line.rfind("history ", 0) == 0 && line.size() >= 16) {
+      std::optional<int> timeline = ParseNumber(std::string_view(line).substr(8, 8), 16);
+      if (!timeline) continue;
+      fork = TimelineForkFact{*timeline, std::nullopt, std::nullopt};
+      history_next = true;
+    }
+  }
+  facts->replication.timeline_fork = fork;
 }
 
 void InterpretSignals(const GatherSections& sections, HostFacts* facts) {
@@ -695,6 +732,10 @@ void InterpretControlData(const GatherSections& sections, HostFacts* facts) {
     facts->server.system_identifier = control->system_identifier;
   facts->server.cluster_state = control->cluster_state;
   if (control->timeline_id) facts->server.timeline = std::to_string(*control->timeline_id);
+  facts->server.checkpoint_location = control->latest_checkpoint_location;
+  if (control->data_checksum_version) {
+    facts->server.data_checksums = *control->data_checksum_version != 0;
+  }
 }
 
 // The cluster's lines of the record of refused values; none without a record.
@@ -785,6 +826,7 @@ void InterpretGather(const GatherSections& sections, const GatherRequest& reques
   InterpretCloneLeftovers(sections, facts);
   InterpretFiles(sections, facts);
   InterpretControlData(sections, facts);
+  InterpretWalState(sections, facts);
   InterpretArchive(sections, request, facts);
   InterpretRefusedSettings(sections, facts);
   DigestConninfoPassword(facts);

@@ -70,6 +70,9 @@ std::string FormatPlan(const Plan& plan, const Manifest& manifest) {
       out << "      " << Shown(change.before) << "  ->  " << Shown(change.after) << "\n";
     }
     out << "      why: " << change.reason << "\n";
+    for (size_t i = 0; i < change.steps.size(); ++i) {
+      out << "      " << (i + 1) << ". " << change.steps[i] << "\n";
+    }
   }
   for (const std::string& note : plan.notes) out << "  note: " << note << "\n";
   if (!plan.changes.empty() || !plan.notes.empty()) out << "\n";

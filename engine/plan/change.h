@@ -72,6 +72,10 @@ struct Change {
   std::optional<std::string> before;  // as the facts show it; empty: absent or unknown
   std::optional<std::string> after;   // as it will be
   std::string reason;
+  // For humans too: the ordered steps of a change that has several (a
+  // switchover), one phrase each; plan shows one a line. The details hold
+  // them for machines.
+  std::vector<std::string> steps;
   Impact impact = Impact::kNone;
 
   // What the engine does around the resource's own Apply (after mgmt's

@@ -1,6 +1,10 @@
 #include "engine/plan/planner.h"
 
 #include <algorithm>
+#include <string>
+#include <utility>
+
+#include "engine/util/text.h"
 
 namespace pgpair {
 namespace {
@@ -22,6 +26,34 @@ int RegistryIndex(const std::string& kind) {
   return static_cast<int>(resources.size());
 }
 
+// A switchover (resources/switchover.h) changes what the old primary is:
+// its changes as a standby are planned once it is one, and so are role
+// changes on a future primary still in recovery (it is read-only; the role
+// comes with the WAL). They are deferred: apply plans them again after it.
+void DeferAroundSwitchover(const PlanInput& input, Plan* plan) {
+  bool switchover = false;
+  for (const Change& change : plan->changes) switchover |= change.resource == "switchover";
+  if (!switchover) return;
+  const bool primary_read_only = input.primary->server.in_recovery == true;
+  std::vector<Change> kept;
+  std::vector<std::string> moved;
+  for (Change& change : plan->changes) {
+    bool wait = change.resource != "switchover" &&
+                (change.host == input.standby->name ||
+                 (primary_read_only && change.resource == "replication_role"));
+    if (wait) {
+      moved.push_back(change.address);
+    } else {
+      kept.push_back(std::move(change));
+    }
+  }
+  plan->changes = std::move(kept);
+  if (moved.empty()) return;
+  plan->notes.push_back(Join(moved, ", ") + ": planned again after the switchover, on what it " +
+                        "leaves");
+  for (std::string& address : moved) plan->deferred.push_back(std::move(address));
+}
+
 }  // namespace
 
 Plan MakePlan(const PlanInput& input) {
@@ -30,6 +62,7 @@ Plan MakePlan(const PlanInput& input) {
   AddUnreadableHostBlockers(*input.standby, &plan);
   if (!plan.blockers.empty()) return plan;
   for (const Resource* resource : RegisteredResources()) resource->Diff(input, &plan);
+  DeferAroundSwitchover(input, &plan);
   // Shown in the order apply will make them.
   plan.changes = ApplyOrder(plan, *input.manifest);
   return plan;

@@ -112,8 +112,12 @@ double Seconds(std::chrono::steady_clock::duration elapsed) {
 
 class Scenario {
  public:
-  explicit Scenario(int major, bool declare_standby = true) : layout_(Layout::Of(major)) {
-    manifest_ = dir_.Write("pair.yaml", MatrixManifest(layout_, declare_standby));
+  // `swapped`: primary: and standby: exchanged (a switchover to pg2).
+  explicit Scenario(int major, bool declare_standby = true, bool swapped = false)
+      : layout_(Layout::Of(major)) {
+    std::string text = MatrixManifest(layout_, declare_standby);
+    if (swapped) text = Replaced(text, "primary: pg1\nstandby: pg2", "primary: pg2\nstandby: pg1");
+    manifest_ = dir_.Write("pair.yaml", text);
   }
 
   const Layout& layout() const { return layout_; }
@@ -256,6 +260,36 @@ TEST_CASE("one major: fresh pair, apply, verify, converged plan, drift repaired"
       s.OnBoth("pg2", "test -f " + layout.data_dir + "/recovery.conf");
     }
     CHECK(s.Run("verify").exit_status == 0);
+
+    // Switchover and back, declared by swapping primary: and standby:
+    // (resources/switchover.h): pg_promote() from 12, pg_ctl promote and
+    // recovery.conf on 10 and 11. A row committed before each switch is on
+    // both hosts after it.
+    s.Sql("pg1",
+          "CREATE TABLE switch_rows (id int PRIMARY KEY); INSERT INTO switch_rows VALUES (1)");
+    Scenario swapped(major, true, /*swapped=*/true);
+    double switchover = swapped.Timed("apply --auto-approve", 0);
+    Report("switchover_seconds", std::to_string(switchover));
+    CHECK(swapped.Sql("pg2", "SELECT pg_is_in_recovery()") == "f\n");
+    CHECK(swapped.Sql("pg1", "SELECT pg_is_in_recovery()") == "t\n");
+    if (major >= 12) {
+      s.OnBoth("pg1", "test -f " + layout.data_dir + "/standby.signal");
+    } else {
+      s.OnBoth("pg1", "grep -q \"^recovery_target_timeline = 'latest'\" " + layout.data_dir +
+                          "/recovery.conf");
+    }
+    CHECK(swapped.Run("verify").exit_status == 0);
+    CHECK(swapped.Run("plan").exit_status == 0);
+    swapped.Sql("pg2", "INSERT INTO switch_rows VALUES (2)");
+    s.Timed("apply --auto-approve", 0);
+    CHECK(s.Sql("pg1", "SELECT pg_is_in_recovery()") == "f\n");
+    s.Sql("pg1", "INSERT INTO switch_rows VALUES (3)");
+    CHECK(s.Run("verify").exit_status == 0);
+    CHECK(s.Run("plan").exit_status == 0);
+    CHECK(s.Sql("pg1", "SELECT string_agg(id::text, ',' ORDER BY id) FROM switch_rows") ==
+          "1,2,3\n");
+    CHECK(s.Sql("pg2", "SELECT string_agg(id::text, ',' ORDER BY id) FROM switch_rows") ==
+          "1,2,3\n");
     Report("result", "pass");
   }
 }

@@ -1,5 +1,6 @@
 #include "engine/facts/parsers/pg_control_file.h"
 
+#include <cstdio>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -58,6 +59,14 @@ Result<ControlData> ParsePgControlFile(std::string_view od_output) {
   const uint32_t state = words[kStateWord];
   if (state < std::size(kStates)) control.cluster_state = kStates[state];
   control.timeline_id = words[version < kWithoutPrevCheckpoint ? kTimelineWord10 : kTimelineWord];
+  // checkPoint as one 64-bit number, printed as PostgreSQL prints an LSN.
+  unsigned long long checkpoint = 0;
+  if (in >> checkpoint) {
+    char text[32];
+    std::snprintf(text, sizeof(text), "%X/%X", static_cast<unsigned>(checkpoint >> 32),
+                  static_cast<unsigned>(checkpoint & 0xffffffffULL));
+    control.latest_checkpoint_location = text;
+  }
   return control;
 }
 

@@ -66,6 +66,12 @@ TEST_CASE("Each service manager gets the manifest's bound", "[server_control]") 
         "PGCTLTIMEOUT=54 pg_ctlcluster 15 main stop -m fast");
   CHECK(ServerControlCommand(host, DebianFacts(), ServerAction::kReload) ==
         "pg_ctlcluster 15 main reload");
+  // promote (10 and 11 have no pg_promote()): pg_ctl waits for it.
+  CHECK(ServerControlCommand(host, SelfBuiltFacts(), ServerAction::kPromote) ==
+        "cd / && runuser -u postgres -- /opt/pgsql-17/bin/pg_ctl promote -D "
+        "/var/lib/pgsql/17/data -w -t 54");
+  CHECK(ServerControlCommand(host, DebianFacts(), ServerAction::kPromote) ==
+        "pg_ctlcluster 15 main promote");
   // systemctl: the unit's own timeouts, and the Exec's.
   host.postgres.service = ServiceManager::kSystemctl;
   host.postgres.systemd_unit = "postgresql@15-main";

@@ -53,6 +53,23 @@ TEST_CASE("ParsePgControlFile agrees with pg_controldata on the same directory",
   }
 }
 
+TEST_CASE("ParsePgControlFile reads checkPoint from its third od line", "[pg_control]") {
+  // The capture's checkPoint, bytes 32 to 39 (its words 6 and 7: 22021896
+  // and 0), as `od -An -t u8 -j 32 -N 8` prints it on that x86_64 host.
+  Result<ControlData> raw = ParsePgControlFile(Fixture("pg15_shut_down.txt") + "   22021896\n");
+  Result<ControlData> tool = ParsePgControldata(Fixture("pg15_shut_down.pg_controldata.txt"));
+  REQUIRE(raw.ok());
+  REQUIRE(tool.ok());
+  CHECK(raw->latest_checkpoint_location == "0/1500708");
+  CHECK(raw->latest_checkpoint_location == tool->latest_checkpoint_location);
+  // Above 4 GB of WAL: the high half goes before the slash.
+  Result<ControlData> high = ParsePgControlFile(Fixture("pg15_shut_down.txt") + " 47244640296\n");
+  REQUIRE(high.ok());
+  CHECK(high->latest_checkpoint_location == "B/28");
+  // Without the line (an older gather): unknown.
+  CHECK_FALSE(ParsePgControlFile(Fixture("pg15_shut_down.txt"))->latest_checkpoint_location);
+}
+
 TEST_CASE("ParsePgControlFile refuses what it cannot read safely", "[pg_control]") {
   SECTION("a version outside 10..18 is not guessed at") {
     // 9.6's pg_control_version, with 9.6's field order.

@@ -1,0 +1,232 @@
+// Switchover declared by swapping primary: and standby: in the manifest
+// (issue 11), on the sandbox's Debian 15 pair, with a client committing rows
+// all the while (tests/integration/switchover_support.h). Each scenario
+// checks what an operator would: every acknowledged commit is on the new
+// primary and on the new standby; never two writable primaries; both hosts
+// end streaming and verified; a second plan is empty.
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <functional>
+#include <thread>
+
+#include "tests/integration/fault_support.h"
+#include "tests/integration/switchover_support.h"
+
+namespace pgpair::testing {
+namespace {
+
+using std::chrono::seconds;
+
+const std::string kManifest = Example("sandbox.yaml");
+
+std::string Joined(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  return text.empty() ? "(none)\n" : text;
+}
+
+// The sandbox's manifest with the roles swapped, in `dir`.
+std::string SwappedManifest(const TempDir& dir) {
+  std::string text = ReadText(kManifest);
+  std::string swapped = Replaced(text, "primary: pg1\nstandby: pg2", "primary: pg2\nstandby: pg1");
+  REQUIRE(swapped != text);
+  std::string path = dir.path() + "/swapped.yaml";
+  std::ofstream(path) << swapped;
+  return path;
+}
+
+// A fresh streaming pair pg1 -> pg2 with the writer's role, table and hba.
+void StreamingPairWithWriter() {
+  FreshSandbox();
+  CommandResult apply = PgpairWithin(300, "apply --auto-approve " + kManifest);
+  INFO(apply.out << apply.err);
+  REQUIRE(apply.exit_status == 0);
+  std::string prepared = PrepareWriter("pg1");
+  INFO(prepared);
+  REQUIRE(prepared.empty());
+}
+
+// The end state of a switchover to `primary`: roles, streaming, verify, an
+// empty plan, and every acknowledged commit on both hosts.
+void CheckSwitchedTo(const std::string& manifest, const std::string& primary,
+                     const std::string& standby, const std::vector<long long>& acknowledged) {
+  DataDirState p = ReadDataDir(primary), s = ReadDataDir(standby);
+  INFO(p.raw << s.raw);
+  CHECK(p.in_recovery == false);
+  CHECK(s.in_recovery == true);
+  CHECK(s.standby_signal);
+  CommandResult verify = PgpairWithin(120, "verify " + manifest);
+  INFO("verify: " << verify.out << verify.err);
+  CHECK(verify.exit_status == 0);
+  CommandResult plan = PgpairWithin(120, "plan " + manifest);
+  INFO("second plan: " << plan.out << plan.err);
+  CHECK(plan.exit_status == 0);
+  CHECK(MissingOn(primary, acknowledged).empty());
+  CHECK(MissingOn(standby, acknowledged).empty());
+}
+
+// Runs `apply` of `manifest` with the writer committing, and returns the
+// writer's acknowledged ids; the apply's output goes to INFO.
+struct SwitchRun {
+  CommandResult apply;
+  std::vector<long long> acknowledged;
+  double longest_gap = 0;
+  int both_writable_rounds = 0;
+  int monitor_rounds = 0;
+};
+
+SwitchRun SwitchWithWriter(const std::string& manifest, long long first_id) {
+  SwitchRun run;
+  ContinuousWriter writer(first_id);
+  WritableMonitor monitor;
+  // Writes are flowing before the switch.
+  REQUIRE(WaitUntil([&] { return writer.Count() >= 20; }, std::chrono::seconds(20)));
+  run.apply = PgpairWithin(300, "apply --auto-approve " + manifest);
+  size_t after = writer.Count();
+  // ... and after it, on the new primary.
+  WaitUntil([&] { return writer.Count() >= after + 20; }, std::chrono::seconds(20));
+  writer.Stop();
+  monitor.Stop();
+  run.acknowledged = writer.Acknowledged();
+  run.longest_gap = writer.LongestGap();
+  run.both_writable_rounds = monitor.both_writable_rounds();
+  run.monitor_rounds = monitor.rounds();
+  return run;
+}
+
+TEST_CASE("switchover and back: swapping primary and standby in the manifest swaps the roles",
+          "[switchover]") {
+  StreamingPairWithWriter();
+  TempDir dir;
+  const std::string swapped = SwappedManifest(dir);
+
+  // The plan shows one switchover with its steps and downtime.
+  CommandResult plan = PgpairWithin(120, "plan " + swapped);
+  INFO(plan.out << plan.err);
+  CHECK(plan.exit_status == 2);
+  CHECK(plan.out.find("switchover[pg1->pg2]") != std::string::npos);
+  CHECK(plan.out.find("write downtime: from pg1's stop to pg2's promotion") != std::string::npos);
+  CommandResult json = RunCommand(std::string(PGPAIR_BINARY) + " plan --json " + swapped + " >" +
+                                  dir.path() + "/plan.json </dev/null");
+  CHECK(json.exit_status == 2);
+  CommandResult valid = ValidateAgainstSchema("plan.schema.json", dir.path() + "/plan.json");
+  INFO(valid.out << valid.err);
+  CHECK(valid.exit_status == 0);
+
+  SwitchRun there = SwitchWithWriter(swapped, 1);
+  {
+    INFO("apply: " << there.apply.out << there.apply.err);
+    REQUIRE(there.apply.exit_status == 0);
+  }
+  WARN("switchover pg1 -> pg2: " << there.acknowledged.size() << " commits, longest gap "
+                                 << there.longest_gap << " s");
+  CHECK(there.both_writable_rounds == 0);
+  CHECK(there.monitor_rounds > 0);
+  CheckSwitchedTo(swapped, "pg2", "pg1", there.acknowledged);
+
+  // And back: pg1's preparation is already there; the same one change.
+  SwitchRun back = SwitchWithWriter(kManifest, 1000000);
+  {
+    INFO("apply back: " << back.apply.out << back.apply.err);
+    REQUIRE(back.apply.exit_status == 0);
+  }
+  WARN("switchover pg2 -> pg1: " << back.acknowledged.size() << " commits, longest gap "
+                                 << back.longest_gap << " s");
+  CHECK(back.both_writable_rounds == 0);
+  std::vector<long long> all = there.acknowledged;
+  all.insert(all.end(), back.acknowledged.begin(), back.acknowledged.end());
+  CheckSwitchedTo(kManifest, "pg1", "pg2", all);
+}
+
+}  // namespace
+}  // namespace pgpair::testing
+
+namespace pgpair::testing {
+namespace {
+
+// A switchover to pg2 with the writer committing, interrupted when apply's
+// output shows `line`: `fault` runs then (kill -9 of pgpair, a link cut).
+// Then, after the fault: never two writable primaries, the next plan is one
+// of `expected` ("switchover:STAGE", resources/switchover.h, or "ordinary":
+// the changes that finish a standby), and a rerun completes it without
+// losing an acknowledged commit.
+void InterruptedSwitchover(const std::string& line, const std::vector<std::string>& expected,
+                           const std::function<void(BackgroundPgpair&)>& fault) {
+  StreamingPairWithWriter();
+  TempDir dir;
+  const std::string swapped = SwappedManifest(dir);
+  ContinuousWriter writer(1);
+  WritableMonitor monitor;
+  REQUIRE(WaitUntil([&] { return writer.Count() >= 20; }, std::chrono::seconds(20)));
+  {
+    BackgroundPgpair apply("apply --auto-approve " + swapped, dir.path() + "/apply.log");
+    REQUIRE(apply.started());
+    bool seen = apply.WaitForLine(line, seconds(180));
+    INFO("interrupted apply: " << apply.Output());
+    REQUIRE(seen);
+    fault(apply);
+    apply.Wait(seconds(180));
+    INFO("interrupted apply, at its end: " << apply.Output());
+    DataDirState pg1 = ReadDataDir("pg1"), pg2 = ReadDataDir("pg2");
+    INFO(pg1.raw << pg2.raw);
+    CHECK_FALSE((pg1.in_recovery == false && pg2.in_recovery == false));
+  }
+  // What the dead run left (its leases) ends by itself first.
+  std::vector<std::string> left = LeftoversAfter(seconds(40));
+  INFO("left over: " << Joined(left));
+  // The next plan recognizes where the switchover stopped: the switchover
+  // from a later step, or, once the old primary carries the mark of a
+  // standby, the ordinary changes that finish a standby (its
+  // primary_conninfo, its start).
+  CommandResult resumed = PgpairWithin(120, "plan --json " + swapped);
+  INFO("plan after the fault: " << resumed.out << resumed.err);
+  std::vector<std::string> stages = Matches(resumed.out, "\"stage\": ?\"([a-z_]+)\"");
+  std::string outcome = resumed.exit_status == 0 ? "empty" : "ordinary";
+  if (stages.size() == 1) outcome = "switchover:" + stages[0];
+  CHECK(resumed.exit_status == 2);
+  CHECK(resumed.out.find("\"blockers\": []") != std::string::npos);
+  CHECK(std::find(expected.begin(), expected.end(), outcome) != expected.end());
+  WARN("interrupted at \"" << line << "\": the next plan: " << outcome);
+  CommandResult rerun = PgpairWithin(300, "apply --auto-approve " + swapped);
+  INFO("rerun: " << rerun.out << rerun.err);
+  CHECK(rerun.exit_status == 0);
+  size_t after = writer.Count();
+  WaitUntil([&] { return writer.Count() >= after + 20; }, std::chrono::seconds(20));
+  writer.Stop();
+  monitor.Stop();
+  WARN("interrupted at \"" << line << "\": " << writer.Acknowledged().size()
+                           << " commits, longest gap " << writer.LongestGap() << " s");
+  CHECK(monitor.both_writable_rounds() == 0);
+  CheckSwitchedTo(swapped, "pg2", "pg1", writer.Acknowledged());
+}
+
+TEST_CASE("switchover: pgpair killed right after the old primary's stop; the rerun completes it",
+          "[switchover][switchover-faults]") {
+  InterruptedSwitchover("pg1: shut down at checkpoint",
+                        {"switchover:old_primary_stopped", "switchover:promoted"},
+                        [](BackgroundPgpair& apply) { apply.Kill9(); });
+}
+
+TEST_CASE("switchover: pgpair killed right after the promotion; the rerun completes it",
+          "[switchover][switchover-faults]") {
+  InterruptedSwitchover("pg1: configuring it as a standby", {"switchover:promoted", "ordinary"},
+                        [](BackgroundPgpair& apply) { apply.Kill9(); });
+}
+
+TEST_CASE(
+    "switchover: the old primary's link cut before it starts as a standby; the rerun "
+    "completes it",
+    "[switchover][switchover-faults]") {
+  FaultGuard guard;
+  InterruptedSwitchover("pg2: promoting", {"switchover:promoted", "ordinary"},
+                        [](BackgroundPgpair&) {
+                          RequireSandbox("link pg1 down");
+                          std::this_thread::sleep_for(seconds(20));
+                          RequireSandbox("link pg1 up");
+                        });
+}
+
+}  // namespace
+}  // namespace pgpair::testing
