@@ -1,5 +1,6 @@
 #include "engine/apply/applier.h"
 
+#include <functional>
 #include <thread>
 
 #include "engine/apply/remote_sql.h"
@@ -28,13 +29,23 @@ Status LockStillHeld(ApplyContext& context, const std::string& next_step) {
   return Status::Error(held.message() + "; stopping before " + next_step);
 }
 
+// Runs one step, telling context.step_started and step_finished.
+Status Step(ApplyContext& context, const char* kind, const std::string& name,
+            const std::string& host, const std::function<Status()>& run) {
+  if (context.step_started) context.step_started(kind, name, host);
+  Status result = run();
+  if (context.step_finished) context.step_finished(result);
+  return result;
+}
+
 Status ApplyChanges(const std::vector<Change>& changes, ApplyContext& context) {
   for (const Change& change : changes) {
     const Resource* resource = FindResource(change.resource);
     if (!resource) return Status::Error("no resource of kind " + change.resource);
     if (Status held = LockStillHeld(context, change.address); !held.ok()) return held;
     if (context.progress) context.progress(change.address);
-    Status applied = resource->Apply(change, context);
+    Status applied = Step(context, "change", change.address, change.host,
+                          [&] { return resource->Apply(change, context); });
     if (!applied.ok()) return applied.WithContext(change.address);
   }
   return Status::Ok();
@@ -89,18 +100,26 @@ Status ApplyPlan(const Plan& plan, ApplyContext& context, const ApplyTimings& ti
                                  HostBatch{manifest.standby, standby_changes}}) {
     if (batch.changes.empty()) continue;
     const ServerStep step = StepFor(batch.changes, context.FactsFor(batch.host));
-    Status done = KeepLastGood(context, batch.host, batch.changes);
+    Status done =
+        Step(context, "keep_configuration", "copy the configuration files at stake", batch.host,
+             [&] { return KeepLastGood(context, batch.host, batch.changes); });
     if (done.ok()) done = ApplyChanges(batch.changes, context);
     if (done.ok() && step != ServerStep::kNone) {
       done = LockStillHeld(context, batch.host + "'s " + ServerStepName(step));
     }
-    if (done.ok()) done = RunServerStep(context, batch.host, batch.changes);
+    if (done.ok()) {
+      done = step == ServerStep::kNone
+                 ? RunServerStep(context, batch.host, batch.changes)
+                 : Step(context, "server_step", ServerStepName(step), batch.host,
+                        [&] { return RunServerStep(context, batch.host, batch.changes); });
+    }
     if (!done.ok()) return done;
   }
   // A plan with deferred changes leaves the standby for the next round.
   if (context.manifest->standby_streaming && !plan.changes.empty() && plan.deferred.empty()) {
     if (context.progress) context.progress("waiting for the standby to stream");
-    return WaitForStreaming(context, timings.streaming_wait);
+    return Step(context, "wait", "the standby streams", manifest.standby,
+                [&] { return WaitForStreaming(context, timings.streaming_wait); });
   }
   return Status::Ok();
 }

@@ -29,6 +29,8 @@ constexpr const char* kFooter =
     "\nA typical session:\n"
     "  pgpair facts  pair.yaml            what both hosts are now (--json for machines)\n"
     "  pgpair plan   pair.yaml            the missing changes, each with reason and impact\n"
+    "  pgpair plan   pair.yaml -o p.json  the same, saved; `pgpair show p.json` prints it and\n"
+    "                                     `pgpair apply p.json` makes exactly it\n"
     "  pgpair apply  pair.yaml            make them (asks first; --auto-approve in scripts)\n"
     "  pgpair verify pair.yaml            a row written on the primary is read on the standby\n"
     "  pgpair check  pair.yaml --json     periodic drift job; --metrics FILE for Prometheus\n"
@@ -96,6 +98,9 @@ int RunCli(int argc, char** argv) {
       "without a plan.");
   add_manifest(plan_command);
   plan_command->add_flag("--json", pair.json, "print the plan as JSON");
+  plan_command->add_option("-o,--out", pair.out_path,
+                           "also save the plan to this file, for `pgpair apply PLAN` (JSON, "
+                           "schemas/saved-plan.schema.json; it holds no secret)");
   plan_command->add_flag("--allow-overwrite-primary", pair.allow_overwrite_primary,
                          "plan to re-clone a host declared standby even though it runs as a "
                          "primary (its data is moved aside, never deleted)");
@@ -107,7 +112,16 @@ int RunCli(int argc, char** argv) {
       "the standby to stream, and prove the result by planning again. A second apply "
       "refuses at once, naming the holder; the lock frees itself within 15 s when its "
       "holder dies or loses its link, and its long steps on a host (pg_basebackup) end with it.");
-  add_manifest(apply_command);
+  apply_command
+      ->add_option("manifest", pair.manifest_path,
+                   "the pair's YAML manifest, or a plan saved by `plan -o`: that plan is made "
+                   "exactly, without asking, and refused, with nothing changed, if the hosts "
+                   "or the manifest changed since")
+      ->required();
+  apply_command->add_flag("--json", pair.json,
+                          "print a report of the run as JSON (schemas/apply.schema.json): the "
+                          "plans, each step with its duration and result; the human output "
+                          "goes to stderr");
   apply_command->add_flag("--auto-approve", pair.auto_approve,
                           "apply without asking (required when there is no terminal)");
   apply_command->add_flag("--allow-overwrite-primary", pair.allow_overwrite_primary,
@@ -133,9 +147,21 @@ int RunCli(int argc, char** argv) {
                          "standby is in recovery, and a canary row (table pgpair_canary in the "
                          "postgres database) written on the primary is read on the standby.");
   add_manifest(verify_command);
+  verify_command->add_flag("--json", pair.json,
+                           "print the result as JSON, described by schemas/verify.schema.json");
   verify_command
       ->add_option("--wait", pair.wait_seconds, "seconds to wait for the canary row on the standby")
       ->capture_default_str();
+
+  std::string show_path;
+  bool show_json = false;
+  CLI::App* show_command = app.add_subcommand(
+      "show",
+      "Print a plan saved by `plan -o` as plan printed it: the changes, the pair, when and from "
+      "which manifest it was made. Contacts no host.");
+  show_command->add_option("plan", show_path, "the saved plan")->required();
+  show_command->add_flag("--json", show_json,
+                         "print the plan as JSON, described by schemas/plan.schema.json");
 
   try {
     app.parse(argc, argv);
@@ -149,6 +175,7 @@ int RunCli(int argc, char** argv) {
   try {
     ConfigureLogging(log_level);
     if (facts_command->parsed()) return RunFactsCommand(facts, ConnectSsh);
+    if (show_command->parsed()) return RunShowCommand(show_path, show_json);
     Connectors connectors{ConnectSsh, ProbeReplicationLogin, OpenLeaseOverSsh};
     if (plan_command->parsed()) return RunPlanCommand(pair, connectors);
     if (apply_command->parsed()) return RunApplyCommand(pair, connectors);
