@@ -43,8 +43,10 @@ int RunPlanCommand(const PairCommandOptions& options, const Connectors& connecto
     const Manifest& m = session->manifest;
     std::cout << "pgpair plan: pair " << m.pair << ", primary " << m.primary << " ("
               << m.primary_host().address << "), standby " << m.standby << " ("
-              << m.standby_host().address << "); facts gathered in " << std::fixed
-              << std::setprecision(2) << session->gather_seconds << " s\n\n"
+              << m.standby_host().address << "); hosts read in " << std::fixed
+              << std::setprecision(2) << session->connect_seconds + session->gather_seconds
+              << " s (connecting " << session->connect_seconds << " s, gathering "
+              << session->gather_seconds << " s)\n\n"
               << FormatPlan(plan, m);
   }
   if (!options.out_path.empty()) {

@@ -50,8 +50,16 @@ std::string PlanSummary(const Plan& plan, const Manifest& manifest) {
     for (const Change& change : plan.changes) has_changes |= change.host == host.name;
     if (!has_changes) continue;
     Impact impact = plan.HighestImpact(host.name);
+    bool starts = false;
+    for (const Change& change : plan.changes) {
+      starts |= change.host == host.name && change.server_step == ServerStep::kStart;
+    }
+    // A stopped server that is started is interrupted by nothing.
     out << "; " << host.name << ": "
-        << (impact == Impact::kNone ? "no interruption" : ImpactName(impact));
+        << (impact >= Impact::kRestart ? ImpactName(impact)
+            : starts                   ? "start"
+            : impact == Impact::kNone  ? "no interruption"
+                                       : ImpactName(impact));
   }
   out << ".";
   return out.str();
@@ -65,7 +73,11 @@ std::string FormatPlan(const Plan& plan, const Manifest& manifest) {
   if (!plan.blockers.empty()) out << "\n";
   for (const Change& change : plan.changes) {
     out << "  " << Symbol(change.action) << " " << change.address << "  ("
-        << ActionName(change.action) << ", impact: " << ImpactName(change.impact) << ")\n";
+        << ActionName(change.action) << ", impact: " << ImpactName(change.impact)
+        << (change.server_step == ServerStep::kStart && change.impact < Impact::kReclone
+                ? ", the server is started"
+                : "")
+        << ")\n";
     if (change.before || change.after) {
       out << "      " << Shown(change.before) << "  ->  " << Shown(change.after) << "\n";
     }

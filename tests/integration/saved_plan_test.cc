@@ -107,6 +107,15 @@ TEST_CASE("plan -o, show, apply PLAN: the saved plan is made exactly", "[saved_p
   CHECK(again.exit_status == 1);
   CHECK(again.err.find("is stale: the hosts changed since it was made") != std::string::npos);
   CHECK(again.err.find("pg1: role replicator") != std::string::npos);
+  // The same refusal as apply --json reports it.
+  CommandResult refused = Pgpair("apply --json " + copy.plan);
+  CHECK(refused.exit_status == 1);
+  RequireValid("apply.schema.json", dir.Write("refused.json", refused.out));
+  json report = json::parse(refused.out);
+  CHECK(report["result"] == "refused");
+  CHECK(report["saved_plan"] == copy.plan);
+  CHECK(report["steps"].empty());
+  CHECK(report["message"].get<std::string>().find("is stale") != std::string::npos);
 }
 
 TEST_CASE("a saved plan whose hosts drifted is refused, naming the drift", "[saved_plan]") {
