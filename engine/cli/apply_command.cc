@@ -12,6 +12,7 @@
 #include "engine/cli/cli.h"
 #include "engine/cli/pair_commands.h"
 #include "engine/cli/saved_plan_file.h"
+#include "engine/output/colour.h"
 #include "engine/output/json_text.h"
 #include "engine/output/plan_report.h"
 #include "engine/plan/planner.h"
@@ -104,7 +105,7 @@ class ApplyRun {
     PlanInput input = MakePlanInput(session, options_.allow_overwrite_primary, UtcTimestamp());
     Plan plan = MakePlan(input);
     report_.AddPlan(Document(plan));
-    out_ << "pgpair apply: pair " << manifest.pair << "\n\n" << FormatPlan(plan, manifest);
+    out_ << "pgpair apply: pair " << manifest.pair << "\n\n" << FormatPlan(plan, manifest, colour_);
     if (!plan.blockers.empty()) {
       return Refuse("pgpair: nothing was changed: the plan has blockers");
     }
@@ -158,7 +159,7 @@ class ApplyRun {
     report_.AddPlan(Document(plan));
     out_ << "pgpair apply: saved plan " << plan_path << " (made " << saved->created_at << "), pair "
          << session.manifest.pair << "; the hosts and the manifest are as they were\n\n"
-         << FormatPlan(plan, session.manifest);
+         << FormatPlan(plan, session.manifest, colour_);
     if (!plan.blockers.empty()) {
       return Refuse("pgpair: nothing was changed: the plan has blockers");
     }
@@ -225,7 +226,7 @@ class ApplyRun {
           MakePlanInput(session, options_.allow_overwrite_primary, UtcTimestamp());
       Plan next = MakePlan(next_input);
       report_.AddPlan(Document(next));
-      out_ << "\nPlanned now, after the changes above:\n\n" << FormatPlan(next, manifest);
+      out_ << "\nPlanned now, after the changes above:\n\n" << FormatPlan(next, manifest, colour_);
       if (!next.blockers.empty() || !next.deferred.empty()) {
         return Finish(kExitError, "failed",
                       "pgpair: apply stopped: what waited cannot be planned yet (see above)");
@@ -254,6 +255,8 @@ class ApplyRun {
   const PairCommandOptions& options_;
   const Connectors& connectors_;
   std::ostream& out_;
+  // Colour where people read: stdout, or stderr with --json.
+  bool colour_ = UseColour(options_.json ? STDERR_FILENO : STDOUT_FILENO);
   Clock::time_point start_ = Clock::now();
   ApplyReport report_;
   std::optional<LockedSession> locked_;

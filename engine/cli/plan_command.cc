@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <iomanip>
 #include <iostream>
 
@@ -5,6 +7,7 @@
 #include "engine/cli/cli.h"
 #include "engine/cli/pair_commands.h"
 #include "engine/cli/saved_plan_file.h"
+#include "engine/output/colour.h"
 #include "engine/output/json_text.h"
 #include "engine/output/plan_report.h"
 #include "engine/plan/planner.h"
@@ -47,7 +50,7 @@ int RunPlanCommand(const PairCommandOptions& options, const Connectors& connecto
               << std::setprecision(2) << session->connect_seconds + session->gather_seconds
               << " s (connecting " << session->connect_seconds << " s, gathering "
               << session->gather_seconds << " s)\n\n"
-              << FormatPlan(plan, m);
+              << FormatPlan(plan, m, UseColour(STDOUT_FILENO));
   }
   if (!options.out_path.empty()) {
     // A plan made while another apply runs is no plan to act on.

@@ -1,7 +1,10 @@
+#include <unistd.h>
+
 #include <iostream>
 
 #include "engine/cli/cli.h"
 #include "engine/cli/pair_commands.h"
+#include "engine/output/colour.h"
 #include "engine/output/json_text.h"
 #include "engine/output/plan_report.h"
 #include "engine/plan/saved_plan.h"
@@ -29,7 +32,7 @@ int RunShowCommand(const std::string& plan_path, bool json) {
             << saved->standby.name << " (" << saved->standby.address << "); made "
             << saved->created_at << " from " << saved->manifest_path << " (sha256 "
             << saved->manifest_sha256.substr(0, 12) << ")\n\n"
-            << FormatPlan(*plan, ManifestForShowing(*saved));
+            << FormatPlan(*plan, ManifestForShowing(*saved), UseColour(STDOUT_FILENO));
   if (plan->blockers.empty() && !plan->changes.empty()) {
     std::cout << "\n`pgpair apply " << plan_path
               << "` makes these changes, if the hosts and the manifest are still as they were.\n";
