@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/manifest/manifest.h"
 #include "engine/plan/resource.h"
+#include "resources/setting/desired.h"
 
 namespace pgpair {
 
@@ -36,7 +36,16 @@ namespace pgpair {
 //
 // primary_conninfo, primary_slot_name and restore_command belong to the
 // recovery config resource and are left alone here.
+//
+// Its parts, each in resources/setting/: what each host should have
+// (desired.h), the wal_keep_segments/wal_keep_size translation (wal_keep.h),
+// the per-host comparison (host_diff.h), and the values a server would not
+// start with (startup_checks.h). The desired settings are computed once per
+// Diff and handed to each part.
 const Resource& SettingResource();
+
+// The resource's kind, and the first word of its addresses.
+inline constexpr char kSettingKind[] = "setting";
 
 // What a setting change writes.
 struct SettingDetails {
@@ -46,30 +55,6 @@ struct SettingDetails {
   bool write = true;  // false: the file already holds it; only the server step is needed
   nlohmann::json ToJson() const;  // {"name", "value", "file", "write"}
 };
-
-// A setting a host should have, declared in the manifest or implied by it.
-struct DesiredSetting {
-  std::string name;   // lowercased
-  std::string value;  // as written in the manifest or derived (may be single-quoted)
-  SourceMark mark;    // the declaration, or the manifest entry that implies it
-  std::string why;    // empty when declared; else why pgpair adds it
-};
-
-// The settings `host` (manifest.primary or manifest.standby) should have:
-// its declared settings in manifest order, then the implied ones:
-// - on the primary, with `archive:` set: archive_mode = on and
-//   archive_command = 'test ! -f DIR/%f && cp %p DIR/%f', each unless declared;
-// - on the standby: max_connections, max_worker_processes, max_wal_senders,
-//   max_prepared_transactions and max_locks_per_transaction as the primary
-//   declares them, each unless the standby declares its own (hot standby
-//   does not start with less than the primary).
-// Settings of the recovery config resource are left out.
-std::vector<DesiredSetting> DesiredSettings(const Manifest& manifest, const std::string& host);
-
-// The archive_command that copies a segment into `dir` unless it is there
-// already. `dir` goes through ShellQuote (a plain absolute path stays bare)
-// and its '%' are doubled for the archiver.
-std::string ArchiveCommandFor(const std::string& dir);
 
 }  // namespace pgpair
 

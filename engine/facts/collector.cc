@@ -67,9 +67,9 @@ HostFacts GatherHostFacts(HostConnection& connection, const Manifest& manifest) 
   GatherRequest request = RequestFor(manifest);
   std::string mark = NewGatherMark();
   int execs_before = connection.transport->exec_count();
-  Result<ExecResult> run =
-      connection.transport->Exec("/bin/sh -s", BuildGatherScript(host, request, mark),
-                                 std::chrono::seconds(host.ssh.command_timeout_seconds));
+  GatherCall call = BuildGatherCall(host, request, mark);
+  Result<ExecResult> run = connection.transport->Exec(
+      call.command, call.script, std::chrono::seconds(host.ssh.command_timeout_seconds));
   facts.exec_round_trips = connection.transport->exec_count() - execs_before;
   if (!run.ok()) {
     facts.problems.push_back(

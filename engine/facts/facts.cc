@@ -30,4 +30,22 @@ const FileSettingFact* WinningFileSetting(const HostFacts& facts, std::string_vi
   return winning;
 }
 
+SettingType SettingTypeFor(const std::string& name, const SettingFact* server) {
+  std::optional<SettingType> known = KnownSettingType(name);
+  SettingType type;
+  if (known) type = *known;
+  type.name = name;
+  if (!server) return type;
+  if (server->vartype) {
+    Result<SettingVartype> vartype = ParseSettingVartype(*server->vartype);
+    if (vartype.ok() && *vartype != type.vartype) {
+      type.vartype = *vartype;
+      type.enumvals.clear();
+    }
+  }
+  type.unit = server->unit.value_or("");
+  if (server->context) type.context = server->context;
+  return type;
+}
+
 }  // namespace pgpair

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/facts/hba_token.h"
+#include "engine/facts/setting_value.h"
 
 namespace pgpair {
 
@@ -262,6 +263,13 @@ struct HostFacts {
 // is down). Null when no line sets it or the files are unknown. The one
 // answer for settings, the recovery configuration and the interpretation.
 const FileSettingFact* WinningFileSetting(const HostFacts& facts, std::string_view name);
+
+// The type to compare values of `name` with on a host: the running
+// server's word (its pg_settings row `server`: vartype, unit, context) over
+// pgpair's table of PostgreSQL 15 (KnownSettingType), a string without a unit
+// when neither knows the name. `server` may be null (a stopped server, a name
+// it does not list).
+SettingType SettingTypeFor(const std::string& name, const SettingFact* server);
 
 struct PairFacts {
   std::string pair;

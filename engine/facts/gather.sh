@@ -2,8 +2,8 @@
 # Its functions run through section(), which shellcheck cannot follow:
 # shellcheck disable=SC2317
 # Gathers the raw facts of one host in a single pass, for pgpair's facts
-# collector. It runs as root (directly or through sudo) with these variables
-# set by the prologue pgpair puts in front of it:
+# collector. It runs as root (directly or through sudo), read from stdin by
+# `/bin/sh -s -- ARG...`, with these twelve arguments, in this order:
 #   PGPAIR_MARK   a random marker that frames every section of the output
 #   PG_CLUSTER PG_PORT PG_BIN PG_DATA PG_CONF PG_HBA PG_SOCKET
 #                 layout overrides from the manifest (empty: discover)
@@ -18,6 +18,15 @@
 # are and reads them. The one decision it makes is which cluster (see
 # "Where is the cluster?" below), which it reports rather than leaves to be
 # guessed again.
+
+if [ $# -ne 12 ]; then
+  echo "pgpair's facts script: 12 arguments expected, $# given" >&2
+  exit 2
+fi
+PGPAIR_MARK=$1 PG_CLUSTER=$2 PG_PORT=$3 PG_BIN=$4 PG_DATA=$5 PG_CONF=$6
+PG_HBA=$7 PG_SOCKET=$8 PG_OS_USER=$9
+shift 9
+PG_ROLE=$1 ARCHIVE_DIR=$2 PGPAIR_REFUSED=$3
 
 LC_ALL=C
 export LC_ALL

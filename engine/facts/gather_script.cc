@@ -2,20 +2,13 @@
 
 #include <random>
 #include <sstream>
+#include <vector>
 
 #include "engine/facts/gather.sh.inc"
 #include "engine/util/host_state.h"
 #include "engine/util/shell_quote.h"
 
 namespace pgpair {
-namespace {
-
-std::string Assign(const std::string& name, const std::optional<std::string>& value) {
-  return name + "=" + ShellQuote(value.value_or("")) + "\n";
-}
-
-}  // namespace
-
 std::string NewGatherMark() {
   std::random_device device;
   std::mt19937_64 generator(device());
@@ -24,25 +17,29 @@ std::string NewGatherMark() {
   return mark.str();
 }
 
-std::string BuildGatherScript(const HostSpec& host, const GatherRequest& request,
-                              const std::string& mark) {
+GatherCall BuildGatherCall(const HostSpec& host, const GatherRequest& request,
+                           const std::string& mark) {
   const PostgresLayout& pg = host.postgres;
-  std::string script;
-  script += Assign("PGPAIR_MARK", mark);
-  script += Assign("PG_CLUSTER", pg.cluster);
-  script += Assign("PG_PORT",
-                   pg.port ? std::optional<std::string>(std::to_string(*pg.port)) : std::nullopt);
-  script += Assign("PG_BIN", pg.bin_dir);
-  script += Assign("PG_DATA", pg.data_dir);
-  script += Assign("PG_CONF", pg.config_file);
-  script += Assign("PG_HBA", pg.hba_file);
-  script += Assign("PG_SOCKET", pg.socket_dir);
-  script += Assign("PG_OS_USER", pg.os_user);
-  script += Assign("PG_ROLE", request.replication_role);
-  script += Assign("ARCHIVE_DIR", request.archive_dir);
-  script += Assign("PGPAIR_REFUSED", std::string(kRefusedSettingsFile));
-  script += kGatherScript;
-  return script;
+  // In gather.sh's order.
+  const std::vector<std::string> args = {
+      mark,
+      pg.cluster.value_or(""),
+      pg.port ? std::to_string(*pg.port) : "",
+      pg.bin_dir.value_or(""),
+      pg.data_dir.value_or(""),
+      pg.config_file.value_or(""),
+      pg.hba_file.value_or(""),
+      pg.socket_dir.value_or(""),
+      pg.os_user,
+      request.replication_role,
+      request.archive_dir,
+      kRefusedSettingsFile,
+  };
+  GatherCall call;
+  call.command = "/bin/sh -s --";
+  for (const std::string& arg : args) call.command += " " + ShellQuote(arg);
+  call.script = kGatherScript;
+  return call;
 }
 
 Result<GatherSections> ParseGatherOutput(const std::string& output, const std::string& mark) {

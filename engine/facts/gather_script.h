@@ -15,12 +15,20 @@ struct GatherRequest {
   std::string archive_dir;       // may be empty
 };
 
-// Returns the shell script that reads every raw fact of `host` in one pass
-// (engine/facts/gather.sh behind a prologue of quoted variables). `mark` frames
-// the output's sections and must not occur in any file the script reads: use
-// NewGatherMark().
-std::string BuildGatherScript(const HostSpec& host, const GatherRequest& request,
-                              const std::string& mark);
+// How to run engine/facts/gather.sh, which reads every raw fact of a host in
+// one pass: `script` goes to the stdin of `command`, which passes the values
+// as the script's arguments (each through ShellQuote). On stdin rather than
+// in `sh -c`, the 17 kB script stays out of ps and of sudo's log.
+struct GatherCall {
+  std::string command;  // /bin/sh -s -- MARK CLUSTER PORT ... (gather.sh's twelve)
+  std::string script;   // gather.sh itself, with nothing pasted into it
+};
+
+// The call for `host`: its layout overrides from the manifest, `request`, and
+// `mark`, which frames the output's sections and must not occur in any file
+// the script reads (use NewGatherMark()).
+GatherCall BuildGatherCall(const HostSpec& host, const GatherRequest& request,
+                           const std::string& mark);
 
 // A marker that no configuration file will contain by accident.
 std::string NewGatherMark();

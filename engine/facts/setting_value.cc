@@ -257,6 +257,24 @@ constexpr BuiltIn kBuiltInDefaults[] = {
     {"wal_log_hints", "off", 10, 18},
 };
 
+// `number` of the setting's unit in the largest unit of the same kind that
+// holds it exactly; empty when the unit is unknown or the size overflows.
+std::optional<std::string> InLargestUnit(long long number, const std::string& unit) {
+  Result<BaseUnit> base = ParseBaseUnit(unit);
+  if (!base.ok()) return std::nullopt;
+  const UnitSize* units = base->is_memory ? kMemoryUnits : kTimeUnits;
+  size_t count = base->is_memory ? std::size(kMemoryUnits) : std::size(kTimeUnits);
+  long long total = 0;
+  if (__builtin_mul_overflow(number, static_cast<long long>(base->size), &total)) {
+    return std::nullopt;
+  }
+  for (size_t i = 0; i < count; ++i) {
+    long long size = static_cast<long long>(units[i].size);
+    if (total % size == 0) return std::to_string(total / size) + units[i].name;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::string> BuiltInDefault(std::string_view name, int major) {
@@ -370,6 +388,46 @@ std::optional<SettingType> KnownSettingType(std::string_view name) {
     if (type.name == lower) return type;
   }
   return std::nullopt;
+}
+
+std::string DisplaySettingValue(const SettingType& type, std::string_view server_value) {
+  const std::string quoted = QuoteConfValue(std::string(server_value));
+  Result<std::string> canonical = CanonicalSettingValue(type, quoted);
+  if (!canonical.ok()) return quoted;
+  switch (type.vartype) {
+    case SettingVartype::kString:
+      return QuoteConfValue(*canonical);
+    case SettingVartype::kInteger: {
+      long long number = std::strtoll(canonical->c_str(), nullptr, 10);
+      if (type.unit.empty() || number <= 0) return *canonical;
+      return InLargestUnit(number, type.unit).value_or(*canonical + type.unit);
+    }
+    case SettingVartype::kReal:
+      if (type.unit.empty() || canonical->empty() || (*canonical)[0] == '-' || *canonical == "0") {
+        return *canonical;
+      }
+      return *canonical + type.unit;
+    case SettingVartype::kBool:
+    case SettingVartype::kEnum:
+      return *canonical;
+  }
+  return *canonical;
+}
+
+std::optional<long long> SettingInteger(const SettingType& type, std::string_view written) {
+  Result<std::string> canonical = CanonicalSettingValue(type, written);
+  if (!canonical.ok()) return std::nullopt;
+  long long number = 0;
+  const char* end = canonical->data() + canonical->size();
+  auto [stop, error] = std::from_chars(canonical->data(), end, number);
+  if (error != std::errc() || stop != end) return std::nullopt;
+  return number;
+}
+
+std::optional<long long> SettingUnitBytes(const std::string& unit) {
+  Result<BaseUnit> base = ParseBaseUnit(unit);
+  if (!base.ok() || !base->is_memory) return std::nullopt;
+  return static_cast<long long>(base->size);
 }
 
 }  // namespace pgpair

@@ -63,6 +63,24 @@ Result<std::string> CanonicalSettingValue(const SettingType& type, std::string_v
 // text after unquoting.
 bool SettingValuesEqual(const SettingType& type, std::string_view a, std::string_view b);
 
+// A value as SHOW prints it, for plans and messages: an integer in the
+// largest unit of its kind that holds it exactly ("16384" of an 8kB setting
+// is "128MB"; zero and negative numbers, which mean off or automatic, without
+// a unit), a real with its unit, a string quoted as in postgresql.conf
+// ('*'), a bool or enum in its canonical spelling. `server_value` is the
+// server's reading (pg_settings, pg_file_settings), not a written value; one
+// the type rejects is shown quoted, as it is.
+std::string DisplaySettingValue(const SettingType& type, std::string_view server_value);
+
+// The integer the server reads from `written` (as a user or a file writes
+// it), in the setting's own unit; empty when it is not an integer the server
+// would accept.
+std::optional<long long> SettingInteger(const SettingType& type, std::string_view written);
+
+// Bytes in one unit of a memory setting as pg_settings.unit spells it ("8kB":
+// 8192, "B": 1); empty for a time unit, no unit, or an unknown one.
+std::optional<long long> SettingUnitBytes(const std::string& unit);
+
 // The settings pgpair manages, with vartype, unit, enumvals and context as
 // PostgreSQL 15 reports them, for use when the server is down. Differences in
 // other majors: wal_keep_segments exists only up to 12 (wal_keep_size from

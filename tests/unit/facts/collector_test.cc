@@ -24,7 +24,7 @@ class GatherHost : public FakeTransport {
                           std::chrono::milliseconds timeout) override {
     Result<ExecResult> answer = FakeTransport::Exec(command, stdin_data, timeout);
     std::smatch mark;
-    if (!answer.ok() || !std::regex_search(stdin_data, mark, std::regex("@@pgpair-[0-9a-f]+"))) {
+    if (!answer.ok() || !std::regex_search(command, mark, std::regex("@@pgpair-[0-9a-f]+"))) {
       return answer;
     }
     marks.push_back(mark.str());
@@ -75,12 +75,12 @@ TEST_CASE("Gathering a host is one exec of the gather script, read into facts", 
   // One round trip: the script travels on stdin, asked for the manifest's
   // role and archive directory, with a fresh marker.
   REQUIRE(pg1.calls().size() == 1);
-  CHECK(pg1.calls()[0].command == "/bin/sh -s");
   CHECK(pg1.calls()[0].timeout == std::chrono::seconds(45));
   REQUIRE(pg1.marks.size() == 1);
-  CHECK(pg1.calls()[0].stdin_data ==
-        BuildGatherScript(manifest.hosts[0],
-                          GatherRequest{"replicator", "/var/backups/pgsql/archive"}, pg1.marks[0]));
+  GatherCall expected = BuildGatherCall(
+      manifest.hosts[0], GatherRequest{"replicator", "/var/backups/pgsql/archive"}, pg1.marks[0]);
+  CHECK(pg1.calls()[0].command == expected.command);
+  CHECK(pg1.calls()[0].stdin_data == expected.script);
   CHECK(facts.exec_round_trips == 1);
   CHECK(facts.ssh_connections == 1);
   // Who it is in the manifest, and what the host said.

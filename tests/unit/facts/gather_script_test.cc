@@ -1,28 +1,54 @@
 #include "engine/facts/gather_script.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
 
 namespace pgpair {
 namespace {
 
-TEST_CASE("BuildGatherScript quotes every manifest value into its prologue", "[gather]") {
+TEST_CASE("BuildGatherCall passes every manifest value as one argument of the script", "[gather]") {
   HostSpec host;
   host.name = "pg1";
   host.postgres.data_dir = "/srv/pg data/it's";
   host.postgres.port = 5433;
   GatherRequest request;
   request.replication_role = "repl; rm -rf /";
-  std::string script = BuildGatherScript(host, request, "@@mark");
-  // A path with a space and a quote stays one word.
-  CHECK(script.find("PG_DATA='/srv/pg data/it'\\''s'\n") != std::string::npos);
-  // A hostile role name is inert.
-  CHECK(script.find("PG_ROLE='repl; rm -rf /'\n") != std::string::npos);
-  CHECK(script.find("PG_PORT=5433\n") != std::string::npos);
-  // Unset overrides are empty, so the script discovers them.
-  CHECK(script.find("PG_HBA=''\n") != std::string::npos);
-  CHECK(script.find("PGPAIR_MARK=@@mark\n") != std::string::npos);
-  // Where apply records the values a server refused at its start.
-  CHECK(script.find("PGPAIR_REFUSED=/var/lib/pgpair/refused-settings\n") != std::string::npos);
+  GatherCall call = BuildGatherCall(host, request, "@@mark");
+  // The twelve arguments in gather.sh's order: a path with a space and a
+  // quote stays one word, a hostile role name is inert, unset overrides are
+  // empty so that the script discovers them, and the last is where apply
+  // records the values a server refused at its start.
+  CHECK(call.command ==
+        "/bin/sh -s -- @@mark '' 5433 '' '/srv/pg data/it'\\''s' '' '' '' postgres "
+        "'repl; rm -rf /' '' /var/lib/pgpair/refused-settings");
+  // The script's text has nothing of the host in it.
+  CHECK(call.script.find("it's") == std::string::npos);
+  CHECK(call.script.find("@@mark") == std::string::npos);
+  CHECK(call.script.rfind("# shellcheck shell=sh", 0) == 0);
+}
+
+TEST_CASE("gather.sh refuses to run with other than its twelve arguments", "[gather]") {
+  // Before anything else, so a caller out of step with the script reads no
+  // host with its values in the wrong places.
+  char path[] = "/tmp/pgpair-gather-XXXXXX";
+  int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  close(fd);
+  std::ofstream(path) << BuildGatherCall(HostSpec{}, GatherRequest{}, "@@m").script;
+  std::string command = std::string("/bin/sh -s -- only two <") + path + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  char buffer[256];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  int status = pclose(pipe);
+  unlink(path);
+  CHECK(WEXITSTATUS(status) == 2);
+  CHECK(out == "pgpair's facts script: 12 arguments expected, 2 given\n");
 }
 
 TEST_CASE("NewGatherMark differs between runs", "[gather]") {

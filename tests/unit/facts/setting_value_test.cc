@@ -273,6 +273,61 @@ TEST_CASE("SettingValuesEqual compares what the server would read", "[setting_va
   CHECK_FALSE(SettingValuesEqual(kb, "4mb", "4gb"));
 }
 
+TEST_CASE("DisplaySettingValue prints a value as SHOW does", "[setting_value]") {
+  using V = SettingVartype;
+  struct Shown {
+    SettingType type;
+    const char* server_value;  // as pg_settings.setting holds it
+    const char* shown;
+  };
+  const std::vector<Shown> cases = {
+      // Integers in the largest unit that holds them exactly.
+      {Type("shared_buffers", V::kInteger, "8kB"), "16384", "128MB"},
+      {Type("shared_buffers", V::kInteger, "8kB"), "16385", "131080kB"},
+      {Type("work_mem", V::kInteger, "kB"), "4096", "4MB"},
+      {Type("wal_segment_size", V::kInteger, "B"), "16777216", "16MB"},
+      {Type("max_wal_size", V::kInteger, "MB"), "1024", "1GB"},
+      {Type("checkpoint_timeout", V::kInteger, "s"), "900", "15min"},
+      {Type("checkpoint_timeout", V::kInteger, "s"), "86400", "1d"},
+      {Type("wal_sender_timeout", V::kInteger, "ms"), "1500", "1500ms"},
+      // Off and automatic stay bare, as SHOW prints them.
+      {Type("statement_timeout", V::kInteger, "ms"), "0", "0"},
+      {Type("wal_buffers", V::kInteger, "8kB"), "-1", "-1"},
+      {Type("max_connections", V::kInteger, ""), "100", "100"},
+      // A size beyond 64 bits falls back to the setting's own unit.
+      {Type("made_up", V::kInteger, "d"), "2147483647", "2147483647d"},
+      {Type("checkpoint_completion_target", V::kReal, ""), "0.9", "0.9"},
+      {Type("vacuum_cost_delay", V::kReal, "ms"), "2", "2ms"},
+      {Type("listen_addresses", V::kString, ""), "*", "'*'"},
+      {Type("archive_command", V::kString, ""), "cp %p '/a b'/%f", "'cp %p ''/a b''/%f'"},
+      {Type("hot_standby", V::kBool, ""), "on", "on"},
+      {Type("wal_level", V::kEnum, "", {"minimal", "replica", "logical"}), "replica", "replica"},
+      // A value the type rejects is shown quoted, as it is.
+      {Type("work_mem", V::kInteger, "kB"), "lots", "'lots'"},
+  };
+  for (const Shown& c : cases) {
+    INFO(c.type.name << " = " << c.server_value);
+    CHECK(DisplaySettingValue(c.type, c.server_value) == c.shown);
+  }
+}
+
+TEST_CASE("SettingInteger and SettingUnitBytes read integers and memory units", "[setting_value]") {
+  const SettingType blocks = Type("shared_buffers", SettingVartype::kInteger, "8kB");
+  CHECK(SettingInteger(blocks, "128MB") == 16384);
+  CHECK(SettingInteger(blocks, "'1GB'") == 131072);
+  CHECK(SettingInteger(blocks, "16384") == 16384);
+  CHECK_FALSE(SettingInteger(blocks, "lots"));
+  CHECK_FALSE(SettingInteger(blocks, "128 parsecs"));
+  CHECK_FALSE(SettingInteger(Type("listen_addresses", SettingVartype::kString, ""), "*"));
+
+  CHECK(SettingUnitBytes("8kB") == 8192);
+  CHECK(SettingUnitBytes("B") == 1);
+  CHECK(SettingUnitBytes("16MB") == 16LL << 20);
+  CHECK_FALSE(SettingUnitBytes("s"));
+  CHECK_FALSE(SettingUnitBytes(""));
+  CHECK_FALSE(SettingUnitBytes("parsec"));
+}
+
 TEST_CASE("ParseSettingVartype reads pg_settings.vartype", "[setting_value]") {
   // The five vartypes of pg_settings.
   CHECK(*ParseSettingVartype("bool") == SettingVartype::kBool);

@@ -179,3 +179,53 @@ TEST_CASE("plan --json for a stopped server: a start with no details", "[planner
 
 }  // namespace
 }  // namespace pgpair::testing
+
+namespace pgpair::testing {
+namespace {
+
+size_t Count(const std::string& text, const std::string& part) {
+  size_t count = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+TEST_CASE("The plan as a person reads it: each change with its reason, then the summary",
+          "[planner][plan_report]") {
+  FreshPair pair;
+  Plan plan = MakePlan(pair.input);
+  const std::string text = FormatPlan(plan, pair.manifest);
+  INFO(text);
+  // Every change once, with its action and impact, a reason, and a value
+  // for every setting.
+  for (const Change& change : plan.changes) {
+    CHECK(Count(text, " " + change.address + "  (") == 1);
+  }
+  CHECK(Count(text, "      why: ") == plan.changes.size());
+  CHECK(text.find("  + setting[pg1/listen_addresses]  (create, impact: restart)\n"
+                  "      'localhost'  ->  '*'\n") != std::string::npos);
+  CHECK(text.find("  -/+ standby_clone[pg2]  (replace, impact: re-clone)\n") != std::string::npos);
+  // The last line sums it up per action and names each host's interruption.
+  CHECK(text.substr(text.rfind("\n", text.size() - 2) + 1) ==
+        "Plan: 7 changes (6 create, 1 replace); pg1: restart; pg2: re-clone.\n");
+  // The password's source is named in the manifest, never its content.
+  CHECK(text.find("/secret") == std::string::npos);
+}
+
+TEST_CASE("A blocked plan leads with its blockers; an empty one says the pair matches",
+          "[planner][plan_report]") {
+  FreshPair pair;
+  Plan blocked;
+  blocked.blockers.push_back({"pg2", "the data directory is not readable"});
+  blocked.notes.push_back("pg1: a note");
+  const std::string text = FormatPlan(blocked, pair.manifest);
+  CHECK(text.rfind("  ! pg2: the data directory is not readable\n", 0) == 0);
+  CHECK(text.find("  note: pg1: a note\n") != std::string::npos);
+  CHECK(PlanSummary(blocked, pair.manifest) ==
+        "Blocked: 1 problem must be solved first; Plan: 0 changes.");
+  CHECK(FormatPlan(Plan{}, pair.manifest) == "No changes: the pair matches the manifest.\n");
+}
+
+}  // namespace
+}  // namespace pgpair::testing

@@ -28,18 +28,24 @@ inline Manifest SandboxPair() {
 }
 
 // Runs one resource's Diff on a pair's facts, as the planner does, and
-// returns what it planned.
+// returns what it planned. A null host is one whose facts could not be
+// gathered.
 inline Plan DiffResource(const Resource& resource, const Manifest& manifest,
-                         const HostFacts& primary, const HostFacts& standby,
+                         const HostFacts* primary, const HostFacts* standby,
                          std::optional<ReplicationLoginCheck> login_check = std::nullopt) {
   PlanInput input;
   input.manifest = &manifest;
-  input.primary = &primary;
-  input.standby = &standby;
+  input.primary = primary;
+  input.standby = standby;
   input.login_check = std::move(login_check);
   Plan plan;
   resource.Diff(input, &plan);
   return plan;
+}
+inline Plan DiffResource(const Resource& resource, const Manifest& manifest,
+                         const HostFacts& primary, const HostFacts& standby,
+                         std::optional<ReplicationLoginCheck> login_check = std::nullopt) {
+  return DiffResource(resource, manifest, &primary, &standby, std::move(login_check));
 }
 
 // The payload of type D that `change` carries; fails the test when it

@@ -160,13 +160,7 @@ struct Planned {
 };
 
 Planned RunDiff(const Manifest& m, const HostFacts* primary, const HostFacts* standby) {
-  PlanInput input;
-  input.manifest = &m;
-  input.primary = primary;
-  input.standby = standby;
-  Planned planned;
-  SettingResource().Diff(input, &planned.plan);
-  return planned;
+  return Planned{testing::DiffResource(SettingResource(), m, primary, standby)};
 }
 
 const SettingDetails& Details(const Change& c) { return RequireDetails<SettingDetails>(c); }
@@ -1004,20 +998,11 @@ TEST_CASE("Diff on the real gather of a fresh Debian cluster", "[setting]") {
 }
 
 // Apply: one read, one atomic write, nothing for a pending value.
-struct ApplyFixture {
-  Manifest manifest = TwoHosts();
-  PlanInput input;
-  FakeTransport pg1{"pg1 (198.18.0.11)"};
-  FakeTransport pg2{"pg2 (198.18.0.12)"};
-  ApplyContext context;
+struct ApplyFixture : testing::FakePair {
   std::vector<std::string> progress;
 
   ApplyFixture() {
-    input.manifest = &manifest;
-    context.manifest = &manifest;
-    context.plan_input = &input;
-    context.primary = &pg1;
-    context.standby = &pg2;
+    manifest = TwoHosts();
     context.progress = [this](const std::string& line) { progress.push_back(line); };
   }
 };
