@@ -93,13 +93,19 @@ TEST_CASE("plan -o, show, apply PLAN: the saved plan is made exactly", "[saved_p
   CHECK(json::parse(show_json.out) == saved["plan"]);
 
   // The saved plan needs no --auto-approve: it is what was approved.
-  CommandResult apply = Pgpair("apply " + copy.plan);
+  const std::string log = copy.dir.path() + "/pgpair.log";
+  CommandResult apply = Pgpair("--log-file " + log + " apply " + copy.plan);
   INFO("pgpair apply PLAN: exit " << apply.exit_status << "\n" << apply.out << apply.err);
   REQUIRE(apply.exit_status == 0);
   CHECK(apply.out.find("the hosts and the manifest are as they were") != std::string::npos);
   CHECK(apply.out.find("the pair matches the manifest") != std::string::npos);
   CHECK(Pgpair("check " + copy.path).exit_status == 0);
   CHECK(apply.out.find(password) == std::string::npos);
+  // The full log (debug level) of the run holds no secret either.
+  const std::string logged = ReadText(log);
+  CHECK(logged.find("apply " + copy.plan) != std::string::npos);
+  CHECK(logged.find("exit status 0") != std::string::npos);
+  CHECK(logged.find(password) == std::string::npos);
 
   // Once made, the plan is stale: the hosts are no longer what it was made from.
   CommandResult again = Pgpair("apply " + copy.plan);
@@ -129,7 +135,8 @@ TEST_CASE("a saved plan whose hosts drifted is refused, naming the drift", "[sav
                  "echo 'host all all 10.9.9.9/32 reject' >> /etc/postgresql/15/main/pg_hba.conf && "
                  "runuser -u postgres -- psql -X -q -c \"ALTER SYSTEM SET wal_level = logical\"")
               .exit_status == 0);
-  CommandResult apply = Pgpair("apply " + copy.plan);
+  const std::string log = copy.dir.path() + "/pgpair.log";
+  CommandResult apply = Pgpair("--log-file " + log + " apply " + copy.plan);
   INFO("pgpair apply PLAN: exit " << apply.exit_status << "\n" << apply.out << apply.err);
   CHECK(apply.exit_status == 1);
   CHECK(apply.err.find("is stale: the hosts changed since it was made") != std::string::npos);
@@ -147,7 +154,8 @@ TEST_CASE("a saved plan whose manifest was edited is refused before any host is 
   const std::string standby_id = StandbySystemIdentifier();
   copy.dir.Write("sandbox.yaml",
                  Replaced(ReadText(copy.path), "max_wal_senders: 10", "max_wal_senders: 12"));
-  CommandResult apply = Pgpair("apply " + copy.plan);
+  const std::string log = copy.dir.path() + "/pgpair.log";
+  CommandResult apply = Pgpair("--log-file " + log + " apply " + copy.plan);
   INFO("pgpair apply PLAN: exit " << apply.exit_status << "\n" << apply.out << apply.err);
   CHECK(apply.exit_status == 1);
   CHECK(apply.err.find("the manifest " + copy.path + " changed since the plan was made") !=
