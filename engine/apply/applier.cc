@@ -1,5 +1,6 @@
 #include "engine/apply/applier.h"
 
+#include <cstdio>
 #include <functional>
 #include <thread>
 
@@ -117,9 +118,23 @@ Status ApplyPlan(const Plan& plan, ApplyContext& context, const ApplyTimings& ti
   }
   // A plan with deferred changes leaves the standby for the next round.
   if (context.manifest->standby_streaming && !plan.changes.empty() && plan.deferred.empty()) {
-    if (context.progress) context.progress("waiting for the standby to stream");
-    return Step(context, "wait", "the standby streams", manifest.standby,
-                [&] { return WaitForStreaming(context, timings.streaming_wait); });
+    // A wait says what it waits for and for how long, then how long it took.
+    if (context.progress) {
+      context.progress("waiting for " + manifest.standby + " to stream from " + manifest.primary +
+                       " (up to " + std::to_string(timings.streaming_wait.count()) + " s)");
+    }
+    auto start = std::chrono::steady_clock::now();
+    return Step(context, "wait", "the standby streams", manifest.standby, [&] {
+      Status streaming = WaitForStreaming(context, timings.streaming_wait);
+      if (streaming.ok() && context.progress) {
+        char took[32];
+        std::snprintf(
+            took, sizeof took, "%.1f",
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        context.progress(manifest.standby + " streams, after " + took + " s");
+      }
+      return streaming;
+    });
   }
   return Status::Ok();
 }
