@@ -222,6 +222,24 @@ class HbaRule final : public TypedResource<HbaRuleDetails> {
       } else {
         change.action = Action::kCreate;
         change.reason = shown + " matches first and " + WhatItDoes(line, method);
+        // pgpair's own rule further down, shadowed by this line, is moved
+        // up (apply comments the old copy out), not added a second time.
+        for (const HbaLineFact& later : lines) {
+          if (later.line_number <= line.line_number ||
+              NormalizeHbaLine(FirstLine(later)) != NormalizeHbaLine(rule)) {
+            continue;
+          }
+          change.action = Action::kUpdate;
+          change.before = "line " + std::to_string(later.line_number) + ": " + *change.after;
+          change.after = "before line " + std::to_string(line.line_number) + ": " + *change.after;
+          change.reason = "pgpair's rule at line " + std::to_string(later.line_number) +
+                          " is shadowed: " + change.reason + "; it is moved up before it";
+          details.placement = HbaRuleDetails::Placement::kInsertBefore;
+          details.line_number = line.line_number;
+          details.expected_text = FirstLine(line);
+          plan->changes.push_back(Attach(std::move(change), std::move(details)));
+          return;
+        }
       }
       change.reason += "; pgpair's rule goes before it";
       details.placement = HbaRuleDetails::Placement::kInsertBefore;

@@ -28,6 +28,17 @@ bool Has(const std::vector<std::string>& steps, const char* step) {
   return false;
 }
 
+// A step as people read it in apply's progress (the plan's JSON keeps the
+// step names).
+std::string StepPhrase(const std::string& step) {
+  if (step == kMoveRecoveryConf) return "move recovery.conf aside";
+  if (step == kCreateStandbySignal) return "create standby.signal";
+  if (step == kWriteConninfo) return "write primary_conninfo";
+  if (step == kWriteRecoveryConf) return "write recovery.conf";
+  if (step == kRemoveStandbySignal) return "remove standby.signal";
+  return step;
+}
+
 // Whether the password stored in the standby's primary_conninfo is known to
 // differ from the manifest's; both are compared as digests, never shown.
 bool StoredPasswordDiffers(const HostFacts& standby, const PlanInput& input) {
@@ -204,7 +215,9 @@ class RecoveryConfig final : public TypedResource<RecoveryConfigDetails> {
       conninfo = BuildPrimaryConninfo(details.primary, context.replication_password);
     }
     if (context.progress) {
-      context.progress(transport.host_label() + ": recovery configuration: " + Join(steps, ", "));
+      std::vector<std::string> phrases;
+      for (const std::string& step : steps) phrases.push_back(StepPhrase(step));
+      context.progress(transport.host_label() + ": recovery configuration: " + Join(phrases, ", "));
     }
     return RunStandbySteps(transport, *host, steps, details.data_dir,
                            details.conninfo_file.value_or(""), conninfo, details.timestamp);

@@ -66,6 +66,7 @@ class ReplicationRole final : public TypedResource<ReplicationRoleDetails> {
     change.address = address;
     change.host = manifest.primary;
     change.impact = Impact::kNone;
+    change.writes_on_primary = true;
     ReplicationRoleDetails details{spec.role, spec.connection_limit, false, false};
     const std::string desired =
         DescribeAttributes(true, true, spec.connection_limit) + "; password: declared";

@@ -34,7 +34,9 @@ class ServerRunning final : public Resource {
       change.before = "stopped";
       change.after = "running";
       change.reason = "the PostgreSQL server of " + host->name + " is not running";
-      change.impact = Impact::kRestart;
+      // Nothing runs that a start could interrupt; the plan says "start"
+      // through the server step.
+      change.impact = Impact::kNone;
       // The whole change is the engine's start: no Apply of its own.
       change.server_step = ServerStep::kStart;
       plan->changes.push_back(std::move(change));

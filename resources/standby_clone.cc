@@ -126,6 +126,19 @@ class StandbyClone final : public TypedResource<StandbyCloneDetails> {
   }
 };
 
+// listen_addresses as pg_settings shows it, naming no address another host
+// can reach: empty (Unix sockets only) or loopback names alone.
+bool ListensOnLoopbackOnly(const std::string& value) {
+  std::vector<std::string> names = Split(value, ',');
+  for (std::string& name : names) name = std::string(Trim(name));
+  for (const std::string& name : names) {
+    if (!name.empty() && name != "localhost" && name != "127.0.0.1" && name != "::1") {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 const Resource& StandbyCloneResource() {
@@ -321,8 +334,12 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
   if (standby.server.running == true && !why.empty() && conninfo_right &&
       primary.server.running == true) {
     std::string cause = "it may be catching up from the archive or reconnecting";
+    const SettingFact* listen = primary.FindSetting("listen_addresses");
     if (input.login_check && !input.login_check->succeeded) {
       cause = "the replication login from " + s + " fails: " + input.login_check->message;
+    } else if (listen && listen->value && ListensOnLoopbackOnly(*listen->value)) {
+      cause = p + " listens on " + (listen->value->empty() ? "no TCP address" : *listen->value) +
+              " only (listen_addresses), so " + s + " cannot reach it";
     }
     decision.notes.push_back(s + " is a standby of " + p + " but not streaming (" + why + "); " +
                              cause + "; pgpair check reports its progress");

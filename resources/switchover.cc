@@ -231,6 +231,7 @@ class Switchover final : public TypedResource<SwitchoverDetails> {
     change.address = std::string(kKind) + "[" + o + "->" + n + "]";
     change.host = o;
     change.action = Action::kUpdate;
+    change.swaps_roles = true;
     change.before = "primary " + o + ", standby " + n;
     change.after = "primary " + n + ", standby " + o;
     if (state.stage != SwitchoverStage::kBothUp) {

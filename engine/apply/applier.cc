@@ -1,5 +1,7 @@
 #include "engine/apply/applier.h"
 
+#include <cstdio>
+#include <functional>
 #include <thread>
 
 #include "engine/apply/remote_sql.h"
@@ -28,13 +30,23 @@ Status LockStillHeld(ApplyContext& context, const std::string& next_step) {
   return Status::Error(held.message() + "; stopping before " + next_step);
 }
 
+// Runs one step, telling context.step_started and step_finished.
+Status Step(ApplyContext& context, const char* kind, const std::string& name,
+            const std::string& host, const std::function<Status()>& run) {
+  if (context.step_started) context.step_started(kind, name, host);
+  Status result = run();
+  if (context.step_finished) context.step_finished(result);
+  return result;
+}
+
 Status ApplyChanges(const std::vector<Change>& changes, ApplyContext& context) {
   for (const Change& change : changes) {
     const Resource* resource = FindResource(change.resource);
     if (!resource) return Status::Error("no resource of kind " + change.resource);
     if (Status held = LockStillHeld(context, change.address); !held.ok()) return held;
     if (context.progress) context.progress(change.address);
-    Status applied = resource->Apply(change, context);
+    Status applied = Step(context, "change", change.address, change.host,
+                          [&] { return resource->Apply(change, context); });
     if (!applied.ok()) return applied.WithContext(change.address);
   }
   return Status::Ok();
@@ -76,7 +88,7 @@ Status ApplyPlan(const Plan& plan, ApplyContext& context, const ApplyTimings& ti
   const Manifest& manifest = *context.manifest;
   std::vector<Change> primary_changes, standby_changes, pair_changes;
   for (const Change& change : ApplyOrder(plan, manifest)) {
-    if (change.resource == "switchover") {
+    if (change.swaps_roles) {
       pair_changes.push_back(change);
     } else {
       (change.host == manifest.primary ? primary_changes : standby_changes).push_back(change);
@@ -88,12 +100,18 @@ Status ApplyPlan(const Plan& plan, ApplyContext& context, const ApplyTimings& ti
   auto run_batch = [&](const std::string& host, const std::vector<Change>& changes) -> Status {
     if (changes.empty()) return Status::Ok();
     const ServerStep step = StepFor(changes, context.FactsFor(host));
-    Status done = KeepLastGood(context, host, changes);
+    Status done = Step(context, "keep_configuration", "copy the configuration files at stake", host,
+                       [&] { return KeepLastGood(context, host, changes); });
     if (done.ok()) done = ApplyChanges(changes, context);
     if (done.ok() && step != ServerStep::kNone) {
       done = LockStillHeld(context, host + "'s " + ServerStepName(step));
     }
-    if (done.ok()) done = RunServerStep(context, host, changes);
+    if (done.ok()) {
+      done = step == ServerStep::kNone
+                 ? RunServerStep(context, host, changes)
+                 : Step(context, "server_step", ServerStepName(step), host,
+                        [&] { return RunServerStep(context, host, changes); });
+    }
     return done;
   };
   Status done = run_batch(manifest.primary, primary_changes);
@@ -105,8 +123,23 @@ Status ApplyPlan(const Plan& plan, ApplyContext& context, const ApplyTimings& ti
   if (!done.ok()) return done;
   // A plan with deferred changes leaves the standby for the next round.
   if (context.manifest->standby_streaming && !plan.changes.empty() && plan.deferred.empty()) {
-    if (context.progress) context.progress("waiting for the standby to stream");
-    return WaitForStreaming(context, timings.streaming_wait);
+    // A wait says what it waits for and for how long, then how long it took.
+    if (context.progress) {
+      context.progress("waiting for " + manifest.standby + " to stream from " + manifest.primary +
+                       " (up to " + std::to_string(timings.streaming_wait.count()) + " s)");
+    }
+    auto start = std::chrono::steady_clock::now();
+    return Step(context, "wait", "the standby streams", manifest.standby, [&] {
+      Status streaming = WaitForStreaming(context, timings.streaming_wait);
+      if (streaming.ok() && context.progress) {
+        char took[32];
+        std::snprintf(
+            took, sizeof took, "%.1f",
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        context.progress(manifest.standby + " streams, after " + took + " s");
+      }
+      return streaming;
+    });
   }
   return Status::Ok();
 }

@@ -25,7 +25,11 @@ struct ApplyTimings {
 // change and each server step first checks that apply still holds its lock.
 // Stops at the first failure, saying which change failed and what had been
 // done before it. It does not re-plan: the caller gathers the facts again
-// and checks that the new plan is empty.
+// and checks that the new plan is empty. Each step is told to
+// context.step_started and step_finished, by kind and name: per host
+// "keep_configuration", then "change" (its address) per change, then
+// "server_step" ("reload", "restart", "start"); last "wait" (the standby
+// streams).
 Status ApplyPlan(const Plan& plan, ApplyContext& context, const ApplyTimings& timings);
 
 // Waits until the primary reports the standby streaming (pg_stat_replication

@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <ctime>
 #include <iostream>
 #include <sstream>
@@ -6,6 +8,7 @@
 #include "engine/cli/cli.h"
 #include "engine/cli/pair_commands.h"
 #include "engine/facts/standby_state.h"
+#include "engine/output/colour.h"
 #include "engine/output/json_text.h"
 #include "engine/output/plan_report.h"
 #include "engine/plan/planner.h"
@@ -134,7 +137,7 @@ int RunCheckCommand(const PairCommandOptions& options, const Connectors& connect
       std::cout << (status == kExitError ? "error" : "drift")
                 << (streaming ? "" : ", " + manifest.standby + " not streaming: " + why_not)
                 << "\n\n"
-                << FormatPlan(plan, manifest);
+                << FormatPlan(plan, manifest, UseColour(STDOUT_FILENO));
     }
   }
   if (!options.metrics_file.empty()) {

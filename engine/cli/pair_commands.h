@@ -14,6 +14,7 @@ struct PairCommandOptions {
   bool auto_approve = false;             // apply
   bool allow_overwrite_primary = false;  // plan, apply
   std::string metrics_file;              // check
+  std::string out_path;                  // plan -o: where the saved plan goes
   int wait_seconds = 120;                // apply, verify
 };
 
@@ -28,6 +29,8 @@ struct Connectors {
 int RunPlanCommand(const PairCommandOptions& options, const Connectors& connectors);
 int RunApplyCommand(const PairCommandOptions& options, const Connectors& connectors);
 int RunCheckCommand(const PairCommandOptions& options, const Connectors& connectors);
+// `pgpair show PLAN [--json]`: a saved plan as plan shows it; changes nothing.
+int RunShowCommand(const std::string& plan_path, bool json);
 int RunVerifyCommand(const PairCommandOptions& options, const Connectors& connectors);
 
 }  // namespace pgpair

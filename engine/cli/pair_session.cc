@@ -49,7 +49,10 @@ Result<PairSession> OpenPairSession(const std::string& manifest_path,
   }
   // HostConnection points into the manifest's hosts: connect only once the
   // manifest has its final address.
+  auto start = std::chrono::steady_clock::now();
   session.connections = ConnectPair(session.manifest, connect);
+  session.connect_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return session;
 }
 

@@ -27,6 +27,9 @@ struct PairSession {
   PairFacts facts;
   std::optional<ReplicationLoginCheck> login_check;
   double gather_seconds = 0;
+  // How long connecting to both hosts took (a host that does not answer is
+  // waited on up to its ssh.connect_timeout_seconds).
+  double connect_seconds = 0;
   // The manifest's replication password, resolved and checked when the
   // session opens; empty when the manifest declares none. Never logged.
   std::string replication_password;

@@ -1,6 +1,7 @@
 #include <chrono>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -9,6 +10,7 @@
 #include "engine/cli/cli.h"
 #include "engine/cli/pair_commands.h"
 #include "engine/facts/standby_state.h"
+#include "engine/output/json_text.h"
 #include "engine/util/text.h"
 
 namespace pgpair {
@@ -20,6 +22,57 @@ std::string RandomToken() {
   token << std::hex << device() << device();
   return token.str();
 }
+
+// What verify found, printed at the end as lines or, with --json, as the
+// document of schemas/verify.schema.json.
+struct VerifyResult {
+  struct Check {
+    std::string name;  // "streaming", "in_recovery", "canary"
+    bool passed = false;
+    std::string detail;
+  };
+  std::string pair;
+  std::vector<Check> checks;
+  std::optional<double> canary_seconds;
+  std::optional<double> replay_delay_seconds;
+
+  bool ok() const {
+    for (const Check& check : checks) {
+      if (!check.passed) return false;
+    }
+    return true;
+  }
+
+  int Print(bool json) const {
+    auto optional = [](const std::optional<double>& value) {
+      return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+    };
+    if (json) {
+      nlohmann::json items = nlohmann::json::array();
+      for (const Check& check : checks) {
+        items.push_back({{"name", check.name}, {"passed", check.passed}, {"detail", check.detail}});
+      }
+      std::cout << ToJsonText({{"pgpair_verify_version", 1},
+                               {"pair", pair},
+                               {"verified", ok()},
+                               {"checks", items},
+                               {"canary_seconds", optional(canary_seconds)},
+                               {"replay_delay_seconds", optional(replay_delay_seconds)}})
+                << "\n";
+    } else {
+      std::cout << "pgpair verify: pair " << pair << "\n";
+      for (const Check& check : checks) {
+        std::cout << "  " << (check.passed ? "ok    " : "FAILED") << "  " << check.detail << "\n";
+      }
+      if (replay_delay_seconds) {
+        std::cout << "  replay delay before the canary: " << std::fixed << std::setprecision(3)
+                  << *replay_delay_seconds << " s since the last replayed commit\n";
+      }
+      std::cout << (ok() ? "Replication verified.\n" : "Replication NOT verified.\n");
+    }
+    return ok() ? kExitOk : kExitError;
+  }
+};
 
 }  // namespace
 
@@ -38,19 +91,25 @@ int RunVerifyCommand(const PairCommandOptions& options, const Connectors& connec
   const HostFacts& standby = session->standby_facts();
   Transport* primary_transport = session->primary_transport();
   Transport* standby_transport = session->standby_transport();
-  std::cout << "pgpair verify: pair " << manifest.pair << "\n";
+  VerifyResult result;
+  result.pair = manifest.pair;
+  result.replay_delay_seconds = standby.replication.replay_delay_seconds;
   bool ok = true;
-  auto report = [&ok](bool passed, const std::string& what) {
-    std::cout << "  " << (passed ? "ok    " : "FAILED") << "  " << what << "\n";
+  auto report = [&ok, &result](const char* name, bool passed, const std::string& what) {
+    result.checks.push_back({name, passed, what});
     ok &= passed;
   };
   const std::string why_not =
       WhyNotStreaming(primary, standby, manifest.standby_host().address, manifest.standby);
-  report(why_not.empty(), manifest.standby + "'s WAL receiver streams from " + manifest.primary +
-                              (why_not.empty() ? "" : " (it does not: " + why_not + ")"));
-  report(standby.server.in_recovery.value_or(false),
+  report("streaming", why_not.empty(),
+         manifest.standby + "'s WAL receiver streams from " + manifest.primary +
+             (why_not.empty() ? "" : " (it does not: " + why_not + ")"));
+  report("in_recovery", standby.server.in_recovery.value_or(false),
          manifest.standby + " is in recovery (a read-only hot standby)");
-  if (!primary_transport || !standby_transport || !ok) return kExitError;
+  if (!primary_transport || !standby_transport || !ok) {
+    result.Print(options.json);
+    return kExitError;
+  }
 
   // The canary lives in the postgres database of the primary, one row, and
   // is replicated like any table.
@@ -65,8 +124,9 @@ int RunVerifyCommand(const PairCommandOptions& options, const Connectors& connec
           "ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, written_at = "
           "EXCLUDED.written_at;\n");
   if (!written.ok()) {
-    report(false, "canary row written on " + manifest.primary + ": " + written.status().message());
-    return kExitError;
+    report("canary", false,
+           "canary row written on " + manifest.primary + ": " + written.status().message());
+    return result.Print(options.json);
   }
   auto start = std::chrono::steady_clock::now();
   auto deadline = start + std::chrono::seconds(options.wait_seconds);
@@ -87,17 +147,13 @@ int RunVerifyCommand(const PairCommandOptions& options, const Connectors& connec
   what << "canary row written on " << manifest.primary << " read on " << manifest.standby;
   if (seen == token) {
     what << " after " << std::fixed << std::setprecision(3) << delay << " s";
+    result.canary_seconds = delay;
   } else {
     what << ": not seen within " << options.wait_seconds << " s"
          << (last_error.empty() ? "" : " (" + last_error + ")");
   }
-  report(seen == token, what.str());
-  if (standby.replication.replay_delay_seconds) {
-    std::cout << "  replay delay before the canary: " << std::fixed << std::setprecision(3)
-              << *standby.replication.replay_delay_seconds << " s since the last replayed commit\n";
-  }
-  std::cout << (ok ? "Replication verified.\n" : "Replication NOT verified.\n");
-  return ok ? kExitOk : kExitError;
+  report("canary", seen == token, what.str());
+  return result.Print(options.json);
 }
 
 }  // namespace pgpair

@@ -3,6 +3,8 @@
 #include <map>
 #include <sstream>
 
+#include "engine/output/colour.h"
+
 namespace pgpair {
 namespace {
 
@@ -18,6 +20,19 @@ const char* Symbol(Action action) {
       return "-/+";
   }
   return "?";
+}
+
+Colour SymbolColour(Action action) {
+  switch (action) {
+    case Action::kCreate:
+      return Colour::kGreen;
+    case Action::kUpdate:
+      return Colour::kYellow;
+    case Action::kDelete:
+    case Action::kReplace:
+      return Colour::kRed;
+  }
+  return Colour::kBold;
 }
 
 std::string Shown(const std::optional<std::string>& value) { return value ? *value : "(none)"; }
@@ -50,22 +65,36 @@ std::string PlanSummary(const Plan& plan, const Manifest& manifest) {
     for (const Change& change : plan.changes) has_changes |= change.host == host.name;
     if (!has_changes) continue;
     Impact impact = plan.HighestImpact(host.name);
+    bool starts = false;
+    for (const Change& change : plan.changes) {
+      starts |= change.host == host.name && change.server_step == ServerStep::kStart;
+    }
+    // A stopped server that is started is interrupted by nothing.
     out << "; " << host.name << ": "
-        << (impact == Impact::kNone ? "no interruption" : ImpactName(impact));
+        << (impact >= Impact::kRestart ? ImpactName(impact)
+            : starts                   ? "start"
+            : impact == Impact::kNone  ? "no interruption"
+                                       : ImpactName(impact));
   }
   out << ".";
   return out.str();
 }
 
-std::string FormatPlan(const Plan& plan, const Manifest& manifest) {
+std::string FormatPlan(const Plan& plan, const Manifest& manifest, bool colour) {
   std::ostringstream out;
   for (const Blocker& blocker : plan.blockers) {
-    out << "  ! " << (blocker.host.empty() ? "" : blocker.host + ": ") << blocker.message << "\n";
+    out << "  " << Paint("!", Colour::kRed, colour) << " "
+        << (blocker.host.empty() ? "" : blocker.host + ": ") << blocker.message << "\n";
   }
   if (!plan.blockers.empty()) out << "\n";
   for (const Change& change : plan.changes) {
-    out << "  " << Symbol(change.action) << " " << change.address << "  ("
-        << ActionName(change.action) << ", impact: " << ImpactName(change.impact) << ")\n";
+    out << "  " << Paint(Symbol(change.action), SymbolColour(change.action), colour) << " "
+        << Paint(change.address, Colour::kBold, colour) << "  (" << ActionName(change.action)
+        << ", impact: " << ImpactName(change.impact)
+        << (change.server_step == ServerStep::kStart && change.impact < Impact::kReclone
+                ? ", the server is started"
+                : "")
+        << ")\n";
     if (change.before || change.after) {
       out << "      " << Shown(change.before) << "  ->  " << Shown(change.after) << "\n";
     }
@@ -76,7 +105,7 @@ std::string FormatPlan(const Plan& plan, const Manifest& manifest) {
   }
   for (const std::string& note : plan.notes) out << "  note: " << note << "\n";
   if (!plan.changes.empty() || !plan.notes.empty()) out << "\n";
-  out << PlanSummary(plan, manifest) << "\n";
+  out << Paint(PlanSummary(plan, manifest), Colour::kBold, colour) << "\n";
   if (!plan.deferred.empty()) {
     out << "Then, once these are made, apply plans and makes what waits for them: ";
     for (size_t i = 0; i < plan.deferred.size(); ++i) {

@@ -12,7 +12,9 @@ namespace pgpair {
 // The plan for a terminal or a log: one block per change (symbol, address,
 // impact, before -> after, reason), the blockers, the notes, and a summary
 // line naming each host's highest impact.
-std::string FormatPlan(const Plan& plan, const Manifest& manifest);
+// With `colour` (engine/output/colour.h), the symbols, blockers and summary
+// are coloured for a terminal.
+std::string FormatPlan(const Plan& plan, const Manifest& manifest, bool colour = false);
 
 // The closing line alone: "Plan: 3 changes (1 create, 2 update); pg1: restart."
 // or "No changes: the pair matches the manifest."

@@ -86,6 +86,13 @@ struct Change {
   std::vector<ServerCheck> checks;
   std::vector<std::string> edited_files;  // absolute paths on the host
   std::optional<WrittenSetting> setting;
+  // The change acts on both servers and swaps which one is primary (a
+  // switchover): apply runs it between the primary's changes and the
+  // standby's, and the planner defers the standby's changes past it.
+  bool swaps_roles = false;
+  // The change writes through SQL on the primary (a role): while the
+  // manifest's primary is still in recovery, it waits for the promotion.
+  bool writes_on_primary = false;
 
   // The resource's payload; empty for a change whose whole effect is its
   // server step (server_running).

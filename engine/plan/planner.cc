@@ -32,15 +32,14 @@ int RegistryIndex(const std::string& kind) {
 // comes with the WAL). They are deferred: apply plans them again after it.
 void DeferAroundSwitchover(const PlanInput& input, Plan* plan) {
   bool switchover = false;
-  for (const Change& change : plan->changes) switchover |= change.resource == "switchover";
+  for (const Change& change : plan->changes) switchover |= change.swaps_roles;
   if (!switchover) return;
   const bool primary_read_only = input.primary->server.in_recovery == true;
   std::vector<Change> kept;
   std::vector<std::string> moved;
   for (Change& change : plan->changes) {
-    bool wait = change.resource != "switchover" &&
-                (change.host == input.standby->name ||
-                 (primary_read_only && change.resource == "replication_role"));
+    bool wait = !change.swaps_roles && (change.host == input.standby->name ||
+                                        (primary_read_only && change.writes_on_primary));
     if (wait) {
       moved.push_back(change.address);
     } else {

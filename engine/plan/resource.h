@@ -51,6 +51,11 @@ struct ApplyContext {
   // passes to GuardedCommand (engine/apply/remote_guard.h) so that it ends
   // with pgpair. Empty without the lock.
   std::map<std::string, int> lease_pids;
+  // Told when each step of the apply starts and when it ends, for apply
+  // --json (engine/apply/applier.h names the steps); empty: not told.
+  std::function<void(const std::string& kind, const std::string& name, const std::string& host)>
+      step_started;
+  std::function<void(const Status& result)> step_finished;
 
   Transport& For(const std::string& host_name) const {
     return host_name == manifest->primary ? *primary : *standby;

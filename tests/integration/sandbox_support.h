@@ -105,17 +105,14 @@ inline CommandResult Pgpair(const std::string& arguments) {
 }
 
 // Validates the JSON document in `document_path` against schemas/`schema`
-// with Debian's python3-jsonschema (installed by scripts/install-deps);
-// prints "valid" and exits 0 when it is.
+// with scripts/validate-json (Debian's python3-jsonschema, installed by
+// scripts/install-deps; references between the schemas resolved from
+// schemas/, offline); prints "valid" and exits 0 when it is.
 inline CommandResult ValidateAgainstSchema(const std::string& schema,
                                            const std::string& document_path) {
-  return RunCommand(
-      "/usr/bin/python3 -c 'import json, sys, jsonschema; "
-      "schema = json.load(open(sys.argv[1])); "
-      "jsonschema.Draft202012Validator.check_schema(schema); "
-      "jsonschema.Draft202012Validator(schema).validate(json.load(open(sys.argv[2]))); "
-      "print(\"valid\")' " +
-      ShellQuote(std::string(PGPAIR_SCHEMAS_DIR) + "/" + schema) + " " + ShellQuote(document_path));
+  const std::string schemas = PGPAIR_SCHEMAS_DIR;
+  return RunCommand("/usr/bin/python3 " + ShellQuote(schemas + "/../scripts/validate-json") + " " +
+                    ShellQuote(schemas + "/" + schema) + " " + ShellQuote(document_path));
 }
 
 inline std::string Example(const std::string& name) {

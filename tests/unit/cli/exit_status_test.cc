@@ -2,7 +2,12 @@
 // codes (105 for a file that is not there, 109 for an unknown option) are not
 // let through. Only command lines that fail before any host is contacted.
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -80,6 +85,34 @@ TEST_CASE("--help and --version exit 0, and the help states the exit statuses", 
   Run version = Cli({"--version"});
   CHECK(version.status == kExitOk);
   CHECK(version.out == std::string("pgpair ") + PGPAIR_VERSION + "\n");
+}
+
+TEST_CASE("every command's --help ends with examples of it", "[cli]") {
+  for (const char* command : {"facts", "plan", "show", "apply", "check", "verify"}) {
+    Run help = Cli({command, "--help"});
+    INFO(command << ":\n" << help.out);
+    CHECK(help.status == kExitOk);
+    CHECK_THAT(help.out, Catch::Contains("\nExamples:\n  pgpair " + std::string(command) + " "));
+  }
+}
+
+TEST_CASE("--log-file is created closed to group and others, and logs the command line", "[cli]") {
+  char dir_pattern[] = "/tmp/pgpair-log-XXXXXX";
+  REQUIRE(mkdtemp(dir_pattern) != nullptr);
+  const std::string log = std::string(dir_pattern) + "/pgpair.log";
+  Run run = Cli({"-q", "--log-file", log, "show", "/nonexistent/plan.json"});
+  CHECK(run.status == kExitError);
+  struct stat info {};
+  REQUIRE(stat(log.c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0600);
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  CHECK_THAT(text.str(),
+             Catch::Contains("show /nonexistent/plan.json") && Catch::Contains("exit status 1"));
+  CHECK(Cli({"--log-file", "/nonexistent/dir/pgpair.log", "show", "x"}).status == kExitError);
+  std::remove(log.c_str());
+  rmdir(dir_pattern);
 }
 
 }  // namespace

@@ -229,6 +229,25 @@ TEST_CASE("hba_rule: a shadowing line is named with its text", "[hba_rule]") {
         "scram-sha-256; pgpair's rule goes before it");
 }
 
+TEST_CASE("hba_rule: pgpair's own rule shadowed by an earlier line is a move, not a create",
+          "[hba_rule]") {
+  Plan plan = DiffOf(PairManifest(),
+                     Primary("host replication all 198.18.0.0/24 reject\n"
+                             "host    replication     replicator      198.18.0.12/32          "
+                             "scram-sha-256\n"));
+  REQUIRE(plan.changes.size() == 1);
+  const Change& change = plan.changes[0];
+  CHECK(change.action == Action::kUpdate);
+  CHECK(change.before == "line 2: host replication replicator 198.18.0.12/32 scram-sha-256");
+  CHECK(change.after == "before line 1: host replication replicator 198.18.0.12/32 scram-sha-256");
+  CHECK(change.reason ==
+        "pgpair's rule at line 2 is shadowed: line 1 `host replication all 198.18.0.0/24 "
+        "reject` matches first and would refuse the standby; it is moved up before it");
+  CHECK(RequireDetails<HbaRuleDetails>(change).placement ==
+        HbaRuleDetails::Placement::kInsertBefore);
+  CHECK(RequireDetails<HbaRuleDetails>(change).line_number == 1);
+}
+
 TEST_CASE("hba_rule: a continued record shows whole, its first line is what apply checks",
           "[hba_rule]") {
   Plan plan = DiffOf(PairManifest(),

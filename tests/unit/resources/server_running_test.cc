@@ -19,7 +19,9 @@ TEST_CASE("A stopped server is planned to start", "[server_running]") {
   Plan plan = Diff(m, primary, standby);
   REQUIRE(plan.changes.size() == 1);
   CHECK(plan.changes[0].address == "server_running[pg2]");
-  CHECK(plan.changes[0].impact == Impact::kRestart);
+  // A stopped server has nothing to interrupt: a start, not a restart.
+  CHECK(plan.changes[0].impact == Impact::kNone);
+  CHECK(plan.changes[0].server_step == ServerStep::kStart);
   CHECK(plan.blockers.empty());
   CHECK(Diff(m, primary, primary).changes.empty());
 }

@@ -1,5 +1,6 @@
 #include "resources/standby_clone.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <functional>
 #include <string>
@@ -285,6 +286,19 @@ TEST_CASE("The split-brain blocker tells both ways out", "[standby_clone]") {
 TEST_CASE("A standby in recovery that does not stream, with the right conninfo, is only noted",
           "[standby_clone]") {
   Pair pair;
+  auto primary_listens_on = [&pair](const std::string& value) {
+    if (!pair.primary.settings) pair.primary.settings.emplace();
+    auto& settings = *pair.primary.settings;
+    auto it = std::find_if(settings.begin(), settings.end(),
+                           [](const SettingFact& s) { return s.name == "listen_addresses"; });
+    if (it == settings.end()) {
+      SettingFact listen;
+      listen.name = "listen_addresses";
+      it = settings.insert(settings.end(), listen);
+    }
+    it->value = value;
+  };
+  primary_listens_on("*");
   pair.standby.replication.receiver_present = false;
   pair.standby.replication.receiver.reset();
   Plan plan = DiffStandby(pair);
@@ -293,6 +307,16 @@ TEST_CASE("A standby in recovery that does not stream, with the right conninfo, 
   REQUIRE(plan.notes.size() == 1);
   CHECK(
       Contains(plan.notes[0], "pg2 is a standby of pg1 but not streaming (no WAL receiver runs)"));
+  CHECK(Contains(plan.notes[0], "it may be catching up"));
+
+  // When the cause is known, the note says it instead of guessing.
+  primary_listens_on("localhost");
+  plan = DiffStandby(pair);
+  REQUIRE(plan.notes.size() == 1);
+  CHECK(Contains(plan.notes[0],
+                 "pg1 listens on localhost only (listen_addresses), so pg2 cannot reach it"));
+  CHECK_FALSE(Contains(plan.notes[0], "catching up"));
+  primary_listens_on("*");
 
   // A receiver that is there but still starting reads the same way.
   pair.standby.replication.receiver_present = true;
