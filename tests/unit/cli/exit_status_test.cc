@@ -75,7 +75,7 @@ TEST_CASE("every error exits 1, with the reason on stderr", "[cli]") {
   }
 }
 
-TEST_CASE("--help and --version exit 0, and the help states the exit statuses", "[cli]") {
+TEST_CASE("pgpair --help and --version exit 0, and the help states the exit statuses", "[cli]") {
   Run help = Cli({"--help"});
   CHECK(help.status == kExitOk);
   CHECK_THAT(help.out, Catch::Contains("Exit status: 0 success") &&
@@ -96,7 +96,8 @@ TEST_CASE("every command's --help ends with examples of it", "[cli]") {
   }
 }
 
-TEST_CASE("--log-file is created closed to group and others, and logs the command line", "[cli]") {
+TEST_CASE("pgpair --log-file is created closed to group and others, and logs the command line",
+          "[cli]") {
   char dir_pattern[] = "/tmp/pgpair-log-XXXXXX";
   REQUIRE(mkdtemp(dir_pattern) != nullptr);
   const std::string log = std::string(dir_pattern) + "/pgpair.log";

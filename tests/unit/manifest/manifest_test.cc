@@ -181,7 +181,7 @@ TEST_CASE("swapping the primary: and standby: lines swaps the roles", "[manifest
   CHECK(manifest->primary_host().become == Become::kSudo);
 }
 
-TEST_CASE("~ and relative local paths are expanded", "[manifest]") {
+TEST_CASE("Paths starting with ~ and relative local paths are expanded", "[manifest]") {
   ScopedEnv home("HOME", "/home/operator");
   Result<Manifest> manifest = LoadManifest(kFixtures + "/relative_paths.yaml");
   REQUIRE(manifest.status().message() == "");
