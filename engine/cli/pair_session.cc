@@ -72,15 +72,6 @@ void RefreshFacts(PairSession& session, const LoginChecker& login_checker) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::string UtcTimestamp() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y%m%dT%H%M%SZ", &utc);
-  return text;
-}
-
 PlanInput MakePlanInput(const PairSession& session, bool allow_overwrite_primary,
                         const std::string& timestamp) {
   PlanInput input;

@@ -9,6 +9,7 @@
 #include "engine/facts/collector.h"
 #include "engine/plan/change.h"
 #include "engine/plan/resource.h"
+#include "engine/util/utc_time.h"
 
 namespace pgpair {
 
@@ -51,9 +52,6 @@ Result<PairSession> OpenPairSession(const std::string& manifest_path,
 // login check when both hosts are reachable, the primary runs and the
 // manifest has a replication password.
 void RefreshFacts(PairSession& session, const LoginChecker& login_checker);
-
-// "20261126T061500Z": names moved-aside data directories.
-std::string UtcTimestamp();
 
 PlanInput MakePlanInput(const PairSession& session, bool allow_overwrite_primary,
                         const std::string& timestamp);

@@ -6,6 +6,7 @@
 
 #include "engine/cli/pair_session.h"
 #include "engine/plan/saved_plan.h"
+#include "engine/util/utc_time.h"
 
 namespace pgpair {
 
@@ -25,9 +26,6 @@ Status CheckManifestUnchanged(const SavedPlan& saved);
 // The manifest's path made absolute, so that a saved plan can be applied
 // from another directory.
 std::string AbsolutePath(const std::string& path);
-
-// "2026-12-01T18:02:03Z"
-std::string UtcIsoTime();
 
 }  // namespace pgpair
 

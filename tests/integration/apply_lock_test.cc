@@ -109,7 +109,8 @@ void ExpectConvergedAndVerified() {
   CHECK(SqlOnHost("pg2", "SELECT pg_is_in_recovery()").out == "t\n");
 }
 
-TEST_CASE("a second apply refuses at once, naming the first; plan and check report it", "[lock]") {
+TEST_CASE("a second apply refuses at once, naming the first, and plan and check report it",
+          "[lock]") {
   FreshSandbox();
   LinksRestored restored;
   // A slower clone (a fresh cluster over 8 Mbit/s): the first apply
@@ -213,7 +214,7 @@ TEST_CASE("kill -9 of pgpair during pg_basebackup leaves nothing running and the
   ExpectConvergedAndVerified();
 }
 
-TEST_CASE("a cut link ends the standby's lease by itself; the next apply takes the lock",
+TEST_CASE("a cut link ends the standby's lease by itself and the next apply takes the lock",
           "[lock]") {
   FreshSandbox();
   LinksRestored restored;

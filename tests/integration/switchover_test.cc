@@ -202,21 +202,21 @@ void InterruptedSwitchover(const std::string& line, const std::vector<std::strin
   CheckSwitchedTo(swapped, "pg2", "pg1", writer.Acknowledged());
 }
 
-TEST_CASE("switchover: pgpair killed right after the old primary's stop; the rerun completes it",
+TEST_CASE("switchover: pgpair killed right after the old primary's stop, the rerun completes it",
           "[switchover][switchover-faults]") {
   InterruptedSwitchover("pg1: shut down at checkpoint",
                         {"switchover:old_primary_stopped", "switchover:promoted"},
                         [](BackgroundPgpair& apply) { apply.Kill9(); });
 }
 
-TEST_CASE("switchover: pgpair killed right after the promotion; the rerun completes it",
+TEST_CASE("switchover: pgpair killed right after the promotion, the rerun completes it",
           "[switchover][switchover-faults]") {
   InterruptedSwitchover("pg1: configuring it as a standby", {"switchover:promoted", "ordinary"},
                         [](BackgroundPgpair& apply) { apply.Kill9(); });
 }
 
 TEST_CASE(
-    "switchover: the old primary's link cut before it starts as a standby; the rerun "
+    "switchover: the old primary's link cut before it starts as a standby, the rerun "
     "completes it",
     "[switchover][switchover-faults]") {
   FaultGuard guard;

@@ -94,7 +94,7 @@ TEST_CASE("The snapshot script keeps copies and puts them back", "[config_snapsh
   CHECK(std::system(("test -z \"$(find '" + s.path + "' -name '*.pgpair-*')\"").c_str()) == 0);
 }
 
-TEST_CASE("keep leaves existing copies alone; save replaces them", "[config_snapshot]") {
+TEST_CASE("keep leaves existing copies alone, save replaces them", "[config_snapshot]") {
   Scratch s;
   std::string conf = s.Write("etc/postgresql.conf", "port = 5432\n", 0644);
   Run(s, "save", {conf});

@@ -213,7 +213,7 @@ TEST_CASE("The plan as a person reads it: each change with its reason, then the 
   CHECK(text.find("/secret") == std::string::npos);
 }
 
-TEST_CASE("A blocked plan leads with its blockers; an empty one says the pair matches",
+TEST_CASE("A blocked plan leads with its blockers, an empty one says the pair matches",
           "[planner][plan_report]") {
   FreshPair pair;
   Plan blocked;

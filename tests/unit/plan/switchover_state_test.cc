@@ -97,7 +97,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "A promotion after the old primary's shutdown checkpoint lets it follow; one before it "
+    "A promotion after the old primary's shutdown checkpoint lets it follow, one before it "
     "is a divergence",
     "[switchover]") {
   CHECK(ClassifySwitchover(Promoted("0/50000A0"), StoppedOldPrimary()).stage ==
