@@ -363,7 +363,8 @@ TEST_CASE("The clone's details are what apply needs, and no secret", "[standby_c
   CHECK_FALSE(Contains(AllText(plan), "password="));
 }
 
-TEST_CASE("PgpassLine escapes ':' and '\\' as libpq's password file needs", "[standby_clone]") {
+TEST_CASE("PgpassLine escapes colons and backslashes as libpq's password file needs",
+          "[standby_clone]") {
   struct Case {
     const char* proves;
     std::string host, user, password, line;
