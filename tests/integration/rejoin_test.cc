@@ -117,9 +117,10 @@ TEST_CASE("rejoin without wal_log_hints: cloned again with the old data kept",
   TempDir dir;
   // The operator declines wal_log_hints on both hosts.
   const std::string no_hints = dir.path() + "/no-hints.yaml";
-  std::ofstream(no_hints) << Replaced(ReadText(kManifest), "    listen_addresses: '*'",
-                                      "    listen_addresses: '*'\n    wal_log_hints: 'off'\n"
-                                      "  standby:\n    wal_log_hints: 'off'");
+  std::ofstream(no_hints) << Replaced(
+      Replaced(ReadText(kManifest), "    listen_addresses: '*'",
+               "    listen_addresses: '*'\n    wal_log_hints: 'off'"),
+      "    hot_standby: on", "    hot_standby: on\n    wal_log_hints: 'off'");
   ApplyThenFailOverByHand(no_hints);
   CHECK(SqlOnHost("pg1", "SHOW wal_log_hints").out == "off\n");
 
