@@ -240,8 +240,8 @@ TEST_CASE("one major: fresh pair, apply, verify, converged plan, drift repaired"
     s.ExpectRepaired({"setting[pg1/max_wal_senders]"});
     CHECK(s.Sql("pg1", "SHOW max_wal_senders") == "10\n");
 
-    s.OnBoth("pg1", "sed -i '/^host *replication *replicator/d' " + layout.hba_file + " && " +
-                        layout.Control("reload"));
+    s.OnBoth("pg1", "sed -i '/^host *replication,postgres *replicator/d' " + layout.hba_file +
+                        " && " + layout.Control("reload"));
     s.ExpectRepaired({"hba_rule[pg1/replication replicator 198.18.0.12/32]"});
 
     if (major >= 12) {
