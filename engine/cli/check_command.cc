@@ -23,12 +23,6 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::string FirstBlocker(const Plan& plan) {
-  if (plan.blockers.empty()) return "";
-  const Blocker& blocker = plan.blockers.front();
-  return blocker.host.empty() ? blocker.message : blocker.host + ": " + blocker.message;
-}
-
 }  // namespace
 
 PairOutcome RunCheckOnPair(const std::string& manifest_path, const Connectors& connectors) {
@@ -73,7 +67,7 @@ PairOutcome RunCheckOnPair(const std::string& manifest_path, const Connectors& c
                    : status == kExitOk    ? "converged"
                    : status == kExitDrift ? "drift"
                                           : "error";
-  if (!applying) outcome.changes = plan.changes.size();
+  if (!applying && reachable) outcome.changes = plan.changes.size();
   outcome.first_error = FirstBlocker(plan);
   if (!streaming && !applying && manifest.standby_streaming) {
     outcome.not_streaming = manifest.standby + " not streaming: " + why_not;

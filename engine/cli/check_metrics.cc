@@ -32,7 +32,15 @@ PairMetrics MakeCheckMetrics(const PairSession& session, const Plan& plan, bool 
     figures.archiver_failing = host.replication.archive_failing;
     metrics.hosts.push_back(std::move(figures));
   }
-  if (applying) return metrics;
+  // Drift is judged only of a plan made: a host that could not be read
+  // would show as no drift at all.
+  if (applying || !plan.blockers.empty()) {
+    if (!applying) {
+      metrics.streaming = StandbyStreams(session.primary_facts(), session.standby_facts(),
+                                         manifest.standby_host().address, manifest.standby);
+    }
+    return metrics;
+  }
   for (const Resource* resource : RegisteredResources())
     metrics.drift_by_kind[resource->kind()] = 0;
   for (const Change& change : plan.changes) ++metrics.drift_by_kind[change.resource];

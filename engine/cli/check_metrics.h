@@ -13,7 +13,8 @@ namespace pgpair {
 // they answered, the drift by resource kind (every registered kind, 0
 // included), streaming and replay lag, the archivers' failures. While an
 // apply runs (`applying`), drift and replication are left out: the hosts
-// show its unfinished work. `timestamp_seconds` and `duration_seconds` are
+// show its unfinished work; a plan with blockers reports no drift (none was
+// judged) and streaming only. `timestamp_seconds` and `duration_seconds` are
 // the caller's to set.
 PairMetrics MakeCheckMetrics(const PairSession& session, const Plan& plan, bool applying);
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine/output/textfile_metrics.h"
+#include "engine/plan/change.h"
 
 namespace pgpair {
 
@@ -32,6 +33,10 @@ struct PairOutcome {
   std::string err;                     // and on stderr
   std::optional<PairMetrics> metrics;  // check: what --textfile reports
 };
+
+// The plan's first blocker as a line's error: its message, after its host
+// unless the message names the host first; empty without blockers.
+std::string FirstBlocker(const Plan& plan);
 
 }  // namespace pgpair
 

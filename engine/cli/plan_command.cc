@@ -77,11 +77,7 @@ PairOutcome RunPlanOnPair(const std::string& manifest_path, const PairCommandOpt
          << FormatPlan(plan, m, UseColour(STDOUT_FILENO));
   }
   outcome.out = text.str();
-  if (!plan.blockers.empty()) {
-    const Blocker& blocker = plan.blockers.front();
-    outcome.first_error =
-        blocker.host.empty() ? blocker.message : blocker.host + ": " + blocker.message;
-  }
+  if (!plan.blockers.empty()) outcome.first_error = FirstBlocker(plan);
   if (!options.out_path.empty()) {
     // A plan made while another apply runs is no plan to act on.
     if (!applies.empty()) {
@@ -100,7 +96,7 @@ PairOutcome RunPlanOnPair(const std::string& manifest_path, const PairCommandOpt
     }
   }
   outcome.seconds = SecondsSince(start);
-  outcome.changes = plan.changes.size();
+  if (plan.blockers.empty()) outcome.changes = plan.changes.size();
   if (!applies.empty()) {
     outcome.result = "apply_in_progress";
     outcome.exit_status = kExitError;
