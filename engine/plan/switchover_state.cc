@@ -114,6 +114,12 @@ std::string DescribeDivergence(const HostFacts& new_primary, const HostFacts& ol
          (running ? "; it still runs as a primary and takes writes" : "");
 }
 
+bool PromotedFrom(const HostFacts& new_primary, const HostFacts& old_primary) {
+  const std::optional<TimelineForkFact>& fork = new_primary.replication.timeline_fork;
+  if (!fork || !fork->parent || !old_primary.server.timeline) return false;
+  return std::to_string(*fork->parent) == *old_primary.server.timeline;
+}
+
 bool SwitchoverPending(const HostFacts& future_primary, const HostFacts& future_standby) {
   SwitchoverStage stage = ClassifySwitchover(future_primary, future_standby).stage;
   return stage == SwitchoverStage::kBothUp || stage == SwitchoverStage::kOldPrimaryStopped ||
