@@ -154,7 +154,8 @@ int RunCli(int argc, char** argv) {
     command
         ->add_option("-j,--jobs", pair.jobs,
                      "with several pairs: how many are worked at once (each opens its two SSH "
-                     "connections)")
+                     "connections; sshd's MaxStartups, 10 by default, bounds the handshakes "
+                     "one host takes at once)")
         ->check(CLI::Range(1, 1024))
         ->capture_default_str();
     command->add_option("--shard", shard_text,
