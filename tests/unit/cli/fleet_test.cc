@@ -9,10 +9,10 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdlib>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -106,7 +106,7 @@ std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
-TEST_CASE("a directory is its *.yaml and *.yml files, sorted, not its subdirectories'", "[fleet]") {
+TEST_CASE("a directory is its YAML files, sorted, not its subdirectories' files", "[fleet]") {
   TempDir dir;
   dir.Write("pairs/b.yml", Manifest("b"));
   dir.Write("pairs/a.yaml", Manifest("a"));
@@ -151,7 +151,7 @@ TEST_CASE("two manifests of one pair name are refused, naming both, before any h
                        "; one pair is one manifest: rename one pair or leave one file out\n");
 }
 
-TEST_CASE("every pair gets a line naming its failing host; a broken manifest names its file",
+TEST_CASE("every pair gets a line naming its failing host, and a broken manifest names its file",
           "[fleet]") {
   TempDir dir;
   PairCommandOptions options;
@@ -187,7 +187,7 @@ TEST_CASE("every pair gets a line naming its failing host; a broken manifest nam
              Catch::StartsWith("pgpair check: 7 pairs in ") && Catch::EndsWith(" s: 7 error"));
 }
 
-TEST_CASE("--shard K/N runs the pairs of its share only, each pair in exactly one share",
+TEST_CASE("a shard K/N runs the pairs of its share only, each pair in exactly one share",
           "[fleet]") {
   TempDir dir;
   PairCommandOptions options;

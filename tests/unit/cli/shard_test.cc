@@ -18,7 +18,7 @@ TEST_CASE("FNV-1a 64 matches the published test vectors", "[shard]") {
   CHECK(Fnv1a64("foobar") == 0x85944171f73967e8ULL);
 }
 
-TEST_CASE("--shard accepts K/N with 1 <= K <= N only", "[shard]") {
+TEST_CASE("a shard is K/N with 1 <= K <= N only", "[shard]") {
   Result<Shard> shard = ParseShard("2/4");
   REQUIRE(shard.ok());
   CHECK(shard->index == 2);

@@ -99,7 +99,7 @@ TEST_CASE("two pairs: each family once, its samples labelled by pair and host", 
   CHECK(text.find("# HELP pgpair_up ") < text.find("pgpair_up{"));
 }
 
-TEST_CASE("a failed check reports its failure only; unknown figures are left out, not 0",
+TEST_CASE("a failed check reports its failure only, and unknown figures are left out, not 0",
           "[textfile]") {
   PairMetrics failed;
   failed.pair = "c";
