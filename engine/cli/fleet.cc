@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "engine/cli/check_metrics.h"
 #include "engine/cli/cli.h"
 #include "engine/output/colour.h"
 #include "engine/output/json_text.h"
@@ -105,6 +106,26 @@ std::string ShardKey(const FleetEntry& entry) {
   return entry.pair.empty() ? std::filesystem::path(entry.path).filename().string() : entry.pair;
 }
 
+// One pair's run. An exception escaping a worker thread would abort the
+// whole process (RunCli catches only its own thread's): it is that pair's
+// error instead, as RunCli makes it for one pair.
+PairOutcome RunOne(FleetCommand command, const FleetEntry& entry, const PairCommandOptions& options,
+                   const Connectors& connectors) {
+  try {
+    return command == FleetCommand::kCheck ? RunCheckOnPair(entry.path, connectors)
+                                           : RunPlanOnPair(entry.path, options, connectors);
+  } catch (const std::exception& e) {
+    PairOutcome outcome;
+    outcome.manifest_path = entry.path;
+    outcome.pair = entry.pair;
+    outcome.result = "error";
+    outcome.exit_status = kExitError;
+    outcome.first_error = std::string("pgpair: internal error: ") + e.what();
+    if (command == FleetCommand::kCheck) outcome.metrics = MakeFailedCheckMetrics(entry.pair);
+    return outcome;
+  }
+}
+
 }  // namespace
 
 int WorseExitStatus(int a, int b) { return Badness(a) >= Badness(b) ? a : b; }
@@ -141,9 +162,7 @@ int RunFleet(FleetCommand command, const PairCommandOptions& options,
   // lock, so the output keeps whole lines in the order the pairs finish.
   auto work = [&] {
     for (size_t i = next++; i < entries.size(); i = next++) {
-      PairOutcome outcome = command == FleetCommand::kCheck
-                                ? RunCheckOnPair(entries[i].path, connectors)
-                                : RunPlanOnPair(entries[i].path, options, connectors);
+      PairOutcome outcome = RunOne(command, entries[i], options, connectors);
       std::string line = options.json ? ToJsonText(JsonLine(command, outcome), -1) + "\n"
                                       : TextLine(outcome, entries[i].label, width, colour);
       std::lock_guard<std::mutex> lock(print_mutex);
