@@ -450,6 +450,64 @@ bool AdmitsRewindLogin(std::vector<HbaLineFact> lines, const std::string& role,
   return false;
 }
 
+bool RewindLoginAdmittedAfterPlan(const PlanInput& input, std::string* why) {
+  const Manifest& manifest = *input.manifest;
+  const HostFacts* primary = input.primary;
+  if (!manifest.hba || !manifest.hba->address || !manifest.replication) {
+    *why = "the manifest declares no hba rule";
+    return false;
+  }
+  if (primary == nullptr || !primary->hba.lines) {
+    *why = "pg_hba.conf could not be read";
+    return false;
+  }
+  const std::string& role = manifest.replication->role;
+  const std::string& client = *manifest.hba->address;
+  const std::string& method = manifest.hba->method;
+  std::optional<bool> ssl;
+  if (const SettingFact* setting = primary->FindSetting("ssl"); setting && setting->value) {
+    ssl = ParseSettingBool(*setting->value);
+  }
+  std::vector<HbaLineFact> lines = *primary->hba.lines;
+  if (AdmitsRewindLogin(lines, role, client, method, ssl, why)) return true;
+
+  Plan planned;
+  HbaRuleResource().Diff(input, &planned);
+  if (planned.changes.empty() || !planned.blockers.empty()) return false;
+  const HbaRuleDetails* details = DetailsOf<HbaRuleDetails>(planned.changes[0]);
+  if (details == nullptr) return false;
+  // The file as the change leaves it, by line number: the rule at its place.
+  HbaLineFact rule;
+  rule.type = "host";
+  rule.databases = {HbaToken{"replication", false}, HbaToken{kRewindDatabase, false}};
+  rule.users = {HbaToken{role, false}};
+  rule.address = client;
+  rule.method = method;
+  rule.text = details->line;
+  const int at = details->line_number;
+  switch (details->placement) {
+    case HbaRuleDetails::Placement::kAppend:
+      rule.line_number = 1;
+      for (const HbaLineFact& line : lines)
+        rule.line_number = std::max(rule.line_number, line.line_number + 1);
+      lines.push_back(rule);
+      break;
+    case HbaRuleDetails::Placement::kInsertBefore:
+      for (HbaLineFact& line : lines) {
+        if (line.line_number >= at) ++line.line_number;
+      }
+      rule.line_number = at;
+      lines.push_back(rule);
+      break;
+    case HbaRuleDetails::Placement::kReplace:
+      for (HbaLineFact& line : lines) {
+        if (line.line_number == at) line = rule, line.line_number = at;
+      }
+      break;
+  }
+  return AdmitsRewindLogin(lines, role, client, method, ssl, why);
+}
+
 const Resource& HbaRuleResource() {
   static const HbaRule resource;
   return resource;

@@ -67,6 +67,12 @@ bool AdmitsRewindLogin(std::vector<HbaLineFact> lines, const std::string& role,
                        const std::string& client, const std::string& method,
                        std::optional<bool> ssl, std::string* why);
 
+// Whether the declared primary's pg_hba.conf admits pg_rewind's login from
+// the standby's address once this plan's hba_rule change, if it has one, is
+// made: the rewind of a former primary runs after the new primary's
+// changes. `why` gets what stops it.
+bool RewindLoginAdmittedAfterPlan(const PlanInput& input, std::string* why);
+
 // Whether pg_hba.conf line `line` takes a physical replication connection
 // logging in as `role` from the clients in `client` (a CIDR, "ADDR/BITS",
 // or one address). kMaybe where it depends on what pgpair cannot see: SSL

@@ -7,7 +7,6 @@
 #include "engine/apply/remote_guard.h"
 #include "engine/apply/server_control.h"
 #include "engine/apply/standby_rewind.sh.inc"
-#include "engine/facts/setting_value.h"
 #include "engine/plan/switchover_state.h"
 #include "engine/util/shell_quote.h"
 #include "engine/util/text.h"
@@ -67,10 +66,12 @@ class StandbyRewind final : public TypedResource<StandbyRewindDetails> {
                              : std::string());
     change.impact = Impact::kRestart;
     change.server_step = ServerStep::kStart;
-    SetDetails(change, StandbyRewindDetails{
-                           data_dir, keep, *standby.layout.bin_dir,
-                           ConfigOutsideData(standby, data_dir), *standby.server.major, running,
-                           DesiredStandbyConninfo(*input.manifest, primary), input.timestamp});
+    SetDetails(
+        change,
+        StandbyRewindDetails{
+            data_dir, keep, *standby.layout.bin_dir, ConfigOutsideData(standby, data_dir),
+            input.manifest->archive ? input.manifest->archive->dir : "", *standby.server.major,
+            running, DesiredStandbyConninfo(*input.manifest, primary), input.timestamp});
     plan->changes.push_back(std::move(change));
   }
 
@@ -106,7 +107,7 @@ class StandbyRewind final : public TypedResource<StandbyRewindDetails> {
         transport.Exec(GuardedCommand(RewindStepScript(rewind, host->postgres.os_user, "rewind"),
                                       context.LeasePidFor(change.host)),
                        PgpassLine(rewind.primary.host, rewind.primary.port, rewind.primary.user,
-                                  context.replication_password),
+                                  context.replication_password, kRewindDatabase),
                        timeout);
     if (!rewound.ok()) {
       return Status::Error(rewound.status().message() +
@@ -186,16 +187,10 @@ RewindChoice ChooseRewind(const PlanInput& input) {
     return no("role " + role + " may not yet execute pg_rewind's file functions on " + p +
               " (the replication_role change grants them)");
   }
-  if (!primary.hba.lines) return no(p + "'s pg_hba.conf could not be read");
-  std::optional<bool> ssl;
-  if (const SettingFact* setting = primary.FindSetting("ssl"); setting && setting->value) {
-    ssl = ParseSettingBool(*setting->value);
-  }
   std::string why;
-  if (!AdmitsRewindLogin(*primary.hba.lines, role, *input.manifest->hba->address,
-                         input.manifest->hba->method, ssl, &why)) {
+  if (!RewindLoginAdmittedAfterPlan(input, &why)) {
     return no(p + "'s pg_hba.conf does not admit pg_rewind's login to database " + kRewindDatabase +
-              " as " + role + " (" + why + "; the hba_rule change admits it)");
+              " as " + role + " (" + why + ")");
   }
   return {true, ""};
 }
@@ -205,13 +200,16 @@ std::string RewindStepScript(const StandbyRewindDetails& rewind, const std::stri
   return ScriptCommand(
       kStandbyRewindScript, "pgpair-standby-rewind",
       {step, rewind.data_dir, rewind.keep, os_user, rewind.bin_dir, rewind.config_file,
-       rewind.primary.host, std::to_string(rewind.primary.port), rewind.primary.user});
+       rewind.primary.host, std::to_string(rewind.primary.port), rewind.primary.user,
+       rewind.archive_dir});
 }
 
 nlohmann::json StandbyRewindDetails::ToJson() const {
-  return {{"data_dir", data_dir},        {"keep", keep},          {"bin_dir", bin_dir},
-          {"config_file", config_file},  {"major", major},        {"stop_first", stop_first},
-          {"primary", primary.ToJson()}, {"timestamp", timestamp}};
+  return {{"data_dir", data_dir},       {"keep", keep},
+          {"bin_dir", bin_dir},         {"config_file", config_file},
+          {"archive_dir", archive_dir}, {"major", major},
+          {"stop_first", stop_first},   {"primary", primary.ToJson()},
+          {"timestamp", timestamp}};
 }
 
 }  // namespace pgpair

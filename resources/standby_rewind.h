@@ -32,12 +32,15 @@ struct StandbyRewindDetails {
   std::string keep;     // where the WAL and configuration go first (<data_dir>.pgpair-<timestamp>)
   std::string bin_dir;  // pg_rewind, pg_controldata and postgres of the cluster's major
   std::string config_file;  // postgresql.conf when outside the data directory, else empty
+  // The manifest's WAL archive directory, else empty: pg_rewind may need
+  // segments of the former primary's own WAL that it archived and removed.
+  std::string archive_dir;
   int major = 0;
   bool stop_first = false;  // the former primary runs: it is stopped first
   StandbyConninfo primary;  // the source, and what the rewound copy streams from
   std::string timestamp;
-  // {"data_dir", "keep", "bin_dir", "config_file", "major", "stop_first",
-  //  "primary": {...}, "timestamp"}
+  // {"data_dir", "keep", "bin_dir", "config_file", "archive_dir", "major",
+  //  "stop_first", "primary": {...}, "timestamp"}
   nlohmann::json ToJson() const;
 };
 

@@ -2,7 +2,7 @@
 # shellcheck shell=sh
 # For resources/standby_rewind.cc, run as root on the former primary as
 #   sh -c SCRIPT pgpair-standby-rewind STEP DATA KEEP OS_USER BIN_DIR CONFIG \
-#     SOURCE_HOST SOURCE_PORT SOURCE_USER
+#     SOURCE_HOST SOURCE_PORT SOURCE_USER ARCHIVE
 #   STEP      rewind | done
 #   DATA      the former primary's data directory, its server stopped
 #   KEEP      where rewind keeps its WAL and configuration first (never deleted)
@@ -10,6 +10,10 @@
 #   BIN_DIR   the programs of the cluster's major (pg_rewind, pg_controldata, postgres)
 #   CONFIG    the server's postgresql.conf when it lies outside DATA, else empty
 #   SOURCE_HOST SOURCE_PORT SOURCE_USER   the new primary pg_rewind reads from
+#   ARCHIVE   the WAL archive directory on this host, or empty: pg_rewind reads
+#             the former primary's WAL back to its last checkpoint before the
+#             fork, and segments its checkpoints since removed are taken
+#             from there
 # rewind reads one line of a libpq password file on stdin.
 #
 # pg_rewind changes DATA in place and leaves it unusable if it stops half
@@ -22,7 +26,7 @@
 
 set -u
 STEP=$1 DATA=$2 KEEP=$3 OS_USER=$4 BIN_DIR=$5 CONFIG=$6
-SOURCE_HOST=$7 SOURCE_PORT=$8 SOURCE_USER=$9
+SOURCE_HOST=$7 SOURCE_PORT=$8 SOURCE_USER=$9 ARCHIVE=${10}
 umask 077
 cd / || exit 1
 mark=$DATA.pgpair-rewinding
@@ -53,7 +57,7 @@ cluster_state() {
 # once, without ever accepting a connection.
 shut_down_cleanly() {
   state=$(cluster_state)
-  [ "$state" = "shut down" ] && return 0
+  case $state in "shut down" | "shut down in recovery") return 0 ;; esac
   [ -x "$BIN_DIR/postgres" ] || fail "$DATA was not shut down cleanly ($state) and there is no $BIN_DIR/postgres to finish its recovery"
   set -- -D "$DATA"
   if [ -n "$CONFIG" ]; then set -- "$@" -c "config_file=$CONFIG"; fi
@@ -99,9 +103,22 @@ rewind() {
       PGUSER="$SOURCE_USER" PGCONNECT_TIMEOUT=10 \
       "$BIN_DIR/pg_rewind" --target-pgdata="$DATA" --source-server="dbname=postgres" "$@" 2>&1
   }
-  if ! out=$(run_rewind --dry-run); then
-    fail "pg_rewind's dry run failed, nothing was changed: $out"
-  fi
+  # Each missing segment of the former primary's own WAL that the archive
+  # holds is copied back into pg_wal, and the dry run tried again.
+  tries=0
+  until out=$(run_rewind --dry-run); do
+    segment=$(printf '%s\n' "$out" |
+      sed -n 's|.*could not open file "'"$DATA"'/pg_wal/\([0-9A-F]\{24\}\)".*|\1|p' | head -n 1)
+    tries=$((tries + 1))
+    if [ -z "$segment" ] || [ -z "$ARCHIVE" ] || [ ! -f "$ARCHIVE/$segment" ] || [ "$tries" -gt 64 ]; then
+      fail "pg_rewind's dry run failed, nothing was changed: $out"
+    fi
+    if ! { cp -- "$ARCHIVE/$segment" "$DATA/pg_wal/$segment.pgpair" &&
+      chown -- "$OS_USER:" "$DATA/pg_wal/$segment.pgpair" &&
+      mv -- "$DATA/pg_wal/$segment.pgpair" "$DATA/pg_wal/$segment"; }; then
+      fail "WAL segment $segment cannot be copied from $ARCHIVE into $DATA/pg_wal; nothing else was changed"
+    fi
+  done
   keep
   echo "pg_rewind started; $DATA may be inconsistent until pgpair configures it" >"$mark" ||
     fail "$mark cannot be written; nothing was changed"
