@@ -213,6 +213,72 @@ TEST_CASE("a shard K/N runs the pairs of its share only, each pair in exactly on
   CHECK(std::set<std::string>(seen.begin(), seen.end()).size() == 12);
 }
 
+// A stream buffer that other threads may read while the fleet writes to it.
+class SharedBuffer : public std::streambuf {
+ public:
+  std::string Text() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return text_;
+  }
+
+ protected:
+  int overflow(int c) override {
+    if (c == traits_type::eof()) return traits_type::not_eof(c);
+    std::lock_guard<std::mutex> lock(mutex_);
+    text_ += static_cast<char>(c);
+    return c;
+  }
+  std::streamsize xsputn(const char* data, std::streamsize size) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    text_.append(data, static_cast<size_t>(size));
+    return size;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::string text_;
+};
+
+TEST_CASE("a pair still waiting on its host holds back no other pair's line", "[fleet]") {
+  TempDir dir;
+  PairCommandOptions options;
+  options.fleet = true;
+  options.jobs = 4;
+  options.manifest_paths = {
+      dir.Write("slow.yaml", Manifest("slow", "10.9.9.")), dir.Write("a.yaml", Manifest("fast-a")),
+      dir.Write("b.yaml", Manifest("fast-b")), dir.Write("c.yaml", Manifest("fast-c"))};
+  SharedBuffer out;
+  std::atomic<bool> others_printed{false};
+  Connectors connectors;
+  connectors.connect = [&](const HostSpec& host) -> Result<std::unique_ptr<Transport>> {
+    if (host.address.rfind("10.9.9.", 0) == 0) {
+      // The slow pair's hosts answer only once the three other lines are
+      // out (at most 10 s: the test must end if they never come).
+      for (int i = 0; i < 1000 && !others_printed; ++i) {
+        std::string text = out.Text();
+        others_printed = text.find("fast-a ") != std::string::npos &&
+                         text.find("fast-b ") != std::string::npos &&
+                         text.find("fast-c ") != std::string::npos;
+        if (!others_printed) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
+    return Status::Error(host.name + " (" + host.address + "): connection refused");
+  };
+  std::ostringstream err;
+  std::streambuf* old_out = std::cout.rdbuf(&out);
+  std::streambuf* old_err = std::cerr.rdbuf(err.rdbuf());
+  int status = RunFleet(FleetCommand::kCheck, options, connectors);
+  std::cout.rdbuf(old_out);
+  std::cerr.rdbuf(old_err);
+  INFO(out.Text());
+  CHECK(status == kExitError);
+  CHECK(others_printed);
+  std::vector<std::string> lines = Lines(out.Text());
+  REQUIRE(lines.size() == 5);
+  CHECK_THAT(lines[3],
+             Catch::StartsWith("slow ") && Catch::Contains("(10.9.9.1): connection refused"));
+}
+
 TEST_CASE("plan -o with several manifests is refused", "[fleet]") {
   TempDir dir;
   PairCommandOptions options;
