@@ -14,6 +14,7 @@
 #include <iostream>
 
 #include "engine/cli/facts_command.h"
+#include "engine/cli/manifest_list.h"
 #include "engine/cli/pair_commands.h"
 #include "engine/facts/login_probe.h"
 #include "engine/transport/ssh_line_channel.h"
@@ -39,7 +40,8 @@ constexpr const char* kFooter =
     "                                     `pgpair apply p.json` makes exactly it\n"
     "  pgpair apply  pair.yaml            make them (asks first; --auto-approve in scripts)\n"
     "  pgpair verify pair.yaml            a row written on the primary is read on the standby\n"
-    "  pgpair check  pair.yaml --json     periodic drift job; --metrics FILE for Prometheus\n"
+    "  pgpair check  pair.yaml --json     periodic drift job; --textfile FILE for Prometheus\n"
+    "  pgpair check  pairs/ --shard 1/4   many pairs at once, a line each (also plan)\n"
     "\nSecrets never go in the manifest: replication.password is {env: NAME} or {file: PATH}.\n";
 
 // Logs go to stderr so that --json output on stdout stays machine-readable;
@@ -139,14 +141,38 @@ int RunCli(int argc, char** argv) {
   auto add_manifest = [&pair](CLI::App* command) {
     command->add_option("manifest", pair.manifest_path, "the pair's YAML manifest")->required();
   };
+  // plan and check: one manifest as always, or a fleet (engine/cli/fleet.h).
+  std::vector<std::string> manifest_arguments;
+  std::string shard_text;
+  auto add_fleet = [&pair, &manifest_arguments, &shard_text](CLI::App* command) {
+    command
+        ->add_option("manifest", manifest_arguments,
+                     "the pair's YAML manifest; or several, or directories of them (a "
+                     "directory: its *.yaml and *.yml files, sorted, not its subdirectories), "
+                     "one pair a manifest: then one line per pair, as each is done")
+        ->required();
+    command
+        ->add_option("-j,--jobs", pair.jobs,
+                     "with several pairs: how many are worked at once (each opens its two SSH "
+                     "connections; sshd's MaxStartups, 10 by default, bounds the handshakes "
+                     "one host takes at once)")
+        ->check(CLI::Range(1, 1024))
+        ->capture_default_str();
+    command->add_option("--shard", shard_text,
+                        "K/N: only the K-th of N shares of the pairs, chosen by pair name "
+                        "(FNV-1a 64 of the name, mod N, is K-1), so that N machines split a "
+                        "fleet without a coordinator");
+  };
   CLI::App* plan_command = app.add_subcommand(
       "plan",
       "Show the changes that would bring the pair to the manifest, each with its "
       "reason and impact (none, reload, restart, re-clone). Changes nothing. While an "
       "apply runs on the pair, says so (who, from where, since when) and exits 1 "
       "without a plan.");
-  add_manifest(plan_command);
-  plan_command->add_flag("--json", pair.json, "print the plan as JSON");
+  add_fleet(plan_command);
+  plan_command->add_flag("--json", pair.json,
+                         "print the plan as JSON; with several pairs, JSON lines "
+                         "(schemas/fleet-line.schema.json)");
   plan_command->add_option("-o,--out", pair.out_path,
                            "also save the plan to this file, for `pgpair apply PLAN` (JSON, "
                            "schemas/saved-plan.schema.json; it holds no secret)");
@@ -188,10 +214,14 @@ int RunCli(int argc, char** argv) {
                          "streaming, 2 drift or not streaming, 1 error. Changes nothing. While "
                          "an apply runs: exit 0, status apply_in_progress, metric "
                          "pgpair_apply_in_progress 1, no drift or streaming judged.");
-  add_manifest(check_command);
-  check_command->add_flag("--json", pair.json, "print the details as JSON");
-  check_command->add_option("--metrics", pair.metrics_file,
-                            "also write Prometheus metrics to this file (textfile collector)");
+  add_fleet(check_command);
+  check_command->add_flag("--json", pair.json,
+                          "print the details as JSON; with several pairs, JSON lines "
+                          "(schemas/fleet-line.schema.json)");
+  check_command->add_option("--textfile,--metrics", pair.metrics_file,
+                            "also write every pair's metrics to this file, replaced atomically, "
+                            "for node_exporter's textfile collector (pgpair_*, labels pair, "
+                            "host, kind)");
 
   CLI::App* verify_command =
       app.add_subcommand("verify",
@@ -219,14 +249,20 @@ int RunCli(int argc, char** argv) {
       plan_command,
       "  pgpair plan pair.yaml                  exit 0: nothing to change, 2: changes\n"
       "  pgpair plan pair.yaml --json           the plan as schemas/plan.schema.json\n"
-      "  pgpair plan pair.yaml -o plan.json     saved, for review and `pgpair apply plan.json`\n");
+      "  pgpair plan pair.yaml -o plan.json     saved, for review and `pgpair apply plan.json`\n"
+      "  pgpair plan pairs/ --jobs 16           every pair of the directory, a line each; exit\n"
+      "                                         status the worst pair's: 1 error, 2 changes, 0\n");
   AddExamples(apply_command,
               "  pgpair apply pair.yaml                 asks before changing anything\n"
               "  pgpair apply pair.yaml --auto-approve --json > run.json\n"
               "  pgpair apply plan.json                 exactly the saved plan, or nothing\n");
   AddExamples(check_command,
               "  pgpair check pair.yaml --json\n"
-              "  pgpair check pair.yaml --metrics /var/lib/node_exporter/textfile/pgpair.prom\n");
+              "  pgpair check /etc/pgpair/pairs/ --textfile /var/lib/node_exporter/textfile/"
+              "pgpair.prom\n"
+              "  pgpair check /etc/pgpair/pairs/ --shard 2/4 --json   the second of four shares\n"
+              "With several pairs the exit status is the worst pair's: 1 if any had an error,\n"
+              "else 2 if any drifts, else 0.\n");
   AddExamples(verify_command,
               "  pgpair verify pair.yaml\n"
               "  pgpair verify pair.yaml --json --wait 30\n");
@@ -261,6 +297,26 @@ int RunCli(int argc, char** argv) {
     };
     if (facts_command->parsed()) return logged(RunFactsCommand(facts, ConnectSsh));
     if (show_command->parsed()) return logged(RunShowCommand(show_path, show_json));
+    if (plan_command->parsed() || check_command->parsed()) {
+      Result<ManifestList> manifests = ExpandManifestArguments(manifest_arguments);
+      if (!manifests.ok()) {
+        std::cerr << "pgpair: " << manifests.status().message() << "\n";
+        return logged(kExitError);
+      }
+      pair.manifest_paths = manifests->paths;
+      if (!shard_text.empty()) {
+        Result<Shard> shard = ParseShard(shard_text);
+        if (!shard.ok()) {
+          std::cerr << "pgpair: " << shard.status().message() << "\n";
+          return logged(kExitError);
+        }
+        pair.shard = *shard;
+      }
+      // The shape of the command line, not the number of files a directory
+      // holds today, decides the output: a job over a directory keeps its
+      // format when the directory holds one manifest.
+      pair.fleet = pair.manifest_paths.size() > 1 || manifests->had_directory || pair.shard;
+    }
     Connectors connectors{ConnectSsh, ProbeReplicationLogin, OpenLeaseOverSsh};
     if (plan_command->parsed()) return logged(RunPlanCommand(pair, connectors));
     if (apply_command->parsed()) return logged(RunApplyCommand(pair, connectors));

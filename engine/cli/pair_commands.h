@@ -1,15 +1,25 @@
 #ifndef PGPAIR_ENGINE_CLI_PAIR_COMMANDS_H_
 #define PGPAIR_ENGINE_CLI_PAIR_COMMANDS_H_
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/apply/apply_lock.h"
+#include "engine/cli/pair_outcome.h"
 #include "engine/cli/pair_session.h"
+#include "engine/cli/shard.h"
 
 namespace pgpair {
 
 struct PairCommandOptions {
-  std::string manifest_path;
+  std::string manifest_path;                // apply, verify
+  std::vector<std::string> manifest_paths;  // plan, check: the manifests, directories expanded
+  // plan, check: a fleet run (several manifests, a directory or --shard):
+  // one line per pair, not one pair's full output.
+  bool fleet = false;
+  int jobs = 8;                // fleet: pairs worked at once
+  std::optional<Shard> shard;  // fleet: only the pairs of this share
   bool json = false;
   bool auto_approve = false;             // apply
   bool allow_overwrite_primary = false;  // plan, apply
@@ -24,6 +34,14 @@ struct Connectors {
   LoginChecker login_check;
   LeaseOpener open_lease;  // apply's lock: a second connection per host
 };
+
+// One pair's plan or check, printed nowhere: what the command of that pair
+// alone prints, and what a fleet run's line and textfile need. Safe to run
+// for several pairs at once: nothing is shared between two calls but the
+// connectors, which open new connections per call.
+PairOutcome RunPlanOnPair(const std::string& manifest_path, const PairCommandOptions& options,
+                          const Connectors& connectors);
+PairOutcome RunCheckOnPair(const std::string& manifest_path, const Connectors& connectors);
 
 // Each returns the process exit status (engine/cli/cli.h).
 int RunPlanCommand(const PairCommandOptions& options, const Connectors& connectors);

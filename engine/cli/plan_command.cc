@@ -1,10 +1,13 @@
 #include <unistd.h>
 
+#include <chrono>
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 
 #include "engine/cli/apply_in_progress.h"
 #include "engine/cli/cli.h"
+#include "engine/cli/fleet.h"
 #include "engine/cli/pair_commands.h"
 #include "engine/cli/saved_plan_file.h"
 #include "engine/output/colour.h"
@@ -13,66 +16,106 @@
 #include "engine/plan/planner.h"
 
 namespace pgpair {
+namespace {
 
-int RunPlanCommand(const PairCommandOptions& options, const Connectors& connectors) {
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+PairOutcome Failed(PairOutcome outcome, const std::string& message,
+                   std::chrono::steady_clock::time_point start) {
+  outcome.exit_status = kExitError;
+  outcome.result = "error";
+  if (outcome.first_error.empty()) outcome.first_error = message;
+  outcome.err += message + "\n";
+  outcome.seconds = SecondsSince(start);
+  return outcome;
+}
+
+}  // namespace
+
+PairOutcome RunPlanOnPair(const std::string& manifest_path, const PairCommandOptions& options,
+                          const Connectors& connectors) {
+  auto start = std::chrono::steady_clock::now();
+  PairOutcome outcome;
+  outcome.manifest_path = manifest_path;
   // The digest is of the bytes read before the manifest is parsed: should
   // the file change in between, apply finds the plan's manifest changed,
   // never the other way round.
   std::string manifest_sha256;
   if (!options.out_path.empty()) {
-    Result<std::string> digest = FileSha256(options.manifest_path);
-    if (!digest.ok()) {
-      std::cerr << "pgpair: " << digest.status().message() << "\n";
-      return kExitError;
-    }
+    Result<std::string> digest = FileSha256(manifest_path);
+    if (!digest.ok()) return Failed(outcome, "pgpair: " + digest.status().message(), start);
     manifest_sha256 = *digest;
   }
-  Result<PairSession> session = OpenPairSession(options.manifest_path, connectors.connect);
+  Result<PairSession> session = OpenPairSession(manifest_path, connectors.connect);
   if (!session.ok()) {
-    std::cerr << session.status().message() << "\n";
-    return kExitError;
+    Result<Manifest> manifest = LoadManifest(manifest_path);
+    if (manifest.ok()) outcome.pair = manifest->pair;
+    return Failed(outcome, session.status().message(), start);
   }
   RefreshFacts(*session, connectors.login_check);
   // While an apply runs, the hosts show its unfinished work: no plan then.
   std::vector<ApplyInProgress> applies = FindAppliesInProgress(*session);
   PlanInput input = MakePlanInput(*session, options.allow_overwrite_primary, UtcTimestamp());
   Plan plan = applies.empty() ? MakePlan(input) : PlanWhileApplying(applies);
-  nlohmann::json document = PlanToJson(plan);
+  nlohmann::json& document = outcome.document;
+  document = PlanToJson(plan);
   document["pair"] = session->manifest.pair;
   document["apply_in_progress"] = AppliesInProgressToJson(applies);
+  const Manifest& m = session->manifest;
+  outcome.pair = m.pair;
+  std::ostringstream text;
   if (options.json) {
-    std::cout << ToJsonText(document) << "\n";
+    text << ToJsonText(document) << "\n";
   } else {
-    const Manifest& m = session->manifest;
-    std::cout << "pgpair plan: pair " << m.pair << ", primary " << m.primary << " ("
-              << m.primary_host().address << "), standby " << m.standby << " ("
-              << m.standby_host().address << "); hosts read in " << std::fixed
-              << std::setprecision(2) << session->connect_seconds + session->gather_seconds
-              << " s (connecting " << session->connect_seconds << " s, gathering "
-              << session->gather_seconds << " s)\n\n"
-              << FormatPlan(plan, m, UseColour(STDOUT_FILENO));
+    text << "pgpair plan: pair " << m.pair << ", primary " << m.primary << " ("
+         << m.primary_host().address << "), standby " << m.standby << " ("
+         << m.standby_host().address << "); hosts read in " << std::fixed << std::setprecision(2)
+         << session->connect_seconds + session->gather_seconds << " s (connecting "
+         << session->connect_seconds << " s, gathering " << session->gather_seconds << " s)\n\n"
+         << FormatPlan(plan, m, UseColour(STDOUT_FILENO));
   }
+  outcome.out = text.str();
+  if (!plan.blockers.empty()) outcome.first_error = FirstBlocker(plan);
   if (!options.out_path.empty()) {
     // A plan made while another apply runs is no plan to act on.
     if (!applies.empty()) {
-      std::cerr << "pgpair: no plan saved to " << options.out_path
-                << ": an apply is in progress on the pair\n";
-      return kExitError;
+      return Failed(
+          outcome,
+          "pgpair: no plan saved to " + options.out_path + ": an apply is in progress on the pair",
+          start);
     }
     Status written =
         WriteSavedPlan(options.out_path, MakeSavedPlan(*session, input, document, manifest_sha256));
-    if (!written.ok()) {
-      std::cerr << "pgpair: " << written.message() << "\n";
-      return kExitError;
-    }
+    if (!written.ok()) return Failed(outcome, "pgpair: " + written.message(), start);
     if (!options.json) {
-      std::cout << "\nSaved to " << options.out_path << "; `pgpair apply " << options.out_path
-                << "` makes exactly these changes, and refuses if the hosts or the manifest "
-                   "change first.\n";
+      outcome.out += "\nSaved to " + options.out_path + "; `pgpair apply " + options.out_path +
+                     "` makes exactly these changes, and refuses if the hosts or the manifest "
+                     "change first.\n";
     }
   }
-  if (!plan.blockers.empty()) return kExitError;
-  return plan.changes.empty() ? kExitOk : kExitDrift;
+  outcome.seconds = SecondsSince(start);
+  if (plan.blockers.empty()) outcome.changes = plan.changes.size();
+  if (!applies.empty()) {
+    outcome.result = "apply_in_progress";
+    outcome.exit_status = kExitError;
+  } else if (!plan.blockers.empty()) {
+    outcome.result = "error";
+    outcome.exit_status = kExitError;
+  } else {
+    outcome.result = plan.changes.empty() ? "no_changes" : "changes";
+    outcome.exit_status = plan.changes.empty() ? kExitOk : kExitDrift;
+  }
+  return outcome;
+}
+
+int RunPlanCommand(const PairCommandOptions& options, const Connectors& connectors) {
+  if (options.fleet) return RunFleet(FleetCommand::kPlan, options, connectors);
+  PairOutcome outcome = RunPlanOnPair(options.manifest_paths.front(), options, connectors);
+  std::cout << outcome.out;
+  std::cerr << outcome.err;
+  return outcome.exit_status;
 }
 
 }  // namespace pgpair

@@ -1,6 +1,7 @@
 #ifndef PGPAIR_ENGINE_FACTS_FACTS_H_
 #define PGPAIR_ENGINE_FACTS_FACTS_H_
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -224,6 +225,8 @@ struct ReplicationFacts {
   std::optional<std::string> current_lsn;      // pg_current_wal_lsn() of a primary
   // pg_stat_archiver's last failure is later than its last success.
   std::optional<bool> archive_failing;
+  // pg_stat_archiver.failed_count: failed attempts since the statistics' reset.
+  std::optional<int64_t> archive_failed_count;
   std::optional<int> archive_ready_files;  // pg_wal/archive_status/*.ready
   // Empty optional: unknown or no history file (the cluster never forked).
   std::optional<TimelineForkFact> timeline_fork;

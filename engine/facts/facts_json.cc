@@ -209,6 +209,7 @@ json HostFactsToJson(const HostFacts& f) {
         {"replay_delay_seconds", Optional(f.replication.replay_delay_seconds)},
         {"current_lsn", Optional(f.replication.current_lsn)},
         {"archive_failing", Optional(f.replication.archive_failing)},
+        {"archive_failed_count", Optional(f.replication.archive_failed_count)},
         {"archive_ready_files", Optional(f.replication.archive_ready_files)},
         {"timeline_fork", TimelineForkToJson(f.replication.timeline_fork)}}},
       {"apply_in_progress", ApplyHolderToJson(f.apply_in_progress)},

@@ -313,7 +313,8 @@ SELECT json_build_object('k', 'recovery', 'v', json_build_object(
     THEN extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END,
   'current_lsn', CASE WHEN NOT pg_is_in_recovery() THEN pg_current_wal_lsn()::text END,
   'archive_failing', (SELECT last_failed_time IS NOT NULL AND (last_archived_time IS NULL
-    OR last_failed_time > last_archived_time) FROM pg_stat_archiver)));
+    OR last_failed_time > last_archived_time) FROM pg_stat_archiver),
+  'archive_failed_count', (SELECT failed_count FROM pg_stat_archiver)));
 SQL
   rc=$?
   cat "$tmp/sql"

@@ -450,6 +450,7 @@ void InterpretSql(const GatherSection& sql, const GatherRequest& request, HostFa
     facts->replication.replay_delay_seconds = Get<double>(*recovery, "replay_delay");
     facts->replication.current_lsn = Get<std::string>(*recovery, "current_lsn");
     facts->replication.archive_failing = Get<bool>(*recovery, "archive_failing");
+    facts->replication.archive_failed_count = Get<int64_t>(*recovery, "archive_failed_count");
   }
 }
 

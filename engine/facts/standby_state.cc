@@ -38,6 +38,15 @@ bool StreamsToStandby(const WalSenderFact& sender, const std::string& address,
 
 }  // namespace
 
+const WalSenderFact* StandbySender(const HostFacts& primary, const std::string& standby_address,
+                                   const std::string& standby_name) {
+  if (!primary.replication.senders) return nullptr;
+  for (const WalSenderFact& sender : *primary.replication.senders) {
+    if (StreamsToStandby(sender, standby_address, standby_name)) return &sender;
+  }
+  return nullptr;
+}
+
 std::optional<int> StandbyMajor(const HostFacts& standby) {
   if (standby.server.major) return standby.server.major;
   if (!standby.layout.cluster) return std::nullopt;

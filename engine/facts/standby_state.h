@@ -46,6 +46,11 @@ StandbyDataState ClassifyStandbyData(const HostFacts& primary, const HostFacts& 
 bool StandbyStreams(const HostFacts& primary, const HostFacts& standby,
                     const std::string& standby_address, const std::string& standby_name);
 
+// The primary's WAL sender that streams to the standby (by the rule of
+// StandbyStreams); null when none does or the senders are unknown.
+const WalSenderFact* StandbySender(const HostFacts& primary, const std::string& standby_address,
+                                   const std::string& standby_name);
+
 // Why it does not stream, in a phrase for messages: "its server is stopped",
 // "no WAL receiver runs", "its WAL receiver is waiting", ...; empty when it
 // streams.

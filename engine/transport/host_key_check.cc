@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <sstream>
 
 #include "engine/transport/fingerprint.h"
@@ -242,6 +243,12 @@ Status AddKnownHost(const std::string& known_hosts_path, const std::string& host
 Status VerifyHostKey(const std::string& label, const std::string& host, int port,
                      const std::string& known_hosts_path, HostKeyPolicy policy,
                      const HostKey& offered) {
+  // Pairs checked at once may meet the same new host (a fleet run over
+  // manifests that share hosts): the check and the append are one step per
+  // process, so that a second pair finds the key the first one added
+  // instead of adding it again or reading a half-written line.
+  static std::mutex known_hosts_mutex;
+  std::lock_guard<std::mutex> lock(known_hosts_mutex);
   Result<HostKeyVerdict> verdict = CheckKnownHosts(known_hosts_path, host, port, offered);
   if (!verdict.ok()) return verdict.status().WithContext(label);
   std::string offered_text = offered.type + " key " + offered.Fingerprint();

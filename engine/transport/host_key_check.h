@@ -60,6 +60,7 @@ Status AddKnownHost(const std::string& known_hosts_path, const std::string& host
 // proceed. kUnknown is refused under kStrict and added to known_hosts under
 // kAcceptNew; kChanged and kRevoked are always refused. Error messages start
 // with `label` and name the key type, the fingerprints and what to do.
+// Safe to call from several threads: calls run one at a time.
 Status VerifyHostKey(const std::string& label, const std::string& host, int port,
                      const std::string& known_hosts_path, HostKeyPolicy policy,
                      const HostKey& offered);

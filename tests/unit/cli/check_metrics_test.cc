@@ -1,4 +1,4 @@
-// `pgpair check --metrics FILE` when the check fails: the file must say so
+// `pgpair check --textfile FILE` (or --metrics) when the check fails: the file must say so
 // (pgpair_check_success 0) instead of keeping an earlier run's figures.
 
 #include <unistd.h>
@@ -53,7 +53,7 @@ std::string Read(const std::string& path) {
 int RunCheck(const TempDir& dir, const std::string& manifest, std::atomic<int>* connects,
              std::string* errors) {
   PairCommandOptions options;
-  options.manifest_path = dir.Write("pair.yaml", manifest);
+  options.manifest_paths = {dir.Write("pair.yaml", manifest)};
   options.metrics_file = dir.Write("metrics.prom", kOldMetrics);
   Connectors connectors;
   connectors.connect = [connects](const HostSpec& host) -> Result<std::unique_ptr<Transport>> {
@@ -88,7 +88,7 @@ TEST_CASE("a check whose secret is missing writes success 0 and contacts no host
   CHECK_THAT(errors, Catch::Contains("environment variable PGPAIR_TEST_UNSET_SECRET is not set"));
   const std::string metrics = Read(dir / "metrics.prom");
   CHECK_THAT(metrics, Catch::Contains("\npgpair_check_success{pair=\"t\"} 0\n"));
-  CHECK_THAT(metrics, Catch::Contains("pgpair_check_timestamp_seconds{pair=\"t\"} "));
+  CHECK_THAT(metrics, Catch::Contains("pgpair_last_check_timestamp_seconds{pair=\"t\"} "));
   CHECK_THAT(metrics, !Catch::Contains("pgpair_drift_changes"));
 }
 
@@ -113,7 +113,7 @@ TEST_CASE("a check that reaches neither host writes success 0", "[check][metrics
   CHECK(connects == 2);
   const std::string metrics = Read(dir / "metrics.prom");
   CHECK_THAT(metrics, Catch::Contains("\npgpair_check_success{pair=\"t\"} 0\n"));
-  CHECK_THAT(metrics, Catch::Contains("\npgpair_standby_streaming{pair=\"t\"} 0\n"));
+  CHECK_THAT(metrics, Catch::Contains("\npgpair_standby_streaming{pair=\"t\",host=\"b\"} 0\n"));
   CHECK_THAT(metrics, !Catch::Contains("s3cret"));
 }
 

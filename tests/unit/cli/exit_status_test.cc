@@ -48,8 +48,16 @@ TEST_CASE("every error exits 1, with the reason on stderr", "[cli]") {
        {"plan", "/nonexistent"},
        "/nonexistent: cannot read the manifest: No such file or directory\n"},
       {"a directory as the manifest (CLI11 said 105)",
-       {"check", "/"},
+       {"facts", "/"},
        "/: cannot read the manifest: it is a directory\n"},
+      {"a directory of no manifest, for the commands that read directories",
+       {"check", "/"},
+       "pgpair: /: no manifest in the directory (pgpair reads its *.yaml and *.yml files, not "
+       "its subdirectories)\n"},
+      {"a shard that is not K/N",
+       {"check", "--shard", "5/4", "x.yaml"},
+       "pgpair: --shard 5/4: expected K/N with 1 <= K <= N (e.g. 2/4: the second of four "
+       "shares)\n"},
       {"the same for facts",
        {"facts", "/nonexistent"},
        "/nonexistent: cannot read the manifest: No such file or directory\n"},

@@ -50,3 +50,35 @@ TEST_CASE("timeline 0x1A, a backlog, no history, or no section", "[interpret][sw
 
 }  // namespace
 }  // namespace pgpair
+
+namespace pgpair {
+namespace {
+
+HostFacts WithRecoveryTopic(const std::string& value) {
+  GatherSections sections;
+  // psql's line for the recovery topic, as the fixtures of
+  // tests/fixtures/gather/ show it, with the archiver's failure count.
+  sections["sql"] = {"{\"k\" : \"recovery\", \"v\" : " + value + "}\n", "", 0};
+  HostFacts f;
+  InterpretGather(sections, GatherRequest{}, &f);
+  return f;
+}
+
+TEST_CASE("pg_stat_archiver's failed_count comes with the recovery topic, unknown without it",
+          "[interpret][textfile]") {
+  HostFacts failing = WithRecoveryTopic(
+      "{\"receive_lsn\" : null, \"replay_lsn\" : null, \"replay_delay\" : null, "
+      "\"current_lsn\" : \"0/3000148\", \"archive_failing\" : true, "
+      "\"archive_failed_count\" : 17}");
+  CHECK(failing.replication.archive_failed_count == 17);
+  CHECK(failing.replication.archive_failing == true);
+  CHECK(HostFactsToJson(failing)["replication"]["archive_failed_count"] == 17);
+  // A script of before this field (the captured fixtures): unknown, not 0.
+  HostFacts older =
+      WithRecoveryTopic("{\"receive_lsn\" : null, \"replay_lsn\" : null, \"replay_delay\" : null}");
+  CHECK_FALSE(older.replication.archive_failed_count);
+  CHECK(HostFactsToJson(older)["replication"]["archive_failed_count"].is_null());
+}
+
+}  // namespace
+}  // namespace pgpair

@@ -47,7 +47,7 @@ struct Outcome {
 // `pgpair plan PATH` with a connector that counts instead of connecting.
 Outcome Plan(const std::string& path) {
   PairCommandOptions options;
-  options.manifest_path = path;
+  options.manifest_paths = {path};
   std::atomic<int> connects{0};
   Connectors connectors;
   connectors.connect = [&connects](const HostSpec& host) -> Result<std::unique_ptr<Transport>> {
