@@ -10,6 +10,7 @@
 #include "engine/output/colour.h"
 #include "engine/output/json_text.h"
 #include "engine/output/plan_report.h"
+#include "engine/plan/apply_time_note.h"
 #include "engine/plan/planner.h"
 
 namespace pgpair {
@@ -35,8 +36,13 @@ int RunPlanCommand(const PairCommandOptions& options, const Connectors& connecto
   RefreshFacts(*session, connectors.login_check);
   // While an apply runs, the hosts show its unfinished work: no plan then.
   std::vector<ApplyInProgress> applies = FindAppliesInProgress(*session);
-  PlanInput input = MakePlanInput(*session, options.allow_overwrite_primary, UtcTimestamp());
+  // Only a saved plan's names are kept by apply (it remakes the plan with
+  // the saved time); a plan that is only shown names no time it would not.
+  const bool saving = !options.out_path.empty();
+  PlanInput input = MakePlanInput(*session, options.allow_overwrite_primary,
+                                  saving ? UtcTimestamp() : kApplyTimeTimestamp);
   Plan plan = applies.empty() ? MakePlan(input) : PlanWhileApplying(applies);
+  if (!saving) AddApplyTimeNote(&plan);
   nlohmann::json document = PlanToJson(plan);
   document["pair"] = session->manifest.pair;
   document["apply_in_progress"] = AppliesInProgressToJson(applies);
