@@ -137,7 +137,7 @@ Status RunServerStep(ApplyContext& context, const std::string& host_name,
     if (!passed.ok()) return passed;
   }
   if (step == ServerStep::kRestart) {
-    progress("restarting the server (once)" + at_most(ServerAction::kRestart));
+    progress("restarting the server once" + at_most(ServerAction::kRestart));
     return StartOrRestartSafely(context, host_name, changes, ServerAction::kRestart);
   }
   return Status::Ok();
