@@ -39,6 +39,12 @@ std::string FormatRemaining(std::chrono::seconds remaining);
 std::string DescribeCloneProgress(const BasebackupProgress& first, const BasebackupProgress& now,
                                   std::chrono::duration<double> elapsed);
 
+// The numbers come from pg_basebackup's own --progress on every major. From
+// 13 on they are the server's, what pg_stat_progress_basebackup shows as
+// backup_streamed and backup_total (13 made the size estimate a default of
+// every base backup), so no second session polls the primary during the
+// copy; on 10 to 12, --progress is what makes the server estimate the total.
+//
 // Reads the standard error of the clone's copy step (pg_basebackup
 // --progress --verbose under engine/apply/standby_clone.sh) as it arrives
 // and tells `report` what a person should see: the first progress line at

@@ -18,7 +18,7 @@ for ((i = 1; i <= 256; i++)); do
   sed "s/^pair: sandbox$/pair: bench-$i/" "$manifest" >"$dir/bench-$i.yaml"
 done
 
-converged_pair
+PGPAIR=$fleet converged_pair
 echo "### 4. \`check\` over many pairs (--jobs $jobs), beside the same logins as bare \`ssh HOST true\`"
 echo
 echo "Every pair is the sandbox's pg1 and pg2 under another pair name (the sandbox has two hosts)."
