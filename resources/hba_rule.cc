@@ -33,12 +33,27 @@ HbaMatch MatchType(const std::string& type, std::optional<bool> ssl, std::string
   return HbaMatch::kMaybe;
 }
 
-HbaMatch MatchDatabases(const std::vector<HbaToken>& databases, std::string* why) {
+HbaMatch MatchDatabases(const std::vector<HbaToken>& databases, const HbaDatabase& wanted,
+                        const std::string& role, std::string* why) {
   HbaMatch result = HbaMatch::kNo;
   for (const HbaToken& database : databases) {
-    // Only the keyword matches a physical replication connection: not all,
-    // and not a database called "replication" (quoted).
-    if (database.IsKeyword("replication")) return HbaMatch::kYes;
+    if (wanted.replication) {
+      // Only the keyword matches a physical replication connection: not all,
+      // and not a database called "replication" (quoted).
+      if (database.IsKeyword("replication")) return HbaMatch::kYes;
+    } else {
+      // An ordinary login: `replication` never matches it, `all` always.
+      if (database.IsKeyword("all")) return HbaMatch::kYes;
+      if (database.IsKeyword("sameuser") && role == wanted.name) return HbaMatch::kYes;
+      if (database.IsKeyword("samerole") || database.IsKeyword("samegroup")) {
+        *why = "if " + role + " is a member of a role named " + wanted.name;
+        result = HbaMatch::kMaybe;
+        continue;
+      }
+      if (!IsHbaKeyword(database.value) || database.quoted) {
+        if (database.value == wanted.name && !database.StartsWith('@')) return HbaMatch::kYes;
+      }
+    }
     if (database.StartsWith('@')) {
       *why = "depending on what " + database.value + " lists";
       result = HbaMatch::kMaybe;
@@ -95,10 +110,15 @@ std::string FirstLine(const HbaLineFact& line) {
   return NormalizeHbaLine(line.text.substr(0, line.text.find('\n')));
 }
 
-// pgpair's own rule, whatever its method: host replication <role> <address>.
+// pgpair's own rule, whatever its method: host replication[,postgres]
+// <role> <address>, as pgpair writes it now or wrote it before it admitted
+// pg_rewind's login.
 bool IsOurs(const HbaLineFact& line, const std::string& role, const std::string& address) {
-  return !line.error && line.type == "host" && line.databases.size() == 1 &&
-         line.databases[0].IsKeyword("replication") && line.users.size() == 1 &&
+  const auto& databases = line.databases;
+  const bool names_ours = (databases.size() == 1 && databases[0].IsKeyword("replication")) ||
+                          (databases.size() == 2 && databases[0].IsKeyword("replication") &&
+                           !databases[1].quoted && databases[1].value == kRewindDatabase);
+  return !line.error && line.type == "host" && names_ours && line.users.size() == 1 &&
          NamesRole(line.users[0], role) && line.address && SameHbaRange(*line.address, address);
 }
 
@@ -181,8 +201,10 @@ class HbaRule final : public TypedResource<HbaRuleDetails> {
     change.edited_files = {*file};
     HbaRuleDetails details;
     details.file = *file;
-    details.line = FormatHbaLine("host", "replication", QuoteHbaName(role), client, method);
-    details.comment = "pgpair: lets the standby " + standby.name + " stream (replication)";
+    details.line = FormatHbaLine("host", std::string("replication,") + kRewindDatabase,
+                                 QuoteHbaName(role), client, method);
+    details.comment = "pgpair: lets the standby " + standby.name +
+                      " stream (replication) and pg_rewind rejoin it (postgres)";
     const std::string rule = details.line;
     change.after = NormalizeHbaLine(rule);
     const std::string from = " from " + standby.label();
@@ -204,9 +226,35 @@ class HbaRule final : public TypedResource<HbaRuleDetails> {
         change.action = Action::kCreate;
         change.reason = shown + " may match first (" + why + ") and " + WhatItDoes(line, method);
       } else if (same) {
-        if (!IsOurs(line, role, client)) {
+        std::string rewind_why;
+        const bool rewind_admitted =
+            AdmitsRewindLogin(lines, role, client, method, ssl, &rewind_why);
+        const bool ours = IsOurs(line, role, client);
+        if (!rewind_admitted && ours && line.databases.size() == 1) {
+          // pgpair's rule from before it admitted pg_rewind's login.
+          change.action = Action::kUpdate;
+          change.before = Display(line);
+          change.reason = shown +
+                          " is the rule for the standby but does not admit pg_rewind's login "
+                          "to database " +
+                          kRewindDatabase + " (" + rewind_why +
+                          "): after a failover, the former primary could only be cloned "
+                          "again, not rewound";
+          details.placement = HbaRuleDetails::Placement::kReplace;
+          details.line_number = line.line_number;
+          details.expected_text = FirstLine(line);
+          plan->changes.push_back(Attach(std::move(change), std::move(details)));
+          return;
+        }
+        if (!ours) {
           plan->notes.push_back(address + ": " + shown + " already lets the standby in with " +
                                 method + "; pgpair adds no rule of its own");
+        }
+        if (!rewind_admitted) {
+          plan->notes.push_back(address + ": pg_rewind's login to database " + kRewindDatabase +
+                                " as " + role + " from " + client + " is not admitted (" +
+                                rewind_why + "); after a failover the former primary rejoins " +
+                                "by a new clone, not by pg_rewind");
         }
         NoteFailedLogin(input, address, plan);
         return;
@@ -347,6 +395,11 @@ nlohmann::json HbaRuleDetails::ToJson() const {
 HbaMatch MatchReplicationLogin(const HbaLineFact& line, const std::string& role,
                                const std::string& client, std::optional<bool> server_ssl,
                                std::string* why) {
+  return MatchLogin(line, HbaDatabase{true, ""}, role, client, server_ssl, why);
+}
+
+HbaMatch MatchLogin(const HbaLineFact& line, const HbaDatabase& database, const std::string& role,
+                    const std::string& client, std::optional<bool> server_ssl, std::string* why) {
   std::string reason;
   if (line.error) {
     reason = "pgpair cannot read it";
@@ -365,7 +418,7 @@ HbaMatch MatchReplicationLogin(const HbaLineFact& line, const std::string& role,
       match = Weaker(match, next);
       part.clear();
     };
-    combine(MatchDatabases(line.databases, &part));
+    combine(MatchDatabases(line.databases, database, role, &part));
     if (match == HbaMatch::kNo) return match;
     combine(MatchUsers(line.users, role, &part));
     if (match == HbaMatch::kNo) return match;
@@ -373,6 +426,86 @@ HbaMatch MatchReplicationLogin(const HbaLineFact& line, const std::string& role,
   }
   if (why && match == HbaMatch::kMaybe) *why = reason;
   return match;
+}
+
+bool AdmitsRewindLogin(std::vector<HbaLineFact> lines, const std::string& role,
+                       const std::string& client, const std::string& method,
+                       std::optional<bool> ssl, std::string* why) {
+  std::stable_sort(lines.begin(), lines.end(), [](const HbaLineFact& a, const HbaLineFact& b) {
+    return a.line_number < b.line_number;
+  });
+  for (const HbaLineFact& line : lines) {
+    std::string maybe;
+    HbaMatch match =
+        MatchLogin(line, HbaDatabase{false, kRewindDatabase}, role, client, ssl, &maybe);
+    if (match == HbaMatch::kNo) continue;
+    if (!line.error && line.method == method && line.options.empty()) return true;
+    *why = "line " + std::to_string(line.line_number) + " `" + HbaRecordDisplay(line.text) + "` " +
+           (match == HbaMatch::kMaybe ? "may match first (" + maybe + ") and "
+                                      : "matches first and ") +
+           WhatItDoes(line, method);
+    return false;
+  }
+  *why = "no line matches it";
+  return false;
+}
+
+bool RewindLoginAdmittedAfterPlan(const PlanInput& input, std::string* why) {
+  const Manifest& manifest = *input.manifest;
+  const HostFacts* primary = input.primary;
+  if (!manifest.hba || !manifest.hba->address || !manifest.replication) {
+    *why = "the manifest declares no hba rule";
+    return false;
+  }
+  if (primary == nullptr || !primary->hba.lines) {
+    *why = "pg_hba.conf could not be read";
+    return false;
+  }
+  const std::string& role = manifest.replication->role;
+  const std::string& client = *manifest.hba->address;
+  const std::string& method = manifest.hba->method;
+  std::optional<bool> ssl;
+  if (const SettingFact* setting = primary->FindSetting("ssl"); setting && setting->value) {
+    ssl = ParseSettingBool(*setting->value);
+  }
+  std::vector<HbaLineFact> lines = *primary->hba.lines;
+  if (AdmitsRewindLogin(lines, role, client, method, ssl, why)) return true;
+
+  Plan planned;
+  HbaRuleResource().Diff(input, &planned);
+  if (planned.changes.empty() || !planned.blockers.empty()) return false;
+  const HbaRuleDetails* details = DetailsOf<HbaRuleDetails>(planned.changes[0]);
+  if (details == nullptr) return false;
+  // The file as the change leaves it, by line number: the rule at its place.
+  HbaLineFact rule;
+  rule.type = "host";
+  rule.databases = {HbaToken{"replication", false}, HbaToken{kRewindDatabase, false}};
+  rule.users = {HbaToken{role, false}};
+  rule.address = client;
+  rule.method = method;
+  rule.text = details->line;
+  const int at = details->line_number;
+  switch (details->placement) {
+    case HbaRuleDetails::Placement::kAppend:
+      rule.line_number = 1;
+      for (const HbaLineFact& line : lines)
+        rule.line_number = std::max(rule.line_number, line.line_number + 1);
+      lines.push_back(rule);
+      break;
+    case HbaRuleDetails::Placement::kInsertBefore:
+      for (HbaLineFact& line : lines) {
+        if (line.line_number >= at) ++line.line_number;
+      }
+      rule.line_number = at;
+      lines.push_back(rule);
+      break;
+    case HbaRuleDetails::Placement::kReplace:
+      for (HbaLineFact& line : lines) {
+        if (line.line_number == at) line = rule, line.line_number = at;
+      }
+      break;
+  }
+  return AdmitsRewindLogin(lines, role, client, method, ssl, why);
 }
 
 const Resource& HbaRuleResource() {

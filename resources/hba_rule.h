@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/facts/facts.h"
 #include "engine/plan/resource.h"
@@ -10,9 +11,12 @@
 namespace pgpair {
 
 // The primary's pg_hba.conf rule that lets the standby's replication
-// connections in: `host replication <role> <hba.address> <hba.method>`, and
-// no line above it that would take those connections first (the first
-// matching line wins). Address
+// connections in: `host replication,postgres <role> <hba.address>
+// <hba.method>`, and no line above it that would take those connections
+// first (the first matching line wins). The `postgres` database admits
+// pg_rewind's login, with which a former primary at the standby's address
+// is rewound after a failover (resources/standby_rewind.h); pgpair's rule
+// from before it (`host replication ...` alone) is updated. Address
 // "hba_rule[<primary>/replication <role> <hba.address>]"; impact reload.
 //
 // Its apply edits the file only (an insertion before the shadowing line, an
@@ -37,6 +41,37 @@ struct HbaRuleDetails {
 };
 
 enum class HbaMatch { kNo, kMaybe, kYes };
+
+// The database pg_rewind logs in to on its source.
+inline constexpr char kRewindDatabase[] = "postgres";
+
+// What a connection asks for: physical replication, or a login to the
+// database `name`.
+struct HbaDatabase {
+  bool replication = false;
+  std::string name;
+};
+
+// Whether `line` takes a connection to `database` as `role` from `client`;
+// MatchReplicationLogin below for replication, the same rules otherwise
+// (`all`, the name, `sameuser`; samerole and @file are kMaybe).
+HbaMatch MatchLogin(const HbaLineFact& line, const HbaDatabase& database, const std::string& role,
+                    const std::string& client, std::optional<bool> server_ssl,
+                    std::string* why = nullptr);
+
+// Whether the first of `lines` (in any order; read by line number) that may
+// take pg_rewind's login (database postgres, as `role`, from `client`)
+// admits it with `method` and no options; `why` gets what the first such
+// line does else, or that none matches.
+bool AdmitsRewindLogin(std::vector<HbaLineFact> lines, const std::string& role,
+                       const std::string& client, const std::string& method,
+                       std::optional<bool> ssl, std::string* why);
+
+// Whether the declared primary's pg_hba.conf admits pg_rewind's login from
+// the standby's address once this plan's hba_rule change, if it has one, is
+// made: the rewind of a former primary runs after the new primary's
+// changes. `why` gets what stops it.
+bool RewindLoginAdmittedAfterPlan(const PlanInput& input, std::string* why);
 
 // Whether pg_hba.conf line `line` takes a physical replication connection
 // logging in as `role` from the clients in `client` (a CIDR, "ADDR/BITS",

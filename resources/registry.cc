@@ -9,6 +9,7 @@
 #include "resources/server_running.h"
 #include "resources/setting.h"
 #include "resources/standby_clone.h"
+#include "resources/standby_rewind.h"
 #include "resources/switchover.h"
 
 namespace pgpair {
@@ -18,7 +19,8 @@ const std::vector<const Resource*>& RegisteredResources() {
       &ArchiveDirResource(),       // before archive_mode and archive_command take effect
       &ReplicationRoleResource(),  // before the standby's clone logs in with it
       &HbaRuleResource(),
-      &StandbyCloneResource(),  // replaces the standby's data directory first
+      &StandbyCloneResource(),   // replaces the standby's data directory first
+      &StandbyRewindResource(),  // or rewinds a former primary
       &RecoveryConfigResource(),  &SettingResource(), &ServerRunningResource(),
       &SwitchoverResource(),  // between the two hosts' batches (engine/apply/applier.h)
   };

@@ -67,7 +67,9 @@ class ReplicationRole final : public TypedResource<ReplicationRoleDetails> {
     change.host = manifest.primary;
     change.impact = Impact::kNone;
     change.writes_on_primary = true;
-    ReplicationRoleDetails details{spec.role, spec.connection_limit, false, false};
+    ReplicationRoleDetails details{spec.role, spec.connection_limit, false, false, false};
+    // pg_rewind on 10 logs in as a superuser only; pgpair does not make one.
+    const bool rewind_grants_apply = facts->server.major.value_or(0) >= 11;
     const std::string desired =
         DescribeAttributes(true, true, spec.connection_limit) + "; password: declared";
 
@@ -81,6 +83,9 @@ class ReplicationRole final : public TypedResource<ReplicationRoleDetails> {
                       "; the standby logs in with it";
       details.create = true;
       details.set_password = true;
+      details.grant_rewind = rewind_grants_apply;
+      if (rewind_grants_apply)
+        change.after = *change.after + "; may run pg_rewind's file functions";
       plan->changes.push_back(Attach(std::move(change), details));
       return;
     }
@@ -129,7 +134,14 @@ class ReplicationRole final : public TypedResource<ReplicationRoleDetails> {
             standby.label());
       }
     }
-    if (!attributes_differ && !set_password) return;
+    const bool grant_rewind = rewind_grants_apply && role->rewind_functions == false;
+    if (grant_rewind) {
+      reasons.push_back(
+          "it may not execute the file functions pg_rewind reads its source with, so a former "
+          "primary could not be rewound from " +
+          primary_host.label() + " after a failover (only cloned again)");
+    }
+    if (!attributes_differ && !set_password && !grant_rewind) return;
 
     change.action = Action::kUpdate;
     std::string before =
@@ -139,10 +151,15 @@ class ReplicationRole final : public TypedResource<ReplicationRoleDetails> {
       before += "; password: " + password_before;
       after += "; password: declared";
     }
+    if (grant_rewind) {
+      before += "; pg_rewind's file functions: not granted";
+      after += "; pg_rewind's file functions: granted";
+    }
     change.before = before;
     change.after = after;
     change.reason = "role " + spec.role + ": " + Join(reasons, "; ");
     details.set_password = set_password;
+    details.grant_rewind = grant_rewind;
     plan->changes.push_back(Attach(std::move(change), details));
   }
 
@@ -172,9 +189,9 @@ class ReplicationRole final : public TypedResource<ReplicationRoleDetails> {
       context.progress((create ? "creating role " : "altering role ") + role + " on " + label);
     }
     Transport& transport = context.For(change.host);
-    Result<std::string> run =
-        RunRemoteSql(transport, *host, context.FactsFor(change.host),
-                     ReplicationRoleSql(create, role, details.connection_limit, verifier));
+    Result<std::string> run = RunRemoteSql(
+        transport, *host, context.FactsFor(change.host),
+        ReplicationRoleSql(create, role, details.connection_limit, verifier, details.grant_rewind));
     if (!run.ok()) {
       std::string message = Redact(run.status().message(), verifier.value_or(""), "<verifier>");
       return Status::Error(change.address + ": " + (create ? "CREATE" : "ALTER") +
@@ -190,11 +207,12 @@ nlohmann::json ReplicationRoleDetails::ToJson() const {
   return {{"role", role},
           {"connection_limit", connection_limit},
           {"statement", create ? "create" : "alter"},
-          {"set_password", set_password}};
+          {"set_password", set_password},
+          {"grant_rewind", grant_rewind}};
 }
 
 std::string ReplicationRoleSql(bool create, const std::string& role, int connection_limit,
-                               const std::optional<std::string>& verifier) {
+                               const std::optional<std::string>& verifier, bool grant_rewind) {
   // The verifier is not the password, but it allows an offline guessing
   // attack: keep the statement out of the server log, also on error.
   std::string sql =
@@ -205,7 +223,24 @@ std::string ReplicationRoleSql(bool create, const std::string& role, int connect
   sql += QuoteSqlIdentifier(role) + " WITH LOGIN REPLICATION CONNECTION LIMIT " +
          std::to_string(connection_limit);
   if (verifier) sql += " PASSWORD " + QuoteSqlLiteral(*verifier);
-  return sql + ";\n";
+  sql += ";\n";
+  if (grant_rewind) sql += RewindFunctionsSql(role);
+  return sql;
+}
+
+std::string RewindFunctionsSql(const std::string& role) {
+  static const char* const kFunctions[] = {
+      "pg_catalog.pg_ls_dir(text, boolean, boolean)",
+      "pg_catalog.pg_stat_file(text, boolean)",
+      "pg_catalog.pg_read_binary_file(text)",
+      "pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean)",
+  };
+  std::string sql;
+  for (const char* function : kFunctions) {
+    sql += std::string("GRANT EXECUTE ON FUNCTION ") + function + " TO " +
+           QuoteSqlIdentifier(role) + ";\n";
+  }
+  return sql;
 }
 
 const Resource& ReplicationRoleResource() {

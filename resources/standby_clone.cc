@@ -14,6 +14,7 @@
 #include "engine/plan/switchover_state.h"
 #include "engine/util/shell_quote.h"
 #include "engine/util/text.h"
+#include "resources/standby_rewind.h"
 
 namespace pgpair {
 namespace {
@@ -284,6 +285,16 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
   const StandbyDataState state = ClassifyStandbyData(primary, standby);
   const std::string before =
       "system identifier " + standby.server.system_identifier.value_or("unknown");
+  if (standby.layout.rewind_interrupted == true) {
+    replace(before + ", rewind interrupted",
+            s + "'s data directory " + data_dir +
+                " was being rewound by pg_rewind, which did not "
+                "finish (" +
+                data_dir +
+                ".pgpair-rewinding): it may be inconsistent and is never "
+                "started as it is");
+    return decision;
+  }
   switch (state.kind) {
     case StandbyData::kMissing:
       replace(std::nullopt, s + "'s data directory " + data_dir + " does not exist");
@@ -311,19 +322,38 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
                          ": it was promoted, and two primaries of one cluster are a "
                          "split brain (" +
                          DescribeDivergence(primary, standby) + ")";
-      if (!input.allow_overwrite_primary) {
-        block(s, risk + "; if " + s +
-                     " is now the primary, swap primary and standby in the "
-                     "manifest; to discard " +
-                     s + "'s data and clone it from " + p +
-                     " again, plan with --allow-overwrite-primary");
+      // The manifest follows the failover: the declared primary was
+      // promoted from this host's timeline. Otherwise the declared standby
+      // may hold the writes made since the failover.
+      const bool follows_failover = PromotedFrom(primary, standby);
+      const bool takes_writes = standby.server.running == true;
+      const RewindChoice rewind = ChooseRewind(input);
+      const std::string how = rewind.possible ? "rewind it from " + p + " with pg_rewind"
+                                              : "clone it from " + p + " again";
+      if (!input.allow_overwrite_primary && (takes_writes || !follows_failover)) {
+        std::string advice =
+            follows_failover
+                ? "; to stop " + s +
+                      " (its sessions end), discard what it wrote after the fork and " + how +
+                      ", plan with --allow-overwrite-primary"
+                : "; if " + s +
+                      " is now the primary, swap primary and standby in the manifest; to discard " +
+                      s + "'s data and " + how + ", plan with --allow-overwrite-primary";
+        block(s, risk + advice);
         return decision;
       }
-      replace(before + ", a primary",
-              risk + "; --allow-overwrite-primary discards its own data" +
-                  (standby.server.running == true
-                       ? std::string("; ") + s + "'s server is stopped first (its sessions end)"
-                       : std::string()));
+      if (rewind.possible) {
+        decision.verdict = CloneVerdict::kRewind;
+        return decision;
+      }
+      replace(
+          before + ", a primary",
+          risk + "; pg_rewind cannot rejoin it (" + rewind.why_not + ")" +
+              (input.allow_overwrite_primary ? "; --allow-overwrite-primary discards its own data"
+                                             : std::string()) +
+              (takes_writes
+                   ? std::string("; ") + s + "'s server is stopped first (its sessions end)"
+                   : std::string()));
       return decision;
     }
     case StandbyData::kUnknown:

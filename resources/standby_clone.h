@@ -22,8 +22,11 @@ namespace pgpair {
 // Leftovers of an interrupted clone under those two names are removed by
 // the next one. The server is left stopped: the orchestrator starts it.
 // Blocks the plan when the two hosts' majors or architectures differ, and
-// when the standby runs as a primary of the same cluster (split brain)
-// unless allow_overwrite_primary. A stopped primary defers the clone (a
+// when the standby ran as a primary of the same cluster after the fork
+// (split brain) unless allow_overwrite_primary; that flag is not needed
+// for a stopped former primary once the manifest names the host promoted
+// from it (PromotedFrom). Such a former primary is rewound instead where
+// pg_rewind can do it (ChooseRewind). A stopped primary defers the clone (a
 // note): its own changes and its start come first.
 const Resource& StandbyCloneResource();
 
@@ -47,6 +50,7 @@ enum class CloneVerdict {
   kDeferred,    // it will be cloned once the primary's server runs (a note says so)
   kUnknown,     // facts are missing: a note or blocker names them
   kSwitchover,  // the roles are being swapped: the switchover makes the standby
+  kRewind,      // a former primary, rewound by resources/standby_rewind.h
 };
 
 struct CloneDecision {

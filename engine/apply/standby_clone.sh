@@ -118,6 +118,9 @@ swap() {
     echo "moved $ASIDE"
   fi
   mv -- "$ready" "$DATA" || fail "$ready cannot be renamed to $DATA; $old"
+  # The mark of a rewind that did not finish was about the directory now
+  # moved aside (engine/apply/standby_rewind.sh).
+  rm -f -- "$DATA.pgpair-rewinding"
   sync -- "$(dirname -- "$DATA")" 2>/dev/null || sync
 }
 

@@ -210,7 +210,7 @@ Status WriteStandbyConfig(Transport& transport, const HostSpec& standby, int maj
 
 // libpq's password file: ':' and backslash in a field are escaped with a backslash.
 std::string PgpassLine(const std::string& host, int port, const std::string& user,
-                       const std::string& password) {
+                       const std::string& password, const std::string& database) {
   auto field = [](const std::string& value) {
     std::string escaped;
     for (char c : value) {
@@ -219,8 +219,8 @@ std::string PgpassLine(const std::string& host, int port, const std::string& use
     }
     return escaped;
   };
-  return field(host) + ":" + std::to_string(port) + ":replication:" + field(user) + ":" +
-         field(password) + "\n";
+  return field(host) + ":" + std::to_string(port) + ":" + field(database) + ":" + field(user) +
+         ":" + field(password) + "\n";
 }
 
 nlohmann::json StandbyConninfo::ToJson() const {

@@ -80,11 +80,13 @@ Status WriteStandbyConfig(Transport& transport, const HostSpec& standby, int maj
                           const std::string& data_dir, const std::string& conninfo_file,
                           const std::string& primary_conninfo, const std::string& timestamp);
 
-// The line of a libpq password file that matches a replication connection
-// to host:port as user, with ':' and '\' escaped as libpq requires.
-// It holds the password: stdin only.
+// The line of a libpq password file that matches a connection to
+// host:port as user: a replication connection by default (libpq matches its
+// database field "replication"), else one to `database` (pg_rewind's
+// login). ':' and '\' are escaped as libpq requires. It holds the
+// password: stdin only.
 std::string PgpassLine(const std::string& host, int port, const std::string& user,
-                       const std::string& password);
+                       const std::string& password, const std::string& database = "replication");
 
 }  // namespace pgpair
 

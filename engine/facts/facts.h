@@ -41,6 +41,10 @@ struct LayoutFacts {
   // Directories an interrupted clone left beside the data directory
   // (<data_dir>.pgpair-staging, <data_dir>.pgpair-ready); empty: none.
   std::optional<std::vector<std::string>> clone_leftovers;
+  std::optional<bool> pg_rewind;  // bin_dir holds an executable pg_rewind
+  // <data_dir>.pgpair-rewinding exists: a pg_rewind that pgpair started did
+  // not finish, and the data directory may be inconsistent.
+  std::optional<bool> rewind_interrupted;
   // "server" (the running server said so), "pg_lsclusters", "process" (the
   // one running postmaster: its working directory and executable),
   // "manifest" or "default" (RHEL's, Debian's or PostgreSQL's conventions).
@@ -61,6 +65,9 @@ struct ServerFacts {
   // shutdown checkpoint, the last WAL record the server wrote.
   std::optional<std::string> checkpoint_location;
   std::optional<bool> data_checksums;  // pg_controldata "Data page checksum version" not 0
+  // pg_controldata "wal_log_hints setting": the value the server last
+  // started with, which is what pg_rewind reads from a target.
+  std::optional<bool> wal_log_hints;
 };
 
 // The newest timeline history file in pg_wal (0000000N.history) and its last
@@ -142,6 +149,10 @@ struct RoleFact {
   std::optional<int> connection_limit;  // -1: no limit
   std::optional<bool> has_password;
   std::optional<std::string> password_kind;  // "scram-sha-256", "md5", "other"
+  // May execute the four file functions pg_rewind calls on its source
+  // (pg_ls_dir, pg_stat_file, pg_read_binary_file twice): true for a
+  // superuser, or after pgpair's grants (11+).
+  std::optional<bool> rewind_functions;
 };
 
 // How the data directory is told to be a standby.

@@ -79,7 +79,8 @@ json RoleToJson(const RoleFact& r) {
           {"superuser", Optional(r.superuser)},
           {"connection_limit", Optional(r.connection_limit)},
           {"has_password", Optional(r.has_password)},
-          {"password_kind", Optional(r.password_kind)}};
+          {"password_kind", Optional(r.password_kind)},
+          {"rewind_functions", Optional(r.rewind_functions)}};
 }
 
 json SenderToJson(const WalSenderFact& s) {
@@ -165,7 +166,9 @@ json HostFactsToJson(const HostFacts& f) {
         {"port", Optional(f.layout.port)},
         {"socket_dir", Optional(f.layout.socket_dir)},
         {"source", Optional(f.layout.source)},
-        {"clone_leftovers", Optional(f.layout.clone_leftovers)}}},
+        {"clone_leftovers", Optional(f.layout.clone_leftovers)},
+        {"pg_rewind", Optional(f.layout.pg_rewind)},
+        {"rewind_interrupted", Optional(f.layout.rewind_interrupted)}}},
       {"server",
        {{"major", Optional(f.server.major)},
         {"version", Optional(f.server.version)},
@@ -177,7 +180,8 @@ json HostFactsToJson(const HostFacts& f) {
         {"cluster_state", Optional(f.server.cluster_state)},
         {"timeline", Optional(f.server.timeline)},
         {"checkpoint_location", Optional(f.server.checkpoint_location)},
-        {"data_checksums", Optional(f.server.data_checksums)}}},
+        {"data_checksums", Optional(f.server.data_checksums)},
+        {"wal_log_hints", Optional(f.server.wal_log_hints)}}},
       {"settings", OptionalList(f.settings, SettingToJson)},
       {"file_settings", OptionalList(f.file_settings, FileSettingToJson)},
       {"hba",

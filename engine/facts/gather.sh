@@ -286,6 +286,10 @@ SELECT json_build_object('k', 'roles', 'v', (SELECT json_agg(json_build_object(
   'name', rolname, 'login', rolcanlogin, 'replication', rolreplication,
   'superuser', rolsuper, 'connection_limit', rolconnlimit,
   'has_password', rolpassword IS NOT NULL,
+  'rewind_functions', has_function_privilege(oid, 'pg_catalog.pg_ls_dir(text, boolean, boolean)', 'EXECUTE')
+    AND has_function_privilege(oid, 'pg_catalog.pg_stat_file(text, boolean)', 'EXECUTE')
+    AND has_function_privilege(oid, 'pg_catalog.pg_read_binary_file(text)', 'EXECUTE')
+    AND has_function_privilege(oid, 'pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean)', 'EXECUTE'),
   'password_kind', CASE WHEN rolpassword IS NULL THEN NULL
                         WHEN rolpassword LIKE 'SCRAM-SHA-256$%' THEN 'scram-sha-256'
                         WHEN rolpassword LIKE 'md5%' THEN 'md5'
@@ -341,6 +345,14 @@ layout() {
     "$layout_source" "$choice" "$PG_CLUSTER" "$PG_BIN" "$PG_DATA" "$PG_CONF"
   printf 'hba_file=%s\nhba_from=%s\nport=%s\nsocket_dir=%s\nrunning=%s\n' \
     "$PG_HBA" "$hba_from" "$PG_PORT" "$PG_SOCKET" "$running"
+  # pg_rewind of the cluster's major, and the mark of a rewind that did not
+  # finish (engine/apply/standby_rewind.sh).
+  if [ -n "$PG_BIN" ]; then
+    if [ -x "$PG_BIN/pg_rewind" ]; then echo pg_rewind=yes; else echo pg_rewind=no; fi
+  fi
+  if [ -n "$PG_DATA" ]; then
+    if [ -e "$PG_DATA.pgpair-rewinding" ]; then echo rewinding=yes; else echo rewinding=no; fi
+  fi
 }
 section layout layout
 

@@ -244,6 +244,13 @@ bool InterpretLayout(const GatherSections& sections, HostFacts* facts) {
   facts->layout.config_file = NonEmpty(values["config_file"]);
   facts->layout.hba_file = NonEmpty(values["hba_file"]);
   facts->layout.socket_dir = NonEmpty(values["socket_dir"]);
+  auto yes_no = [&](const char* key) -> std::optional<bool> {
+    if (values[key] == "yes") return true;
+    if (values[key] == "no") return false;
+    return std::nullopt;
+  };
+  facts->layout.pg_rewind = yes_no("pg_rewind");
+  facts->layout.rewind_interrupted = yes_no("rewinding");
   if (!values["port"].empty()) {
     try {
       facts->layout.port = std::stoi(values["port"]);
@@ -395,6 +402,7 @@ void InterpretSql(const GatherSection& sql, const GatherRequest& request, HostFa
       role.connection_limit = Get<int>(row, "connection_limit");
       role.has_password = Get<bool>(row, "has_password");
       role.password_kind = Get<std::string>(row, "password_kind");
+      role.rewind_functions = Get<bool>(row, "rewind_functions");
       requested_seen |= role.name == request.replication_role;
       roles.push_back(std::move(role));
     }
@@ -735,6 +743,10 @@ void InterpretControlData(const GatherSections& sections, HostFacts* facts) {
   facts->server.checkpoint_location = control->latest_checkpoint_location;
   if (control->data_checksum_version) {
     facts->server.data_checksums = *control->data_checksum_version != 0;
+  }
+  if (control->wal_log_hints) {
+    if (*control->wal_log_hints == "on") facts->server.wal_log_hints = true;
+    if (*control->wal_log_hints == "off") facts->server.wal_log_hints = false;
   }
 }
 

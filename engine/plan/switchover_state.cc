@@ -101,6 +101,17 @@ std::string DescribeDivergence(const HostFacts& new_primary, const HostFacts& ol
   if (!at) return "where " + o.name + "'s WAL ends is unknown";
   std::optional<uint64_t> fork_at = ParseLsn(*fork->fork_lsn), end = ParseLsn(*at);
   if (!fork_at || !end) return "how far " + o.name + " diverged cannot be read";
+  // Stopped hard, its WAL goes on past its last checkpoint.
+  const bool crashed = !running && o.server.running == false && o.server.cluster_state &&
+                       *o.server.cluster_state != "shut down";
+  if (crashed) {
+    return n.name + "'s timeline " + std::to_string(fork->timeline) + " forked from timeline " +
+           (fork->parent ? std::to_string(*fork->parent) : std::string("?")) + " at " +
+           *fork->fork_lsn + "; " + o.name +
+           " stopped without a clean shutdown (pg_controldata: " + *o.server.cluster_state +
+           "), after its last checkpoint at " + *at +
+           ", so how much WAL it wrote after the fork is unknown; those transactions are not kept";
+  }
   std::string where =
       n.name + "'s timeline " + std::to_string(fork->timeline) + " forked from timeline " +
       (fork->parent ? std::to_string(*fork->parent) : std::string("?")) + " at " + *fork->fork_lsn +
@@ -112,6 +123,12 @@ std::string DescribeDivergence(const HostFacts& new_primary, const HostFacts& ol
   return where + ": " + o.name + " wrote " + (running ? "" : "at least ") + size +
          " of WAL after the fork, whose transactions are not kept" +
          (running ? "; it still runs as a primary and takes writes" : "");
+}
+
+bool PromotedFrom(const HostFacts& new_primary, const HostFacts& old_primary) {
+  const std::optional<TimelineForkFact>& fork = new_primary.replication.timeline_fork;
+  if (!fork || !fork->parent || !old_primary.server.timeline) return false;
+  return std::to_string(*fork->parent) == *old_primary.server.timeline;
 }
 
 bool SwitchoverPending(const HostFacts& future_primary, const HostFacts& future_standby) {

@@ -63,6 +63,13 @@ bool SwitchoverPending(const HostFacts& future_primary, const HostFacts& future_
 // cannot tell.
 std::string DescribeDivergence(const HostFacts& new_primary, const HostFacts& old_primary);
 
+// Whether `new_primary` was promoted from `old_primary`'s timeline: its
+// newest timeline history file names `old_primary`'s timeline (pg_controldata)
+// as its parent. True after a failover once the manifest names the promoted
+// host primary; false when the manifest still names the old primary, whose
+// timeline is the older one.
+bool PromotedFrom(const HostFacts& new_primary, const HostFacts& old_primary);
+
 }  // namespace pgpair
 
 #endif  // PGPAIR_ENGINE_PLAN_SWITCHOVER_STATE_H_

@@ -76,6 +76,15 @@ std::vector<DesiredSetting> DesiredSettings(const Manifest& manifest, const std:
                          because + ": each WAL segment is copied into " + archive.dir});
     }
   }
+  // Either host may be the old primary of a failover: rewinding it needs
+  // hint-bit changes in its WAL (or data checksums, which log them too).
+  if (manifest.replication && !FindSpec(specs, "wal_log_hints")) {
+    desired.push_back({"wal_log_hints", "on", manifest.replication->mark,
+                       "implied by replication: (" + manifest.replication->mark.ToString() +
+                           "): pg_rewind rejoins this host after a failover only with "
+                           "wal_log_hints = on (or data checksums); set wal_log_hints: off to "
+                           "rejoin by a new clone instead"});
+  }
   if (!is_primary) {
     for (std::string_view name : StandbyMinimumSettings()) {
       const SettingSpec* on_primary = FindSpec(manifest.primary_settings, name);

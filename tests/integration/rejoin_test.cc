@@ -1,11 +1,11 @@
 // A failover done by hand (the primary stopped hard, the standby promoted
 // and written on, the old primary started again as a primary of its own),
 // then the rejoin (issue 11): refused while the manifest still names the old
-// primary; refused after the swap without --allow-overwrite-primary, saying
-// how far the old primary diverged; with it, the old primary is stopped and
-// cloned again from the new one, its data moved aside, never deleted.
-// (pg_rewind is not planned yet: this is the path without wal_log_hints or
-// checksums, which Debian's cluster has by default.)
+// primary; after the swap, refused while the old primary still takes writes
+// unless --allow-overwrite-primary, saying how far it diverged; then
+// rewound with pg_rewind (pgpair's first apply turned wal_log_hints on and
+// let the replication role run pg_rewind), its WAL kept first; or, with
+// wal_log_hints declared off, cloned again with its data moved aside.
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -17,10 +17,10 @@ namespace {
 
 const std::string kManifest = Example("sandbox.yaml");
 
-TEST_CASE("rejoin after a failover by hand: refused, then re-cloned with the old data kept",
-          "[switchover][rejoin]") {
-  FreshSandbox();
-  CommandResult apply = PgpairWithin(300, "apply --auto-approve " + kManifest);
+// Applies `manifest`, then fails over by hand: pg1 dies, pg2 is promoted and
+// written on, pg1 comes back as a primary and is written on too.
+void ApplyThenFailOverByHand(const std::string& manifest) {
+  CommandResult apply = PgpairWithin(300, "apply --auto-approve " + manifest);
   INFO(apply.out << apply.err);
   REQUIRE(apply.exit_status == 0);
   REQUIRE(SqlOnHost("pg1",
@@ -31,9 +31,6 @@ TEST_CASE("rejoin after a failover by hand: refused, then re-cloned with the old
   REQUIRE(
       WaitUntil([] { return SqlOnHost("pg2", "SELECT what FROM failover_rows").out == "before\n"; },
                 std::chrono::seconds(20)));
-
-  // The failover: pg1 dies, pg2 is promoted and written on, pg1 comes back
-  // as a primary and is written on too.
   REQUIRE(OnHost("pg1", "pg_ctlcluster 15 main stop -m immediate").exit_status == 0);
   REQUIRE(SqlOnHost("pg2", "SELECT pg_promote()").out == "t\n");
   REQUIRE(SqlOnHost("pg2", "INSERT INTO failover_rows VALUES ('on pg2')").exit_status == 0);
@@ -42,38 +39,106 @@ TEST_CASE("rejoin after a failover by hand: refused, then re-cloned with the old
                     "INSERT INTO failover_rows SELECT 'diverged on pg1' FROM "
                     "generate_series(1, 1000)")
               .exit_status == 0);
+}
 
-  // The manifest unchanged: a split brain, refused.
+std::string Swapped(const std::string& manifest_text, const std::string& path) {
+  std::ofstream(path) << Replaced(manifest_text, "primary: pg1\nstandby: pg2",
+                                  "primary: pg2\nstandby: pg1");
+  return path;
+}
+
+void ExpectRejoined(const std::string& manifest) {
+  CHECK(SqlOnHost("pg1", "SELECT pg_is_in_recovery()").out == "t\n");
+  CHECK(SqlOnHost("pg1", "SELECT string_agg(DISTINCT what, ',' ORDER BY what) FROM failover_rows")
+            .out == "before,on pg2\n");
+  CHECK(SqlOnHost("pg2", "SELECT pg_is_in_recovery()").out == "f\n");
+  CHECK(PgpairWithin(120, "verify " + manifest).exit_status == 0);
+  CommandResult again = PgpairWithin(120, "plan " + manifest);
+  INFO(again.out << again.err);
+  CHECK(again.exit_status == 0);
+}
+
+TEST_CASE("rejoin after a failover by hand: refused, then rewound with pg_rewind",
+          "[switchover][rejoin]") {
+  FreshSandbox();
+  ApplyThenFailOverByHand(kManifest);
+  // pgpair's apply prepared both hosts for a rewind.
+  CHECK(SqlOnHost("pg1", "SHOW wal_log_hints").out == "on\n");
+  CHECK(SqlOnHost("pg2", "SHOW wal_log_hints").out == "on\n");
+
+  // The manifest unchanged: a split brain, refused, with the advice to swap.
   CommandResult unchanged = PgpairWithin(120, "plan " + kManifest);
   INFO(unchanged.out << unchanged.err);
   CHECK(unchanged.exit_status == 1);
   CHECK(unchanged.out.find("split brain") != std::string::npos);
+  CHECK(unchanged.out.find("swap primary and standby in the manifest") != std::string::npos);
 
-  // Swapped: refused without the flag, saying how far pg1 diverged.
+  // Swapped, while pg1 still takes writes: refused without the flag, saying
+  // how far pg1 diverged and that it would be rewound.
   TempDir dir;
-  const std::string swapped = dir.path() + "/swapped.yaml";
-  std::ofstream(swapped) << Replaced(ReadText(kManifest), "primary: pg1\nstandby: pg2",
-                                     "primary: pg2\nstandby: pg1");
+  const std::string swapped = Swapped(ReadText(kManifest), dir.path() + "/swapped.yaml");
   CommandResult refused = PgpairWithin(120, "plan " + swapped);
   INFO(refused.out << refused.err);
   CHECK(refused.exit_status == 1);
   CHECK(refused.out.find("pg2's timeline 2 forked from timeline 1 at") != std::string::npos);
   CHECK(refused.out.find("of WAL after the fork, whose transactions are not kept; it still runs "
                          "as a primary and takes writes") != std::string::npos);
-  CHECK(refused.out.find("--allow-overwrite-primary") != std::string::npos);
-  CHECK(SqlOnHost("pg1", "SELECT pg_is_in_recovery()").out == "f\n");  // untouched
+  CHECK(
+      refused.out.find("rewind it from pg2 with pg_rewind, plan with --allow-overwrite-primary") !=
+      std::string::npos);
+  CHECK(refused.out.find("swap primary and standby") == std::string::npos);  // already swapped
+  CHECK(SqlOnHost("pg1", "SELECT pg_is_in_recovery()").out == "f\n");        // untouched
+
+  // pg1 dies again, hard: stopped, it takes no writes, and the rewind needs
+  // no flag; pgpair finishes pg1's crash recovery in single-user mode first.
+  REQUIRE(OnHost("pg1", "pg_ctlcluster 15 main stop -m immediate").exit_status == 0);
+  CommandResult plan = PgpairWithin(120, "plan " + swapped);
+  INFO(plan.out << plan.err);
+  CHECK(plan.exit_status == 2);  // changes planned
+  CHECK(plan.out.find("standby_rewind[pg1]") != std::string::npos);
+  CHECK(plan.out.find("standby_clone[pg1]") == std::string::npos);
+
+  CommandResult rejoined = PgpairWithin(300, "apply --auto-approve " + swapped);
+  INFO(rejoined.out << rejoined.err);
+  CHECK(rejoined.exit_status == 0);
+  CHECK(rejoined.out.find("pg_rewind") != std::string::npos);
+  // pg1's WAL, with the 1000 rows written after the fork, is kept; its data
+  // directory was rewound in place, not moved aside.
+  CHECK(OnHost("pg1", "ls " + kDataDir + ".pgpair-*/pg_wal/000000010000000000000003").exit_status ==
+        0);
+  CHECK(OnHost("pg1", "ls -d " + kDataDir + ".pgpair-*/PG_VERSION").exit_status != 0);
+  CHECK(OnHost("pg1", "test -e " + kDataDir + ".pgpair-rewinding").exit_status != 0);
+  ExpectRejoined(swapped);
+}
+
+TEST_CASE("rejoin without wal_log_hints: cloned again with the old data kept",
+          "[switchover][rejoin]") {
+  FreshSandbox();
+  TempDir dir;
+  // The operator declines wal_log_hints on both hosts.
+  const std::string no_hints = dir.path() + "/no-hints.yaml";
+  std::ofstream(no_hints) << Replaced(ReadText(kManifest), "    listen_addresses: '*'",
+                                      "    listen_addresses: '*'\n    wal_log_hints: 'off'\n"
+                                      "  standby:\n    wal_log_hints: 'off'");
+  ApplyThenFailOverByHand(no_hints);
+  CHECK(SqlOnHost("pg1", "SHOW wal_log_hints").out == "off\n");
+
+  const std::string swapped = Swapped(ReadText(no_hints), dir.path() + "/swapped.yaml");
+  CommandResult refused = PgpairWithin(120, "plan " + swapped);
+  INFO(refused.out << refused.err);
+  CHECK(refused.exit_status == 1);
+  CHECK(refused.out.find("clone it from pg2 again, plan with --allow-overwrite-primary") !=
+        std::string::npos);
 
   // With the operator's word: pg1 stopped, cloned from pg2, its data kept.
   CommandResult rejoined =
       PgpairWithin(300, "apply --auto-approve --allow-overwrite-primary " + swapped);
   INFO(rejoined.out << rejoined.err);
   CHECK(rejoined.exit_status == 0);
-  CHECK(SqlOnHost("pg1", "SELECT pg_is_in_recovery()").out == "t\n");
-  CHECK(SqlOnHost("pg1", "SELECT string_agg(DISTINCT what, ',' ORDER BY what) FROM failover_rows")
-            .out == "before,on pg2\n");
+  CHECK(rejoined.out.find("pg_rewind cannot rejoin it (pg1 was last started with wal_log_hints = "
+                          "off and has no data checksums") != std::string::npos);
   CHECK(OnHost("pg1", "ls -d " + kDataDir + ".pgpair-*/PG_VERSION").exit_status == 0);
-  CHECK(PgpairWithin(120, "verify " + swapped).exit_status == 0);
-  CHECK(PgpairWithin(120, "plan " + swapped).exit_status == 0);
+  ExpectRejoined(swapped);
 }
 
 }  // namespace

@@ -66,6 +66,7 @@ Result<ControlData> ParsePgControldata(std::string_view text) {
   text_field({"Latest checkpoint location"}, &data.latest_checkpoint_location);
   // 9.4 and older say "Current wal_level setting".
   text_field({"wal_level setting", "Current wal_level setting"}, &data.wal_level);
+  text_field({"wal_log_hints setting", "Current wal_log_hints setting"}, &data.wal_log_hints);
   number_field({"pg_control version number"}, &data.pg_control_version);
   number_field({"Catalog version number"}, &data.catalog_version);
   number_field({"Latest checkpoint's TimeLineID"}, &data.timeline_id);

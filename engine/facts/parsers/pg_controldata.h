@@ -26,6 +26,7 @@ struct ControlData {
   std::optional<uint32_t> timeline_id;                    // of the latest checkpoint
   std::optional<std::string> wal_level;                   // as of the latest checkpoint
   std::optional<uint32_t> data_checksum_version;          // 0: checksums off
+  std::optional<std::string> wal_log_hints;               // "on" or "off", at the last start
 };
 
 // Parses the output of pg_controldata, which must run with LC_ALL=C: the

@@ -72,7 +72,8 @@ TEST_CASE("A fresh pair is planned primary first, in registry order", "[planner]
         std::vector<std::string>{
             "archive_dir[pg1:/var/backups/pgsql/archive]", "replication_role[pg1/replicator]",
             "hba_rule[pg1/replication replicator 198.18.0.12/32]", "setting[pg1/listen_addresses]",
-            "setting[pg1/archive_mode]", "setting[pg1/archive_command]", "standby_clone[pg2]"});
+            "setting[pg1/archive_mode]", "setting[pg1/archive_command]",
+            "setting[pg1/wal_log_hints]", "standby_clone[pg2]", "setting[pg2/wal_log_hints]"});
   // What each change asks of its host's server.
   std::map<std::string, ServerStep> steps;
   for (const Change& change : plan.changes) steps[change.address] = change.server_step;
@@ -208,7 +209,7 @@ TEST_CASE("The plan as a person reads it: each change with its reason, then the 
   CHECK(text.find("  -/+ standby_clone[pg2]  (replace, impact: re-clone)\n") != std::string::npos);
   // The last line sums it up per action and names each host's interruption.
   CHECK(text.substr(text.rfind("\n", text.size() - 2) + 1) ==
-        "Plan: 7 changes (6 create, 1 replace); pg1: restart; pg2: re-clone.\n");
+        "Plan: 9 changes (8 create, 1 replace); pg1: restart; pg2: re-clone.\n");
   // The password's source is named in the manifest, never its content.
   CHECK(text.find("/secret") == std::string::npos);
 }

@@ -45,7 +45,13 @@ std::string DebianWith(const std::vector<std::string>& extra) {
   return text;
 }
 
+// pgpair's rule as it writes it.
 std::string Ours(const std::string& method = "scram-sha-256") {
+  return "host    replication,postgres replicator      198.18.0.12/32          " + method;
+}
+
+// pgpair's rule as it wrote it before it admitted pg_rewind's login.
+std::string OursBeforeRewind(const std::string& method = "scram-sha-256") {
   return "host    replication     replicator      198.18.0.12/32          " + method;
 }
 
@@ -101,8 +107,9 @@ TEST_CASE("hba_rule: diff against pg_hba.conf files as written", "[hba_rule]") {
       {"shadowed by a reject above: insert before it", v4,
        Primary(DebianWith({"host replication all 198.18.0.0/24 reject", Ours()})),
        Outcome::kInsertBefore, 105},
-      {"`all` as database does not match replication connections", v4,
-       Primary(DebianWith({"host all all 0.0.0.0/0 reject", Ours()})), Outcome::kNothing},
+      {"`all` as database does not match replication connections, but refuses pg_rewind's "
+       "login first: a note",
+       v4, Primary(DebianWith({"host all all 0.0.0.0/0 reject", Ours()})), Outcome::kNote},
       {"a database called \"replication\" is not the keyword", v4,
        Primary(DebianWith({"host \"replication\" all 0.0.0.0/0 reject", Ours()})),
        Outcome::kNothing},
@@ -145,8 +152,17 @@ TEST_CASE("hba_rule: diff against pg_hba.conf files as written", "[hba_rule]") {
       {"IPv6: an IPv4 rule never matches an IPv6 standby", v6,
        Primary(DebianWith({"host replication all 0.0.0.0/0 reject"})), Outcome::kAppend},
       {"IPv6: our line in another spelling is ours", v6,
-       Primary(DebianWith({"host replication replicator 2001:0db8:0::12/128 scram-sha-256"})),
+       Primary(
+           DebianWith({"host replication,postgres replicator 2001:0db8:0::12/128 scram-sha-256"})),
        Outcome::kNothing},
+      {"our line from before pgpair admitted pg_rewind: replaced", v4,
+       Primary(DebianWith({OursBeforeRewind()})), Outcome::kReplace, 105},
+      {"pg_rewind's login admitted by a line of the operator's: nothing to do", v4,
+       Primary(DebianWith({OursBeforeRewind(), "host all all 198.18.0.0/24 scram-sha-256"})),
+       Outcome::kNothing},
+      {"`replication` never admits pg_rewind's login: ours replaced", v4,
+       Primary(DebianWith({OursBeforeRewind(), "host replication all 0.0.0.0/0 scram-sha-256"})),
+       Outcome::kReplace, 105},
       {"hostssl may match (ssl unknown): insert before it", v4,
        Primary(DebianWith({"hostssl replication all 198.18.0.0/24 cert", Ours()})),
        Outcome::kInsertBefore, 105},
@@ -197,11 +213,10 @@ TEST_CASE("hba_rule: an appended rule explains itself", "[hba_rule]") {
   CHECK(change.address == "hba_rule[pg1/replication replicator 198.18.0.12/32]");
   CHECK(change.action == Action::kCreate);
   CHECK_FALSE(change.before.has_value());
-  CHECK(change.after == "host replication replicator 198.18.0.12/32 scram-sha-256");
-  CHECK(RequireDetails<HbaRuleDetails>(change).line ==
-        "host    replication     replicator      198.18.0.12/32          scram-sha-256");
+  CHECK(change.after == "host replication,postgres replicator 198.18.0.12/32 scram-sha-256");
+  CHECK(RequireDetails<HbaRuleDetails>(change).line == Ours());
   CHECK(RequireDetails<HbaRuleDetails>(change).comment ==
-        "pgpair: lets the standby pg2 stream (replication)");
+        "pgpair: lets the standby pg2 stream (replication) and pg_rewind rejoin it (postgres)");
   CHECK(change.reason ==
         "no line of /etc/postgresql/15/main/pg_hba.conf matches a replication "
         "connection as replicator from pg2 (198.18.0.12): the primary would "
@@ -232,14 +247,14 @@ TEST_CASE("hba_rule: a shadowing line is named with its text", "[hba_rule]") {
 TEST_CASE("hba_rule: pgpair's own rule shadowed by an earlier line is a move, not a create",
           "[hba_rule]") {
   Plan plan = DiffOf(PairManifest(),
-                     Primary("host replication all 198.18.0.0/24 reject\n"
-                             "host    replication     replicator      198.18.0.12/32          "
-                             "scram-sha-256\n"));
+                     Primary("host replication all 198.18.0.0/24 reject\n" + Ours() + "\n"));
   REQUIRE(plan.changes.size() == 1);
   const Change& change = plan.changes[0];
   CHECK(change.action == Action::kUpdate);
-  CHECK(change.before == "line 2: host replication replicator 198.18.0.12/32 scram-sha-256");
-  CHECK(change.after == "before line 1: host replication replicator 198.18.0.12/32 scram-sha-256");
+  CHECK(change.before ==
+        "line 2: host replication,postgres replicator 198.18.0.12/32 scram-sha-256");
+  CHECK(change.after ==
+        "before line 1: host replication,postgres replicator 198.18.0.12/32 scram-sha-256");
   CHECK(change.reason ==
         "pgpair's rule at line 2 is shadowed: line 1 `host replication all 198.18.0.0/24 "
         "reject` matches first and would refuse the standby; it is moved up before it");
@@ -265,8 +280,8 @@ TEST_CASE("hba_rule: our line's method is replaced in place", "[hba_rule]") {
   REQUIRE(plan.changes.size() == 1);
   const Change& change = plan.changes[0];
   CHECK(change.action == Action::kUpdate);
-  CHECK(change.before == "host replication replicator 198.18.0.12/32 md5");
-  CHECK(change.after == "host replication replicator 198.18.0.12/32 scram-sha-256");
+  CHECK(change.before == "host replication,postgres replicator 198.18.0.12/32 md5");
+  CHECK(change.after == "host replication,postgres replicator 198.18.0.12/32 scram-sha-256");
   CHECK(RequireDetails<HbaRuleDetails>(change).placement == HbaRuleDetails::Placement::kReplace);
   CHECK(RequireDetails<HbaRuleDetails>(change).line_number == 105);
 }
@@ -402,8 +417,8 @@ TEST_CASE("hba_rule apply: inserts before the shadowing line, keeping the rest",
         "# Allow replication connections from localhost, by a user with the\n"
         "# replication privilege.\n"
         "local   replication     all                                     peer\n"
-        "# pgpair: lets the standby pg2 stream (replication)\n"
-        "host    replication     replicator      198.18.0.12/32          scram-sha-256\n"
+        "# pgpair: lets the standby pg2 stream (replication) and pg_rewind rejoin it (postgres)\n"
+        "host    replication,postgres replicator      198.18.0.12/32          scram-sha-256\n"
         "host    replication     all             198.18.0.0/24           reject\n"
         "host    replication     all             ::1/128                 scram-sha-256\n");
   // Owner and mode are kept: no attributes are forced on the file.
@@ -434,11 +449,11 @@ TEST_CASE("hba_rule apply: appends, and never twice", "[hba_rule]") {
   REQUIRE(HbaRuleResource().Apply(change, f.context).ok());
   CHECK(f.Written() ==
         "local all all peer\n"
-        "# pgpair: lets the standby pg2 stream (replication)\n"
-        "host    replication     replicator      198.18.0.12/32          scram-sha-256\n");
+        "# pgpair: lets the standby pg2 stream (replication) and pg_rewind rejoin it (postgres)\n"
+        "host    replication,postgres replicator      198.18.0.12/32          scram-sha-256\n");
 
   ApplyFixture g;
-  g.pg1.OnCommand("cat -- ", FakeTransport::Stdout("local all all peer\nhost replication "
+  g.pg1.OnCommand("cat -- ", FakeTransport::Stdout("local all all peer\nhost replication,postgres "
                                                    "replicator 198.18.0.12/32 scram-sha-256\n"));
   Status again = HbaRuleResource().Apply(change, g.context);
   REQUIRE_FALSE(again.ok());
@@ -456,8 +471,8 @@ TEST_CASE("hba_rule apply: replaces our line's method, keeping its comment", "[h
   REQUIRE(HbaRuleResource().Apply(change, f.context).ok());
   CHECK(f.Written() ==
         "local all all peer\n"
-        "host    replication     replicator      198.18.0.12/32          scram-sha-256  # by "
-        "hand\n");
+        "host    replication,postgres replicator      198.18.0.12/32          scram-sha-256  # "
+        "by hand\n");
 }
 
 TEST_CASE("hba_rule apply: an unreadable file fails with the transport's message", "[hba_rule]") {

@@ -58,6 +58,12 @@ HostFacts FuturePrimary() {
   delay.value = "0";
   delay.unit = "ms";
   f.settings->push_back(delay);
+  SettingFact hints;  // as pgpair's apply left it (resources/setting/desired.h)
+  hints.name = "wal_log_hints";
+  hints.value = "on";
+  hints.vartype = "bool";
+  hints.context = "postmaster";
+  f.settings->push_back(hints);
   return f;
 }
 
@@ -74,6 +80,15 @@ HostFacts OldPrimary() {
   f.replication.senders = std::vector<WalSenderFact>{sender};
   f.replication.archive_failing = false;
   f.replication.archive_ready_files = 0;
+  // As pgpair's apply left it (resources/setting/desired.h).
+  SettingFact hints;
+  hints.name = "wal_log_hints";
+  hints.value = "on";
+  hints.vartype = "bool";
+  hints.context = "postmaster";
+  f.settings = std::vector<SettingFact>{hints};
+  f.file_settings = std::vector<FileSettingFact>{
+      {"wal_log_hints", "on", "/etc/postgresql/15/main/conf.d/pgpair.conf", 1, true, {}}};
   return f;
 }
 
