@@ -7,6 +7,7 @@
 #include "engine/transport/remote_files.h"
 #include "resources/setting/host_diff.h"
 #include "resources/setting/startup_checks.h"
+#include "resources/standby_clone.h"
 
 namespace pgpair {
 namespace {
@@ -40,8 +41,14 @@ class SettingResourceImpl final : public TypedResource<SettingDetails> {
       const HostFacts* facts;
       const std::vector<DesiredSetting>& desired;
     };
+    // While the standby's clone waits for the primary's start, so do its
+    // settings: its server is not yet a standby pgpair may restart, and the
+    // next round plans them on the copy.
+    const bool standby_waits = input.primary && input.standby &&
+                               DecideStandbyClone(input).verdict == CloneVerdict::kDeferred;
     for (const Side& side : {Side{manifest.primary, input.primary, primary},
                              Side{manifest.standby, input.standby, standby}}) {
+      if (side.facts && &side.desired == &standby && standby_waits) continue;
       if (side.facts) {
         DiffHostSettings(*side.facts, side.host, side.desired, plan);
       } else if (!side.desired.empty()) {

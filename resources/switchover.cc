@@ -139,16 +139,9 @@ class Switchover final : public TypedResource<SwitchoverDetails> {
     const SwitchoverState state = ClassifySwitchover(p, s);
     if (state.stage == SwitchoverStage::kNone) return;
     if (state.stage == SwitchoverStage::kDiverged) {
-      // A rejoin, which the clone resource does with --allow-overwrite-primary.
-      if (!input.allow_overwrite_primary) {
-        plan->blockers.push_back({s.name, state.how + ": this is a failover, not a switchover; " +
-                                              s.name + " cannot simply follow " + p.name +
-                                              " (the WAL it wrote after the "
-                                              "fork would be lost); to clone " +
-                                              s.name + " again from " + p.name +
-                                              ", its data moved aside and never deleted, plan with "
-                                              "--allow-overwrite-primary"});
-      }
+      // A rejoin, not a switchover: the clone decides (DecideStandbyClone),
+      // rewinding or cloning the old primary again, and refuses without
+      // --allow-overwrite-primary where that is needed.
       return;
     }
     const size_t blockers_before = plan->blockers.size();

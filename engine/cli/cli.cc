@@ -151,8 +151,10 @@ int RunCli(int argc, char** argv) {
                            "also save the plan to this file, for `pgpair apply PLAN` (JSON, "
                            "schemas/saved-plan.schema.json; it holds no secret)");
   plan_command->add_flag("--allow-overwrite-primary", pair.allow_overwrite_primary,
-                         "plan to re-clone a host declared standby even though it runs as a "
-                         "primary (its data is moved aside, never deleted)");
+                         "plan to stop a host declared standby that runs as a primary of the "
+                         "same cluster (a split brain), and rewind it with pg_rewind or clone it "
+                         "again; what it wrote after the fork is not kept in the cluster (its "
+                         "WAL or its data directory is kept aside, never deleted)");
 
   CLI::App* apply_command = app.add_subcommand(
       "apply",
@@ -174,7 +176,8 @@ int RunCli(int argc, char** argv) {
   apply_command->add_flag("--auto-approve", pair.auto_approve,
                           "apply without asking (required when there is no terminal)");
   apply_command->add_flag("--allow-overwrite-primary", pair.allow_overwrite_primary,
-                          "allow re-cloning a host declared standby that runs as a primary");
+                          "allow stopping a host declared standby that runs as a primary, and "
+                          "rewinding or re-cloning it (see plan --help)");
   apply_command
       ->add_option("--wait", pair.wait_seconds, "seconds to wait for the standby to stream")
       ->capture_default_str();

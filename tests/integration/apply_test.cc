@@ -166,7 +166,8 @@ TEST_CASE("an unquoted replication reject first shadows the standby: pgpair's ru
                                 "goes before it");
   ApplyVerifyConverged();
   // pgpair's comment and rule now come first, the reject after them.
-  CHECK(PrimaryHbaFirstLine() == "# pgpair: lets the standby pg2 stream (replication)\n");
+  CHECK(PrimaryHbaFirstLine() ==
+        "# pgpair: lets the standby pg2 stream (replication) and pg_rewind rejoin it (postgres)\n");
   CHECK(OnHost("pg1", "sed -n 3p /etc/postgresql/15/main/pg_hba.conf").out == reject + "\n");
 }
 
@@ -188,7 +189,7 @@ void ExpectRepaired(const std::vector<std::string>& expected, bool primary_may_r
 TEST_CASE("drift: the hba line removed", "[apply][drift]") {
   ConvergedPair();
   REQUIRE(OnHost("pg1",
-                 "sed -i '/^host *replication *replicator/d' "
+                 "sed -i '/^host *replication,postgres *replicator/d' "
                  "/etc/postgresql/15/main/pg_hba.conf && pg_ctlcluster 15 main reload")
               .exit_status == 0);
   ExpectRepaired({"hba_rule[pg1/replication replicator 198.18.0.12/32]"}, false, false);
@@ -233,7 +234,7 @@ TEST_CASE("drift: the archive directory owned by another user", "[apply][drift]"
 
 TEST_CASE("drift: the replication role dropped", "[apply][drift]") {
   ConvergedPair();
-  REQUIRE(SqlOnHost("pg1", "DROP ROLE replicator").exit_status == 0);
+  REQUIRE(SqlOnHost("pg1", "DROP OWNED BY replicator; DROP ROLE replicator").exit_status == 0);
   ExpectRepaired({"replication_role[pg1/replicator]"}, false, true);
 }
 

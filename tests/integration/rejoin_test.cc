@@ -117,9 +117,10 @@ TEST_CASE("rejoin without wal_log_hints: cloned again with the old data kept",
   TempDir dir;
   // The operator declines wal_log_hints on both hosts.
   const std::string no_hints = dir.path() + "/no-hints.yaml";
-  std::ofstream(no_hints) << Replaced(ReadText(kManifest), "    listen_addresses: '*'",
-                                      "    listen_addresses: '*'\n    wal_log_hints: 'off'\n"
-                                      "  standby:\n    wal_log_hints: 'off'");
+  std::ofstream(no_hints) << Replaced(
+      Replaced(ReadText(kManifest), "    listen_addresses: '*'",
+               "    listen_addresses: '*'\n    wal_log_hints: 'off'"),
+      "    hot_standby: on", "    hot_standby: on\n    wal_log_hints: 'off'");
   ApplyThenFailOverByHand(no_hints);
   CHECK(SqlOnHost("pg1", "SHOW wal_log_hints").out == "off\n");
 
@@ -138,6 +139,59 @@ TEST_CASE("rejoin without wal_log_hints: cloned again with the old data kept",
   CHECK(rejoined.out.find("pg_rewind cannot rejoin it (pg1 was last started with wal_log_hints = "
                           "off and has no data checksums") != std::string::npos);
   CHECK(OnHost("pg1", "ls -d " + kDataDir + ".pgpair-*/PG_VERSION").exit_status == 0);
+  ExpectRejoined(swapped);
+}
+
+// pgpair killed while pg_rewind copies (pg1's link throttled, pg2 written on
+// after the fork, so the copy takes a while): the guard ends pg_rewind, pg2
+// stays the one writable primary and is untouched, pg1 is never started as
+// it is, and the next plan clones pg1 again, the half-rewound directory
+// moved aside.
+TEST_CASE("rejoin: pgpair killed during pg_rewind, the next run clones the host again",
+          "[switchover][rejoin][fault]") {
+  FreshSandbox();
+  FaultGuard guard;
+  ApplyThenFailOverByHand(kManifest);
+  const std::string fill = FirstLine(RequireSandbox("fill pg2 40"));  // written after the fork
+  REQUIRE(OnHost("pg1", "pg_ctlcluster 15 main stop -m fast").exit_status == 0);
+  TempDir dir;
+  const std::string swapped = Swapped(ReadText(kManifest), dir.path() + "/swapped.yaml");
+  RequireSandbox("throttle pg1 8mbit");
+
+  BackgroundPgpair apply("apply --auto-approve " + swapped, dir.path() + "/apply.out");
+  REQUIRE(apply.started());
+  const std::string mark = kDataDir + ".pgpair-rewinding";
+  const bool rewinding = WaitUntil(
+      [&] { return OnHost("pg1", "test -e " + mark).exit_status == 0 || !apply.Running(); },
+      std::chrono::seconds(120));
+  INFO(apply.Output());
+  REQUIRE(rewinding);
+  REQUIRE(apply.Running());  // killed while pg_rewind runs
+  apply.Kill9();
+
+  // Nothing of the dead run keeps acting on pg1: pg_rewind ends with it.
+  const bool rewind_ended =
+      WaitUntil([] { return !AnyProcessInHost("pg1", "pg_rewind"); }, std::chrono::seconds(30));
+  CHECK(rewind_ended);
+  CHECK(LeftoversAfter(std::chrono::seconds(30)).empty());
+  RequireSandbox("throttle pg1 off");
+  CHECK(SqlOnHost("pg2", "SELECT pg_is_in_recovery()").out == "f\n");
+  CHECK(SqlOnHost("pg2", "SELECT txid_current() > 0").out == "t\n");  // still writable
+  CHECK(SqlOnHost("pg1", "SELECT 1").exit_status != 0);               // never started as it is
+  CHECK(OnHost("pg1", "test -e " + mark).exit_status == 0);
+
+  CommandResult plan = PgpairWithin(120, "plan " + swapped);
+  INFO(plan.out << plan.err);
+  CHECK(plan.out.find("standby_clone[pg1]") != std::string::npos);
+  CHECK(plan.out.find("pg_rewind, which did not finish") != std::string::npos);
+  CHECK(plan.out.find("standby_rewind[pg1]") == std::string::npos);
+
+  CommandResult rerun = PgpairWithin(300, "apply --auto-approve " + swapped);
+  INFO(rerun.out << rerun.err);
+  CHECK(rerun.exit_status == 0);
+  CHECK(OnHost("pg1", "test -e " + mark).exit_status != 0);
+  CHECK(OnHost("pg1", "ls -d " + kDataDir + ".pgpair-*/PG_VERSION").exit_status == 0);  // kept
+  CHECK(FillChecksum("pg1") == fill);
   ExpectRejoined(swapped);
 }
 

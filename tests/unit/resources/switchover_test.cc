@@ -4,6 +4,7 @@
 #include <string>
 
 #include "engine/plan/planner.h"
+#include "resources/standby_clone.h"
 #include "tests/unit/fakes/fake_transport.h"
 #include "tests/unit/resources/resource_support.h"
 
@@ -191,11 +192,22 @@ TEST_CASE("An interrupted switchover is planned again from its first step not do
   CHECK(d2.steps.front().name == "configure_old_primary");
   CHECK(d2.write_downtime == "none: pg2 takes writes already");
 
-  // Forked before pg1's last record: not followed, refused with the way out.
+  // Forked before pg1's last record: a failover, not a switchover. The
+  // switchover stands back; pg1, stopped, is rejoined by the clone (or
+  // pg_rewind, which these facts do not allow), saying why.
   promoted.replication.timeline_fork->fork_lsn = "0/4000000";
   Plan diverged = testing::DiffResource(SwitchoverResource(), m, promoted, stopped);
   CHECK(diverged.changes.empty());
-  CHECK(Blockers(diverged).find("--allow-overwrite-primary") != std::string::npos);
+  CHECK(diverged.blockers.empty());
+  PlanInput input;
+  input.manifest = &m;
+  input.primary = &promoted;
+  input.standby = &stopped;
+  input.timestamp = "20261201T220000Z";
+  CloneDecision rejoin = DecideStandbyClone(input);
+  CHECK(rejoin.verdict == CloneVerdict::kReplace);
+  REQUIRE(rejoin.change);
+  CHECK(rejoin.change->reason.find("pg_rewind cannot rejoin it") != std::string::npos);
 }
 
 TEST_CASE(
