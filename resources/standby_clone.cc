@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <optional>
+#include <string_view>
 #include <utility>
 
+#include "engine/apply/clone_progress.h"
 #include "engine/apply/remote_guard.h"
 #include "engine/apply/server_control.h"
 #include "engine/apply/standby_clone.sh.inc"
@@ -25,11 +27,16 @@ constexpr char kKind[] = "standby_clone";
 Result<ExecResult> RunCloneStep(Transport& transport, const StandbyCloneDetails& clone,
                                 const HostSpec& host, const std::string& step,
                                 const std::string& stdin_data,
-                                std::optional<int> lease_pid = std::nullopt) {
-  return transport.Exec(
+                                std::optional<int> lease_pid = std::nullopt,
+                                const Transport::OutputSink& on_stderr = {}) {
+  return transport.ExecStreaming(
       GuardedCommand(CloneStepScript(clone, host.postgres.os_user, step), lease_pid), stdin_data,
-      std::chrono::seconds(host.ssh.command_timeout_seconds));
+      std::chrono::seconds(host.ssh.command_timeout_seconds), on_stderr);
 }
+
+// How often the copy's progress is told: often enough to see it move, rarely
+// enough that a log of a long clone stays short.
+constexpr std::chrono::seconds kProgressInterval{3};
 
 bool DataDirMissing(const HostFacts& standby) { return standby.layout.data_dir_exists == false; }
 
@@ -72,21 +79,31 @@ class StandbyClone final : public TypedResource<StandbyCloneDetails> {
 
     progress("copying " + primary_host + ":" + std::to_string(primary_port) +
              " with pg_basebackup into " + staging + " (" + data_dir +
-             " stays as it is until the copy is complete)");
+             " stays as it is until the copy is complete; at most " +
+             std::to_string(host->ssh.command_timeout_seconds) +
+             " s, ssh.command_timeout_seconds)");
     // pg_basebackup is the long step that must not outlive pgpair: guarded.
     // The renames of "ready" and "swap" finish on their own, unguarded.
+    // Its progress is read from its own output as it runs: no query of the
+    // primary, no round trip added.
+    using Clock = CloneProgressReporter::Clock;
+    CloneProgressReporter reporter(progress, kProgressInterval, context.manifest->primary,
+                                   Clock::now());
     Result<ExecResult> staged = RunCloneStep(
         transport, clone, *host, "stage",
         PgpassLine(primary_host, primary_port, clone.primary.user, context.replication_password),
-        context.LeasePidFor(change.host));
+        context.LeasePidFor(change.host),
+        [&reporter](std::string_view piece) { reporter.Feed(piece, Clock::now()); });
     if (!staged.ok()) {
       return Status::Error(staged.status().message() + "; the copy did not finish and " +
                            unchanged + " (the partial copy in " + staging +
                            ", if any, is removed by the next clone)");
     }
     if (staged->exit_status != 0) {
-      return Status::Error(label + ": " + TrimTrailing(staged->stderr_text) + "; " + unchanged);
+      reporter.Feed("\n", Clock::now());
+      return Status::Error(label + ": " + TrimTrailing(reporter.other_text()) + "; " + unchanged);
     }
+    reporter.Finish(Clock::now());
 
     progress("configuring the copy as a standby of " + primary_host);
     Status configured = WriteStandbyConfig(
@@ -107,7 +124,9 @@ class StandbyClone final : public TypedResource<StandbyCloneDetails> {
     // Stopping a server that is already stopped fails with some service
     // managers; that is fine: the swap refuses a data directory that a live
     // postmaster uses.
-    progress("stopping the PostgreSQL server");
+    progress("stopping the PostgreSQL server (waiting at most " +
+             std::to_string(ServerWaitsFor(*host, ServerAction::kStop).pg_ctl_seconds) +
+             " s for it to stop)");
     Status stopped =
         ControlServer(transport, *host, context.FactsFor(change.host), ServerAction::kStop);
     progress(

@@ -305,7 +305,8 @@ class Switchover final : public TypedResource<SwitchoverDetails> {
       Result<std::string> checkpoint = ReadShutdownCheckpoint(old_t, d, old_f);
       if (!checkpoint.ok()) return undo(checkpoint.status());
       progress(o + ": shut down at checkpoint " + *checkpoint);
-      progress(n + ": waiting until it has replayed " + *checkpoint);
+      progress(n + ": waiting until it has replayed " + *checkpoint + " (at most " +
+               std::to_string(d.replay_wait_seconds) + " s)");
       Status replayed = WaitForReplay(new_t, *new_host, new_f, *checkpoint, d);
       if (!replayed.ok()) return undo(replayed);
       if (Status held = lock_held(); !held.ok()) return undo(held);
@@ -338,7 +339,8 @@ class Switchover final : public TypedResource<SwitchoverDetails> {
     progress(o + ": starting it as a standby");
     Status started = ControlServer(old_t, *old_host, old_f, ServerAction::kStart);
     if (!started.ok()) return Status::Error(started.message() + after_promotion);
-    progress("waiting until " + o + " streams from " + n);
+    progress("waiting until " + o + " streams from " + n + " (at most " +
+             std::to_string(d.streaming_wait_seconds) + " s)");
     Status streaming = WaitForStreaming(context, std::chrono::seconds(d.streaming_wait_seconds));
     if (!streaming.ok()) return Status::Error(streaming.message() + after_promotion);
     Status canary = VerifyCanary(new_t, *new_host, new_f, old_t, *old_host, old_f);

@@ -119,8 +119,13 @@ Status RunServerStep(ApplyContext& context, const std::string& host_name,
     Status marked = RequireStandbyMarks(transport, *host, facts);
     if (!marked.ok()) return marked;
   }
+  // A wait says what it waits for and for how long.
+  auto at_most = [&](ServerAction action) {
+    return " (waiting at most " + std::to_string(ServerWaitsFor(*host, action).pg_ctl_seconds) +
+           " s for it to accept connections)";
+  };
   if (step == ServerStep::kStart) {
-    progress("starting the server");
+    progress("starting the server" + at_most(ServerAction::kStart));
     return StartOrRestartSafely(context, host_name, changes, ServerAction::kStart);
   }
 
@@ -132,7 +137,7 @@ Status RunServerStep(ApplyContext& context, const std::string& host_name,
     if (!passed.ok()) return passed;
   }
   if (step == ServerStep::kRestart) {
-    progress("restarting the server (once)");
+    progress("restarting the server once" + at_most(ServerAction::kRestart));
     return StartOrRestartSafely(context, host_name, changes, ServerAction::kRestart);
   }
   return Status::Ok();

@@ -9,7 +9,8 @@
 #   OS_USER       the operating system user that owns the server
 #   PG_BASEBACKUP the pg_basebackup of the cluster's major (stage)
 #   PRIMARY_HOST PRIMARY_PORT REPL_USER   where stage copies from
-# stage reads one line of a libpq password file on stdin.
+# stage reads one line of a libpq password file on stdin, and writes
+# pg_basebackup's --progress and --verbose lines to standard error.
 #
 # At every instant DATA holds either what it held before or a complete copy
 # configured as a standby: the copy is made in DATA.pgpair-staging (stage),
@@ -82,10 +83,14 @@ stage() {
   if ! { chown -- "$OS_USER" "$passfile" && chmod 0600 "$passfile" && cat >"$passfile"; }; then
     fail "the password file $passfile cannot be written"
   fi
-  if ! out=$(runuser -u "$OS_USER" -- env PGPASSFILE="$passfile" "$PG_BASEBACKUP" \
+  # Its messages go to standard error as they come: pgpair reads the
+  # progress lines and what it waits for from them while it runs
+  # (engine/apply/clone_progress.h), in C words whatever the host's locale,
+  # and quotes the rest if it fails.
+  if ! runuser -u "$OS_USER" -- env LC_ALL=C PGPASSFILE="$passfile" "$PG_BASEBACKUP" \
     -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U "$REPL_USER" -D "$staging" \
-    -X stream -c fast -w 2>&1); then
-    fail "pg_basebackup failed: $out"
+    -X stream -c fast -w --progress --verbose >&2; then
+    fail "pg_basebackup failed"
   fi
   complete=yes
 }

@@ -222,8 +222,9 @@ class ApplyRun {
     // operator approved it with the first plan, which named it.
     if (!plan.deferred.empty()) {
       RefreshFacts(session, connectors_.login_check);
+      // The run's one time: the names of what it moves aside share it.
       PlanInput next_input =
-          MakePlanInput(session, options_.allow_overwrite_primary, UtcTimestamp());
+          MakePlanInput(session, options_.allow_overwrite_primary, input.timestamp);
       Plan next = MakePlan(next_input);
       report_.AddPlan(Document(next));
       out_ << "\nPlanned now, after the changes above:\n\n" << FormatPlan(next, manifest, colour_);

@@ -13,6 +13,7 @@
 #include "engine/output/colour.h"
 #include "engine/output/json_text.h"
 #include "engine/output/plan_report.h"
+#include "engine/plan/apply_time_note.h"
 #include "engine/plan/planner.h"
 
 namespace pgpair {
@@ -57,8 +58,13 @@ PairOutcome RunPlanOnPair(const std::string& manifest_path, const PairCommandOpt
   RefreshFacts(*session, connectors.login_check);
   // While an apply runs, the hosts show its unfinished work: no plan then.
   std::vector<ApplyInProgress> applies = FindAppliesInProgress(*session);
-  PlanInput input = MakePlanInput(*session, options.allow_overwrite_primary, UtcTimestamp());
+  // Only a saved plan's names are kept by apply (it remakes the plan with
+  // the saved time); a plan that is only shown names no time it would not.
+  const bool saving = !options.out_path.empty();
+  PlanInput input = MakePlanInput(*session, options.allow_overwrite_primary,
+                                  saving ? UtcTimestamp() : kApplyTimeTimestamp);
   Plan plan = applies.empty() ? MakePlan(input) : PlanWhileApplying(applies);
+  if (!saving) AddApplyTimeNote(&plan);
   nlohmann::json& document = outcome.document;
   document = PlanToJson(plan);
   document["pair"] = session->manifest.pair;

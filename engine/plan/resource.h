@@ -30,9 +30,17 @@ struct PlanInput {
   // SHA-256 (hex) of the manifest's replication password, compared with the
   // digest of the one the standby stores; never the password itself.
   std::optional<std::string> replication_password_sha256;
-  // The time apply will use in names such as the moved-aside data directory.
-  std::string timestamp;  // "20261126T061500Z"
+  // The time apply will use in names such as the moved-aside data directory:
+  // "20261126T061500Z", or kApplyTimeTimestamp in a plan that no apply will
+  // perform as it is (plan without -o).
+  std::string timestamp;
 };
+
+// The timestamp of a plan that is only shown (`plan` without -o): `apply
+// MANIFEST` plans again and names what it moves aside with its own time, so
+// such a plan does not promise a time it cannot keep. A saved plan carries a
+// real one, which `apply PLAN` uses.
+inline constexpr char kApplyTimeTimestamp[] = "YYYYMMDDTHHMMSSZ";
 
 // What a resource's apply may use: one connection per host, the secrets the
 // manifest refers to, and a way to tell the operator what it is doing.

@@ -272,6 +272,12 @@ SshTransport::~SshTransport() {
 
 Result<ExecResult> SshTransport::Exec(const std::string& command, const std::string& stdin_data,
                                       milliseconds timeout) {
+  return ExecStreaming(command, stdin_data, timeout, OutputSink());
+}
+
+Result<ExecResult> SshTransport::ExecStreaming(const std::string& command,
+                                               const std::string& stdin_data, milliseconds timeout,
+                                               const OutputSink& on_stderr) {
   // The whole command holds the session: its reads also take an open
   // tunnel's data off the socket into libssh2's queue, where the tunnel's
   // poll cannot see it, so the tunnel is woken once the session is free.
@@ -293,8 +299,8 @@ Result<ExecResult> SshTransport::Exec(const std::string& command, const std::str
   spdlog::debug("{}: exec: {}", target_.label, command);
   FreeAbandonedChannels();
   std::string command_line = BecomeCommand(command, target_.become, target_.ssh.user);
-  Result<ExecResult> result =
-      RunOnChannel(command_line, stdin_data, name, Clock::now() + timeout, timeout);
+  Result<ExecResult> result = RunOnChannel(command_line, stdin_data, name, Clock::now() + timeout,
+                                           timeout, on_stderr ? &on_stderr : nullptr);
   if (!result.ok()) return result;
   if (Status refused = CheckSudoRefusal(*result, target_.become, target_.ssh.user, target_.label);
       !refused.ok()) {
@@ -307,7 +313,7 @@ Result<ExecResult> SshTransport::Exec(const std::string& command, const std::str
 Result<ExecResult> SshTransport::RunOnChannel(const std::string& command_line,
                                               const std::string& stdin_data,
                                               const std::string& name, Clock::time_point deadline,
-                                              milliseconds timeout) {
+                                              milliseconds timeout, const OutputSink* on_stderr) {
   LIBSSH2_SESSION* session = session_.get();
   auto timed_out = [&] {
     if (libssh2_session_block_directions(session) & LIBSSH2_SESSION_BLOCK_OUTBOUND) {
@@ -368,6 +374,9 @@ Result<ExecResult> SshTransport::RunOnChannel(const std::string& command_line,
       ssize_t n = libssh2_channel_read_ex(channel, stream, buffer, sizeof buffer);
       if (n > 0) {
         into->append(buffer, static_cast<size_t>(n));
+        if (on_stderr && stream == SSH_EXTENDED_DATA_STDERR) {
+          (*on_stderr)(std::string_view(buffer, static_cast<size_t>(n)));
+        }
         *progress = true;
         continue;
       }

@@ -68,6 +68,10 @@ class SshTransport final : public Transport {
   // debug level; stdin_data never is.
   Result<ExecResult> Exec(const std::string& command, const std::string& stdin_data,
                           std::chrono::milliseconds timeout) override;
+  // Exec, telling `on_stderr` each piece of standard error as it is read.
+  Result<ExecResult> ExecStreaming(const std::string& command, const std::string& stdin_data,
+                                   std::chrono::milliseconds timeout,
+                                   const OutputSink& on_stderr) override;
 
   int exec_count() const override { return exec_count_; }
 
@@ -94,7 +98,7 @@ class SshTransport final : public Transport {
   // Runs the already wrapped `command_line`; `name` is how errors name it.
   Result<ExecResult> RunOnChannel(const std::string& command_line, const std::string& stdin_data,
                                   const std::string& name, Clock::time_point deadline,
-                                  std::chrono::milliseconds timeout);
+                                  std::chrono::milliseconds timeout, const OutputSink* on_stderr);
   // Waits until the socket can move whatever libssh2 last blocked on; false
   // once `deadline` has passed.
   bool WaitSocket(Clock::time_point deadline);

@@ -2,8 +2,10 @@
 #define PGPAIR_ENGINE_TRANSPORT_TRANSPORT_H_
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "engine/transport/tunnel.h"
 #include "engine/util/status.h"
@@ -33,6 +35,21 @@ class Transport {
   // to run the command at all (connection lost, timeout, sudo refused) is.
   virtual Result<ExecResult> Exec(const std::string& command, const std::string& stdin_data,
                                   std::chrono::milliseconds timeout) = 0;
+
+  // Told each piece of a command's standard error as it arrives.
+  using OutputSink = std::function<void(std::string_view piece)>;
+
+  // As Exec, and tells `on_stderr` the command's standard error while it runs
+  // (it is in stderr_text too), for long commands that report progress. The
+  // default tells it all at once when the command has ended.
+  virtual Result<ExecResult> ExecStreaming(const std::string& command,
+                                           const std::string& stdin_data,
+                                           std::chrono::milliseconds timeout,
+                                           const OutputSink& on_stderr) {
+    Result<ExecResult> result = Exec(command, stdin_data, timeout);
+    if (result.ok() && on_stderr && !result->stderr_text.empty()) on_stderr(result->stderr_text);
+    return result;
+  }
 
   // How many commands this transport has run; the facts gatherer promises a
   // small fixed number per host, and tests hold it to that.

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "tests/integration/sandbox_support.h"
 
@@ -24,6 +25,10 @@ json PlanJson() {
   INFO("schemas/plan.schema.json: " << valid.out << valid.err);
   CHECK(valid.out == "valid\n");
   return json::parse(run.out);
+}
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
 }
 
 std::vector<std::string> Addresses(const json& plan) {
@@ -274,12 +279,46 @@ TEST_CASE("drift: the standby's data directory replaced by an unrelated cluster"
   for (const json& change : plan["changes"]) {
     if (change["address"] == "standby_clone[pg2]") CHECK(change["impact"] == "re-clone");
   }
+  // A plan only shown names no time: apply plans again with its own.
+  CommandResult shown = Pgpair("plan " + kManifest);
+  INFO(shown.out);
+  CHECK(Contains(shown.out, "/var/lib/postgresql/15/main.pgpair-YYYYMMDDTHHMMSSZ (never deleted)"));
   StartTimes before = ReadStartTimes();
-  Apply();
+  CommandResult applied = Apply();
   CHECK(ReadStartTimes().primary == before.primary);
   CHECK(Check() == 0);
-  // The replaced directory was moved aside, not deleted.
-  CHECK(OnHost("pg2", "ls -d /var/lib/postgresql/15/main.pgpair-*").exit_status == 0);
+  // The replaced directory was moved aside, not deleted, where apply said,
+  // both in the plan it showed and when it moved it.
+  std::smatch named;
+  REQUIRE(std::regex_search(applied.out, named,
+                            std::regex(R"(is moved to (/var/lib/postgresql/15/main\.pgpair-)"
+                                       R"([0-9]{8}T[0-9]{6}Z) \(never deleted\))")));
+  const std::string aside = named[1].str();
+  CHECK(Contains(applied.out, "(/var/lib/postgresql/15/main is moved to " + aside + ")"));
+  // (The first apply moved pg2's own cluster aside under another name.)
+  CHECK(OnHost("pg2", "test -f " + aside + "/PG_VERSION").exit_status == 0);
+}
+
+TEST_CASE("apply shows the clone's progress and what it waits for", "[apply][progress]") {
+  FreshSandbox();
+  // Big enough for several of pg_basebackup's progress lines; the test
+  // needs only its first and last, which every clone prints.
+  RequireSandbox("fill pg1 64");
+  CommandResult applied = Apply();
+  INFO(applied.out);
+  std::smatch line;
+  CHECK(std::regex_search(applied.out, line,
+                          std::regex(R"(-> pg2 \(198\.18\.0\.12\): copying [0-9.]+ [kMG]?B of )"
+                                     R"([0-9.]+ [kMG]B)")));
+  CHECK(std::regex_search(applied.out, line,
+                          std::regex(R"(-> pg2 \(198\.18\.0\.12\): copied [0-9.]+ MB in )"
+                                     R"([0-9.]+ s)")));
+  CHECK(Contains(applied.out, "waiting for pg1's checkpoint"));
+  CHECK(Contains(applied.out, "at most 300 s, ssh.command_timeout_seconds"));
+  CHECK(Contains(applied.out, "waiting at most"));
+  // Nothing of pg_basebackup's own words leaks as an error or a stray line.
+  CHECK_FALSE(Contains(applied.out + applied.err, "tablespace"));
+  CHECK(Check() == 0);
 }
 
 }  // namespace

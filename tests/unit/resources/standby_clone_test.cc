@@ -9,6 +9,7 @@
 #include "engine/apply/standby_clone.sh.inc"
 #include "engine/apply/standby_setup.h"
 #include "engine/facts/standby_state.h"
+#include "engine/plan/apply_time_note.h"
 #include "engine/util/digest.h"
 #include "resources/recovery_config.h"
 #include "tests/unit/fakes/fake_transport.h"
@@ -361,6 +362,33 @@ TEST_CASE("The clone's details are what apply needs, and no secret", "[standby_c
   CHECK(plan.changes[0].before == "system identifier 7712359110385930221");
   CHECK(plan.changes[0].after == "copy of pg1 (system identifier 7712359091470470057)");
   CHECK_FALSE(Contains(AllText(plan), "password="));
+}
+
+TEST_CASE("A plan only shown names no time; a saved plan's time is the one applied",
+          "[standby_clone][apply_time]") {
+  Pair pair;
+  pair.standby = FreshStandby();
+  // plan without -o: the apply plans again with its own time.
+  pair.Input().timestamp = kApplyTimeTimestamp;
+  Plan shown;
+  StandbyCloneResource().Diff(pair.Input(), &shown);
+  REQUIRE(shown.changes.size() == 1);
+  CHECK(RequireDetails<StandbyCloneDetails>(shown.changes[0]).aside ==
+        std::string(kData) + ".pgpair-YYYYMMDDTHHMMSSZ");
+  CHECK(Contains(shown.changes[0].reason, "main.pgpair-YYYYMMDDTHHMMSSZ (never deleted)"));
+  AddApplyTimeNote(&shown);
+  REQUIRE(shown.notes.size() == 1);
+  CHECK(Contains(shown.notes[0],
+                 "YYYYMMDDTHHMMSSZ in a moved-aside name is the UTC time of the "
+                 "apply"));
+  // A saved plan (or apply's own): its time, and no note.
+  pair.Input().timestamp = "20261126T061500Z";
+  Plan saved;
+  StandbyCloneResource().Diff(pair.Input(), &saved);
+  REQUIRE(saved.changes.size() == 1);
+  CHECK(RequireDetails<StandbyCloneDetails>(saved.changes[0]).aside == kAside);
+  AddApplyTimeNote(&saved);
+  CHECK(saved.notes.empty());
 }
 
 TEST_CASE("PgpassLine escapes colons and backslashes as libpq's password file needs",
