@@ -364,7 +364,7 @@ TEST_CASE("The clone's details are what apply needs, and no secret", "[standby_c
   CHECK_FALSE(Contains(AllText(plan), "password="));
 }
 
-TEST_CASE("A plan only shown names no time; a saved plan's time is the one applied",
+TEST_CASE("A plan only shown names no time, and a saved plan's time is the one applied",
           "[standby_clone][apply_time]") {
   Pair pair;
   pair.standby = FreshStandby();
