@@ -85,6 +85,10 @@ watcher=$!
 
 wait "$child" 2>/dev/null
 rc=$?
+# A process of the step that outlived its shell (a pg_basebackup whose
+# parent died with pgpair's connection) is still the step's: the watcher
+# stays until it ends, or stops it once the lease is gone.
+while [ -n "$(members)" ] && [ ! -e "$work/stopping" ]; do sleep 1; done
 if [ -e "$work/stopping" ]; then
   wait "$watcher"
   echo "the step was stopped because pgpair's apply lease ended" >&2
