@@ -1,7 +1,6 @@
 #include "engine/apply/restart_safety.h"
 
 #include <algorithm>
-#include <ctime>
 
 #include "engine/apply/config_snapshot.h"
 #include "engine/facts/parsers/refused_settings.h"
@@ -9,18 +8,10 @@
 #include "engine/util/host_state.h"
 #include "engine/util/shell_quote.h"
 #include "engine/util/text.h"
+#include "engine/util/utc_time.h"
 
 namespace pgpair {
 namespace {
-
-std::string Now(const char* format) {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof(text), format, &utc);
-  return text;
-}
 
 const char* ActionNoun(ServerAction action) {
   return action == ServerAction::kRestart ? "restart" : "start";
@@ -221,7 +212,7 @@ Status StartOrRestartSafely(ApplyContext& context, const std::string& host_name,
             ? " The server refused " + Describe(blamed) + " (" + blamed[0].address + ")."
             : " The server refused one of " + Describe(blamed) + " (the log does not say which).";
     std::vector<RefusedSetting> refused;
-    std::string time = Now("%Y-%m-%dT%H:%M:%SZ");
+    std::string time = UtcIsoTime();
     std::string line = LogMessage(FailureLine(lines));
     for (const StartSuspect& s : blamed) {
       // Each value of an uncertain blame is recorded, and says it is one of
@@ -248,7 +239,7 @@ Status StartOrRestartSafely(ApplyContext& context, const std::string& host_name,
   }
   std::string timestamp = context.plan_input && !context.plan_input->timestamp.empty()
                               ? context.plan_input->timestamp
-                              : Now("%Y%m%dT%H%M%SZ");
+                              : UtcTimestamp();
   Result<std::vector<RestoredFile>> restored =
       RestoreLastGood(transport, files, timestamp, Timeout(*host));
   // One more start, with files the server ran with before.

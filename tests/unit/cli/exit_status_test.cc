@@ -13,29 +13,14 @@
 #include <string>
 #include <vector>
 
-#include "engine/cli/cli.h"
+#include "tests/unit/cli/cli_run.h"
 
 namespace pgpair {
 namespace {
 
-struct Run {
-  int status;
-  std::string out;
-  std::string err;
-};
+using Run = testing::CliRun;
 
-Run Cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "pgpair");
-  std::vector<char*> argv;
-  for (std::string& arg : args) argv.push_back(arg.data());
-  std::ostringstream out, err;
-  std::streambuf* old_out = std::cout.rdbuf(out.rdbuf());
-  std::streambuf* old_err = std::cerr.rdbuf(err.rdbuf());
-  int status = RunCli(static_cast<int>(argv.size()), argv.data());
-  std::cout.rdbuf(old_out);
-  std::cerr.rdbuf(old_err);
-  return {status, out.str(), err.str()};
-}
+Run Cli(std::vector<std::string> args) { return testing::RunPgpair(std::move(args)); }
 
 TEST_CASE("every error exits 1, with the reason on stderr", "[cli]") {
   struct Case {

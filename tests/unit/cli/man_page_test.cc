@@ -11,24 +11,16 @@
 #include <string>
 #include <vector>
 
-#include "engine/cli/cli.h"
+#include "tests/unit/cli/cli_run.h"
 
 namespace pgpair {
 namespace {
 
 // What `pgpair ARGS` prints on stdout.
 std::string HelpOf(std::vector<std::string> args) {
-  args.insert(args.begin(), "pgpair");
-  std::vector<char*> argv;
-  for (std::string& arg : args) argv.push_back(arg.data());
-  std::ostringstream out, err;
-  std::streambuf* old_out = std::cout.rdbuf(out.rdbuf());
-  std::streambuf* old_err = std::cerr.rdbuf(err.rdbuf());
-  int status = RunCli(static_cast<int>(argv.size()), argv.data());
-  std::cout.rdbuf(old_out);
-  std::cerr.rdbuf(old_err);
-  REQUIRE(status == 0);
-  return out.str();
+  testing::CliRun run = testing::RunPgpair(std::move(args));
+  REQUIRE(run.status == 0);
+  return run.out;
 }
 
 // The lines of one section of CLI11's help ("Options:", "Subcommands:"):
