@@ -42,13 +42,32 @@ section() {
   "$@" 2>"$tmp/err"
   rc=$?
   printf '\n%s stderr %s\n' "$PGPAIR_MARK" "$name"
-  cat "$tmp/err"
+  # Most sections print nothing there: no process to copy nothing.
+  [ ! -s "$tmp/err" ] || cat "$tmp/err"
   printf '\n%s end %s %d\n' "$PGPAIR_MARK" "$name" "$rc"
 }
 
-section uname sh -c 'uname -n; uname -r; uname -m'
+# Node name, kernel release and machine, a line each, from one uname
+# (whose -n -r -m fields come in that order; only the node name could hold
+# a space).
+os_uname() {
+  all=$(uname -n -r -m) || return
+  machine=${all##* }
+  all=${all% *}
+  printf '%s\n%s\n%s\n' "${all% *}" "${all##* }" "$machine"
+}
+section uname os_uname
 section os_release cat /etc/os-release
-section meminfo sed -n 's/^MemTotal:[[:space:]]*//p' /proc/meminfo
+# MemTotal's value ("24683584 kB"), read by the shell itself.
+mem_total() {
+  while read -r key value; do
+    if [ "$key" = MemTotal: ]; then
+      printf '%s\n' "$value"
+      break
+    fi
+  done </proc/meminfo
+}
+section meminfo mem_total
 
 # An apply in progress: pgpair's apply lease (engine/apply/apply_lease.sh)
 # records who holds the lock. A record is live only while its lease runs:
@@ -106,27 +125,162 @@ choose_cluster='
     else if (n == 0) print "none", "nothing"
     else print "none", "several-clusters"
   }'
+# The manifest's Debian cluster, read the way pg_lsclusters reads it
+# (postgresql-common's PgCommon.pm: read_conf_file, cluster_info,
+# cluster_data_directory), without its perl, which costs a tenth of a second
+# on a small host: for awk with r = the clusters' root (/etc/postgresql),
+# v = the version and c = the cluster. Prints "PORT DATA_DIR", the port and
+# data directory columns pg_lsclusters would print for that cluster, or
+# nothing and exits 1 whenever there is any doubt that it would (a line
+# PgCommon would refuse, which makes pg_lsclusters fail; quoting it unquotes;
+# no data_directory line; no socket directory setting, which PgCommon then
+# works out from the data directory's owner; a start.conf it refuses;
+# includes nested deeper than 10): the caller then runs pg_lsclusters.
+# tests/unit/facts/debian_cluster_test.cc compares it with pg_lsclusters.
+# shellcheck disable=SC2016 # an awk program: its $0 is awk's
+debian_cluster='
+  function dir_part(f) { sub(/\/[^\/]*$/, "", f); return f }
+  function absolute(path, parent) {
+    return path ~ /^\// ? path : dir_part(parent) "/" path
+  }
+  # The value between the first two single quotes of a line.
+  function quoted(line,    from) {
+    from = index(line, q) + 1
+    line = substr(line, from)
+    return substr(line, 1, index(line, q) - 1)
+  }
+  # Reads file f into array A as PgCommon.pm read_conf_file does; 0 on doubt.
+  function read_conf(f, depth, A,    line, low, rest, key, value, n, i, name, names, cmd, got) {
+    if (depth > 10 || f !~ /^[A-Za-z0-9_.\/+-]+$/) return 0
+    while ((got = (getline line < f)) > 0) {
+      low = tolower(line)
+      if (line ~ /^[[:space:]]*(#.*)?$/) continue
+      if (low ~ incdir) {
+        rest = absolute(quoted(line), f)
+        if (rest !~ /^[A-Za-z0-9_.\/+-]+$/) return 0
+        cmd = "cd " q rest q " 2>/dev/null && ls -a"
+        n = 0
+        while ((cmd | getline name) > 0) {
+          if (name !~ /^\./ && name ~ /\.conf$/) names[++n] = name
+        }
+        close(cmd)
+        for (i = 1; i <= n; i++) if (!read_conf(rest "/" names[i], depth + 1, A)) return 0
+        continue
+      }
+      if (low ~ inc) {
+        if (!read_conf(absolute(quoted(line), f), depth + 1, A)) return 0
+        continue
+      }
+      match(line, /^[[:space:]]*[a-zA-Z0-9_.-]+/)
+      key = substr(line, 1, RLENGTH)
+      sub(/^[[:space:]]*/, "", key)
+      if (f ~ /\.conf$/) key = tolower(key)
+      if (line ~ string) {
+        # Backslash escapes and doubled quotes are left to PgCommon.
+        if (line ~ /\\/ || index(line, q q)) return 0
+        value = quoted(line)
+      } else if (line ~ simple) {
+        rest = substr(line, RLENGTH + 1)
+        sub(/^[[:space:]]*=?[[:space:]]*/, "", rest)
+        match(rest, /^[[:alnum:]._:\/+-]+/)
+        value = substr(rest, 1, RLENGTH)
+      } else {
+        return 0
+      }
+      A[key] = value
+    }
+    close(f)
+    # A file that cannot be read is an empty one, as for PgCommon.
+    return 1
+  }
+  BEGIN {
+    q = "\047"
+    sp = "[[:space:]]*"
+    tail = sp "(#.*)?$"
+    incdir = "^" sp "include_dir" sp "=?" sp q "[^" q "]+" q tail
+    inc = "^" sp "include(_if_exists)?" sp "=?" sp q "[^" q "]+" q tail
+    head = "^" sp "[a-zA-Z0-9_.-]+(" sp "=|[[:space:]])" sp
+    string = head q "[^" q "]*" q tail
+    simple = head "-?[[:alnum:]][[:alnum:]._:/+-]*" tail
+    dir = r "/" v "/" c
+    if (!read_conf(dir "/postgresql.conf", 0, conf)) exit 1
+    data = conf["data_directory"]
+    if (data == "" || data == "0" || data ~ /[[:space:]]/) exit 1
+    # ALTER SYSTEM settings count, but not for the data directory.
+    if (!read_conf(data "/postgresql.auto.conf", 0, auto)) exit 1
+    for (key in auto) if (key != "data_directory") conf[key] = auto[key]
+    socket = conf["unix_socket_directories"]
+    sub(/[[:space:]]*,.*/, "", socket)
+    if (socket == "" || socket == "0") exit 1
+    port = conf["port"]
+    if (port == "" || port == "0") port = 5432
+    if (port !~ /^[0-9]+$/) exit 1
+    # pg_lsclusters fails on a start.conf whose first word it does not know.
+    start = dir "/start.conf"
+    while ((getline line < start) > 0) {
+      sub(/#.*$/, "", line)
+      sub(/^[[:space:]]*/, "", line)
+      sub(/[[:space:]]*$/, "", line)
+      if (line == "" || line == "0") continue
+      if (line !~ /^(auto|manual|disabled)/) exit 1
+      break
+    }
+    print port, data
+  }'
 layout_source=manifest
 choice=manifest
 [ -n "$PG_DATA" ] || choice=nothing
-if command -v pg_lsclusters >/dev/null 2>&1; then
+# The manifest's Debian cluster, when it is the only one (pg_lsclusters
+# fails on any cluster it cannot read, so with others beside it only
+# pg_lsclusters can say): sets debian_port and debian_data as pg_lsclusters'
+# columns would give them, or returns 1.
+debian_cluster_columns() {
+  case $PG_CLUSTER in
+    [1-9][0-9]/*) ;;
+    *) return 1 ;;
+  esac
+  version=${PG_CLUSTER%%/*} name=${PG_CLUSTER#*/}
+  case $name in
+    '' | . | .. | *[!-.A-Za-z0-9_]*) return 1 ;;
+  esac
+  [ -z "${PG_CLUSTER_CONF_ROOT:-}" ] && [ -f "/etc/postgresql/$PG_CLUSTER/postgresql.conf" ] ||
+    return 1
+  for conf in /etc/postgresql/*/*/postgresql.conf /etc/postgresql/*/.[!.]*/postgresql.conf \
+    /etc/postgresql/*/..?*/postgresql.conf; do
+    if [ -e "$conf" ] || [ -L "$conf" ]; then
+      [ "$conf" = "/etc/postgresql/$PG_CLUSTER/postgresql.conf" ] || return 1
+    fi
+  done
+  columns=$(awk -v r=/etc/postgresql -v v="$version" -v c="$name" "$debian_cluster") || return 1
+  debian_port=${columns%% *} debian_data=${columns#* }
+}
+if [ -n "$PG_DATA" ]; then
+  # The manifest names the data directory: nothing to choose.
+  :
+elif [ -n "$PG_CLUSTER" ] && command -v pg_lsclusters >/dev/null 2>&1 &&
+  debian_cluster_columns; then
+  # What the choice below makes of pg_lsclusters' line for the cluster.
+  choice=cluster
+  PG_PORT=${PG_PORT:-$debian_port}
+  PG_DATA=$debian_data
+  PG_CONF=${PG_CONF:-/etc/postgresql/$PG_CLUSTER/postgresql.conf}
+  layout_source=pg_lsclusters
+elif command -v pg_lsclusters >/dev/null 2>&1; then
   pg_lsclusters -h >"$tmp/clusters" 2>/dev/null
   section pg_lsclusters cat "$tmp/clusters"
-  if [ -z "$PG_DATA" ]; then
-    line=$(awk -v c="$PG_CLUSTER" -v p="$PG_PORT" "$choose_cluster" "$tmp/clusters")
-    # shellcheck disable=SC2086 # split the pg_lsclusters columns on purpose
-    set -- $line
-    if [ "$1" = none ]; then
-      choice=$2
-    elif [ -n "$1" ]; then
-      choice=$1
-      shift
-      PG_CLUSTER="$1/$2"
-      PG_PORT=${PG_PORT:-$3}
-      PG_DATA=$6
-      PG_CONF=${PG_CONF:-/etc/postgresql/$1/$2/postgresql.conf}
-      layout_source=pg_lsclusters
-    fi
+  line=$(awk -v c="$PG_CLUSTER" -v p="$PG_PORT" "$choose_cluster" "$tmp/clusters")
+  # shellcheck disable=SC2086 # split the pg_lsclusters columns on purpose
+  set -- $line
+  if [ "$1" = none ]; then
+    choice=$2
+  elif [ -n "$1" ]; then
+    choice=$1
+    shift
+    PG_CLUSTER="$1/$2"
+    PG_PORT=${PG_PORT:-$3}
+    PG_DATA=$6
+    PG_CONF=${PG_CONF:-/etc/postgresql/$1/$2/postgresql.conf}
+    layout_source=pg_lsclusters
   fi
 fi
 # Not Debian's layout: a running server tells where it is. A postmaster's
@@ -189,27 +343,12 @@ hba_from=manifest
 major=
 if [ -n "$PG_DATA" ]; then
   section pg_version cat "$PG_DATA/PG_VERSION"
-  major=$(cat "$PG_DATA/PG_VERSION" 2>/dev/null)
+  if [ -f "$PG_DATA/PG_VERSION" ]; then
+    read -r major <"$PG_DATA/PG_VERSION" || :
+  fi
 fi
 if [ -z "$major" ] && [ -n "$PG_CLUSTER" ]; then
   major=${PG_CLUSTER%%/*}
-fi
-# The programs of the cluster's major: Debian's, PGDG's and a self-built
-# tree's places, then PATH's postgres, each only if it is of that major.
-if [ -z "$PG_BIN" ] && [ -n "$major" ]; then
-  on_path=$(command -v postgres 2>/dev/null) || on_path=
-  for dir in "/usr/lib/postgresql/$major/bin" "/usr/pgsql-$major/bin" /usr/local/pgsql/bin \
-    "${on_path%/postgres}"; do
-    if [ -z "$dir" ] || [ ! -x "$dir/postgres" ]; then continue; fi
-    version=$("$dir/postgres" --version 2>/dev/null |
-      sed -n 's/.*(PostgreSQL) \([0-9][0-9]*\).*/\1/p')
-    if [ "$version" = "$major" ]; then
-      PG_BIN=$dir
-      break
-    fi
-  done
-elif [ -z "$PG_BIN" ] && command -v postgres >/dev/null 2>&1; then
-  PG_BIN=$(dirname "$(command -v postgres)")
 fi
 
 # Is it running? postmaster.pid holds pid, data dir, start time, port and
@@ -217,12 +356,47 @@ fi
 running=no
 if [ -n "$PG_DATA" ] && [ -f "$PG_DATA/postmaster.pid" ]; then
   section postmaster_pid cat "$PG_DATA/postmaster.pid"
-  pid=$(sed -n 1p "$PG_DATA/postmaster.pid")
+  pid='' pid_port='' pid_socket=''
+  {
+    IFS= read -r pid && IFS= read -r _ && IFS= read -r _ && IFS= read -r pid_port &&
+      IFS= read -r pid_socket
+  } <"$PG_DATA/postmaster.pid" || :
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     running=yes
-    PG_PORT=${PG_PORT:-$(sed -n 4p "$PG_DATA/postmaster.pid")}
-    PG_SOCKET=${PG_SOCKET:-$(sed -n 5p "$PG_DATA/postmaster.pid" | cut -d, -f1)}
+    PG_PORT=${PG_PORT:-$pid_port}
+    PG_SOCKET=${PG_SOCKET:-${pid_socket%%,*}}
   fi
+fi
+
+# The programs of the cluster's major: Debian's, PGDG's and a self-built
+# tree's places, then PATH's postgres, each only if it is of that major.
+# A directory whose postgres is the running postmaster's own program (the
+# postmaster of this data directory, its working directory) is of the
+# data directory's major without asking it.
+# (-ef is not POSIX, but dash, bash, ksh and busybox's ash have it; a shell
+# without it fails the test and asks postgres.)
+# shellcheck disable=SC3013
+of_major() {
+  if [ "$running" = yes ] && [ "$1/postgres" -ef "/proc/$pid/exe" ] &&
+    [ "/proc/$pid/cwd" -ef "$PG_DATA" ]; then
+    return 0
+  fi
+  version=$("$1/postgres" --version 2>/dev/null |
+    sed -n 's/.*(PostgreSQL) \([0-9][0-9]*\).*/\1/p')
+  [ "$version" = "$major" ]
+}
+if [ -z "$PG_BIN" ] && [ -n "$major" ]; then
+  on_path=$(command -v postgres 2>/dev/null) || on_path=
+  for dir in "/usr/lib/postgresql/$major/bin" "/usr/pgsql-$major/bin" /usr/local/pgsql/bin \
+    "${on_path%/postgres}"; do
+    if [ -z "$dir" ] || [ ! -x "$dir/postgres" ]; then continue; fi
+    if of_major "$dir"; then
+      PG_BIN=$dir
+      break
+    fi
+  done
+elif [ -z "$PG_BIN" ] && command -v postgres >/dev/null 2>&1; then
+  PG_BIN=$(dirname "$(command -v postgres)")
 fi
 # A stopped server's own reading of its configuration, as a start would read
 # it (postgres -C NAME), without starting it; empty when it cannot be asked.
@@ -329,7 +503,10 @@ fi
 # reads the configuration as a start would), else the default beside
 # postgresql.conf, where pgpair then checks the files' own hba_file line.
 if [ -z "$PG_HBA" ] && [ "$running" = yes ]; then
-  PG_HBA=$(sed -n 's/^pgpair-hba-file=//p' "$tmp/sql")
+  # The session's first line, when its first statement answered.
+  first=''
+  IFS= read -r first <"$tmp/sql"
+  case $first in pgpair-hba-file=*) PG_HBA=${first#pgpair-hba-file=} ;; esac
   [ -z "$PG_HBA" ] || hba_from=server
 fi
 if [ -z "$PG_HBA" ]; then
@@ -361,7 +538,13 @@ section layout layout
 # what is waiting for a reload or restart when it is up.
 if [ -n "$PG_CONF" ]; then
   section "file $PG_CONF" cat "$PG_CONF"
-  conf_dir=$(dirname "$PG_CONF")
+  # dirname's answer, by the shell where it is plain (no "//", no
+  # trailing "/").
+  case $PG_CONF in
+    *//* | */) conf_dir=$(dirname "$PG_CONF") ;;
+    /?*/*) conf_dir=${PG_CONF%/*} ;;
+    *) conf_dir=$(dirname "$PG_CONF") ;;
+  esac
   # One level of include directives, so that a stopped server's settings are
   # still known; a running server's pg_file_settings covers every level.
   sed -n "s/^[[:space:]]*\(include_dir\|include_if_exists\|include\)[[:space:]]*=\{0,1\}[[:space:]]*'\{0,1\}\([^'#]*\)'\{0,1\}.*/\1 \2/p" \
@@ -403,10 +586,18 @@ if [ -n "$PG_DATA" ]; then
   # so the last in sort order is the newest.
   wal_state() {
     [ -d "$PG_DATA/pg_wal" ] || return 0
-    ready=$(find "$PG_DATA/pg_wal/archive_status" -maxdepth 1 -name '*.ready' 2>/dev/null | wc -l)
+    # Counted and listed by the shell's own globs (find's -name matches
+    # hidden names too; the archiver makes none, but count them alike).
+    ready=0
+    for f in "$PG_DATA/pg_wal/archive_status"/*.ready "$PG_DATA/pg_wal/archive_status"/.*.ready \
+      "$PG_DATA/pg_wal/archive_status/.ready"; do
+      if [ -e "$f" ] || [ -L "$f" ]; then ready=$((ready + 1)); fi
+    done
     echo "ready $ready"
-    newest=$(find "$PG_DATA/pg_wal" -maxdepth 1 -name '[0-9A-F]*.history' -printf '%f\n' |
-      sort | tail -n 1)
+    newest=''
+    for f in "$PG_DATA/pg_wal"/[0-9A-F]*.history; do
+      if [ -e "$f" ] || [ -L "$f" ]; then newest=${f##*/}; fi
+    done
     if [ -n "$newest" ]; then
       echo "history $newest"
       tail -n 1 -- "$PG_DATA/pg_wal/$newest"
