@@ -24,15 +24,23 @@ fail() {
   exit 1
 }
 
+# The directory of absolute path $1 (no trailing "/"), as dirname says it,
+# in $parent, by the shell itself: a process each costs more than the copy.
+parent_of() {
+  parent=${1%/*}
+  [ -n "$parent" ] || parent=/
+}
+
 # Copies $1 to $2 through a temporary file beside $2.
 copy_atomic() {
-  tmp=$(mktemp -- "$(dirname -- "$2")/.$(basename -- "$2").pgpair-XXXXXX") ||
+  parent_of "$2"
+  tmp=$(mktemp -- "$parent/.${2##*/}.pgpair-XXXXXX") ||
     fail "cannot create a temporary file beside $2"
   if ! cp -p -- "$1" "$tmp" || ! sync -- "$tmp" || ! mv -f -- "$tmp" "$2"; then
     rm -f -- "$tmp"
     fail "cannot copy $1 to $2"
   fi
-  sync -- "$(dirname -- "$2")"
+  sync -- "$parent"
 }
 
 # umask 077: every directory made here, parents included, is root's only.
@@ -45,10 +53,11 @@ for file in "$@"; do
       printf 'kept\t%s\n' "$file"
       continue
     fi
-    mkdir -p -- "$(dirname -- "$copy")" || fail "cannot create the directory of $copy"
+    parent_of "$copy"
+    [ -d "$parent" ] || mkdir -p -- "$parent" || fail "cannot create the directory of $copy"
     if [ -e "$file" ]; then
       copy_atomic "$file" "$copy"
-      rm -f -- "$copy.absent"
+      if [ -e "$copy.absent" ]; then rm -f -- "$copy.absent"; fi
       printf 'saved\t%s\n' "$file"
     else
       : >"$copy.absent"

@@ -129,9 +129,14 @@ Status RunServerStep(ApplyContext& context, const std::string& host_name,
     return StartOrRestartSafely(context, host_name, changes, ServerAction::kStart);
   }
 
-  progress("reloading the configuration");
-  Status reloaded = ControlServer(transport, *host, facts, ServerAction::kReload);
-  if (!reloaded.ok()) return reloaded;
+  // A restart loads every file anew: no reload before it. The checks read
+  // the files as they are on disk (pg_hba_file_rules and pg_file_settings
+  // parse them at each query), so they need none either.
+  if (step != ServerStep::kRestart) {
+    progress("reloading the configuration");
+    Status reloaded = ControlServer(transport, *host, facts, ServerAction::kReload);
+    if (!reloaded.ok()) return reloaded;
+  }
   for (ServerCheck check : ChecksFor(changes)) {
     Status passed = RunCheck(check, transport, *host, facts);
     if (!passed.ok()) return passed;

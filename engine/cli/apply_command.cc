@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <future>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -32,11 +33,18 @@ struct LockedSession {
 };
 
 Result<LockedSession> OpenLocked(const std::string& manifest_path, const Connectors& connectors) {
-  Result<PairSession> session = OpenPairSession(manifest_path, connectors.connect);
+  Result<PairSession> session = LoadPairSession(manifest_path);
   if (!session.ok()) return session.status();
   const Manifest& manifest = session->manifest;
-  Result<std::unique_ptr<ApplyLock>> lock =
-      ApplyLock::Acquire(manifest, connectors.open_lease, LockOwner::ThisProcess(manifest.pair));
+  // The lock goes over connections of its own: it is taken while the
+  // session's connections are made, each a round trip or more to the hosts.
+  // Connecting changes nothing; the facts are gathered only once it is held.
+  auto taking = std::async(std::launch::async, [&] {
+    return ApplyLock::Acquire(manifest, connectors.open_lease,
+                              LockOwner::ThisProcess(manifest.pair));
+  });
+  ConnectPairSession(*session, connectors.connect);
+  Result<std::unique_ptr<ApplyLock>> lock = taking.get();
   if (!lock.ok()) return Status::Error("pgpair: " + lock.status().message());
   LockedSession locked{std::move(session).value(), std::move(lock).value()};
   RefreshFacts(locked.session, connectors.login_check);

@@ -30,8 +30,7 @@ Transport* PairSession::standby_transport() const {
   return connections[IndexOf(*this, manifest.standby)].transport.get();
 }
 
-Result<PairSession> OpenPairSession(const std::string& manifest_path,
-                                    const TransportFactory& connect) {
+Result<PairSession> LoadPairSession(const std::string& manifest_path) {
   Result<Manifest> manifest = LoadManifest(manifest_path);
   if (!manifest.ok()) return manifest.status();
   PairSession session;
@@ -47,12 +46,23 @@ Result<PairSession> OpenPairSession(const std::string& manifest_path,
     if (!usable.ok()) return usable;
     session.replication_password = std::move(password).value();
   }
+  return session;
+}
+
+void ConnectPairSession(PairSession& session, const TransportFactory& connect) {
   // HostConnection points into the manifest's hosts: connect only once the
   // manifest has its final address.
   auto start = std::chrono::steady_clock::now();
   session.connections = ConnectPair(session.manifest, connect);
   session.connect_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+Result<PairSession> OpenPairSession(const std::string& manifest_path,
+                                    const TransportFactory& connect) {
+  Result<PairSession> session = LoadPairSession(manifest_path);
+  if (!session.ok()) return session;
+  ConnectPairSession(*session, connect);
   return session;
 }
 

@@ -48,6 +48,12 @@ struct PairSession {
 Result<PairSession> OpenPairSession(const std::string& manifest_path,
                                     const TransportFactory& connect);
 
+// OpenPairSession's two halves, for a command that does something else
+// while the hosts are connected (apply takes its lock meanwhile): the
+// manifest and its secret, with no connection yet; then the connections.
+Result<PairSession> LoadPairSession(const std::string& manifest_path);
+void ConnectPairSession(PairSession& session, const TransportFactory& connect);
+
 // Gathers both hosts' facts again over the same connections, then runs the
 // login check when both hosts are reachable, the primary runs and the
 // manifest has a replication password.
