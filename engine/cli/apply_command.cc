@@ -40,8 +40,8 @@ Result<LockedSession> OpenLocked(const std::string& manifest_path, const Connect
   // session's connections are made, each a round trip or more to the hosts.
   // Connecting changes nothing; the facts are gathered only once it is held.
   auto taking = std::async(std::launch::async, [&] {
-    return ApplyLock::Acquire(manifest, connectors.open_lease,
-                              LockOwner::ThisProcess(manifest.pair));
+    LeaseOpener open = connectors.lease_opener ? connectors.lease_opener(manifest) : LeaseOpener();
+    return ApplyLock::Acquire(manifest, open, LockOwner::ThisProcess(manifest.pair));
   });
   ConnectPairSession(*session, connectors.connect);
   Result<std::unique_ptr<ApplyLock>> lock = taking.get();

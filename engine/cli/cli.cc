@@ -11,7 +11,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <future>
 #include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
 
 #include "engine/cli/facts_command.h"
 #include "engine/cli/manifest_list.h"
@@ -94,12 +98,35 @@ Result<std::unique_ptr<Transport>> ConnectSsh(const HostSpec& host) {
 }
 
 // The apply lock's lease runs over a connection of its own, so that its
-// heartbeats never wait behind a long command on the main one.
-Result<std::unique_ptr<LineChannel>> OpenLeaseOverSsh(const HostSpec& host,
-                                                      const std::string& command) {
-  Result<std::unique_ptr<SshTransport>> ssh = SshTransport::Connect(host);
-  if (!ssh.ok()) return ssh.status();
-  return SshLineChannel::Open(std::move(ssh).value(), command, "the apply lease");
+// heartbeats never wait behind a long command on the main one. Every host's
+// lease connection is made at once, when the opener is made: ApplyLock
+// still starts the leases one after the other (the primary's, then the
+// standby's), but the standby's connection is ready by then. A connection
+// that no lease takes (the primary refused) is closed unused.
+LeaseOpener PreconnectedLeaseOpener(const Manifest& manifest) {
+  using Pending = std::future<Result<std::unique_ptr<SshTransport>>>;
+  struct Connections {
+    std::mutex mutex;
+    std::map<std::string, Pending> pending;
+  };
+  auto connections = std::make_shared<Connections>();
+  for (const HostSpec& host : manifest.hosts) {
+    connections->pending.emplace(
+        host.name, std::async(std::launch::async, [host] { return SshTransport::Connect(host); }));
+  }
+  return [connections](const HostSpec& host,
+                       const std::string& command) -> Result<std::unique_ptr<LineChannel>> {
+    Pending pending;
+    {
+      std::lock_guard<std::mutex> lock(connections->mutex);
+      auto it = connections->pending.find(host.name);
+      if (it != connections->pending.end() && it->second.valid()) pending = std::move(it->second);
+    }
+    Result<std::unique_ptr<SshTransport>> ssh =
+        pending.valid() ? pending.get() : SshTransport::Connect(host);
+    if (!ssh.ok()) return ssh.status();
+    return SshLineChannel::Open(std::move(ssh).value(), command, "the apply lease");
+  };
 }
 
 }  // namespace
@@ -317,7 +344,7 @@ int RunCli(int argc, char** argv) {
       // format when the directory holds one manifest.
       pair.fleet = pair.manifest_paths.size() > 1 || manifests->had_directory || pair.shard;
     }
-    Connectors connectors{ConnectSsh, ProbeReplicationLogin, OpenLeaseOverSsh};
+    Connectors connectors{ConnectSsh, ProbeReplicationLogin, PreconnectedLeaseOpener};
     if (plan_command->parsed()) return logged(RunPlanCommand(pair, connectors));
     if (apply_command->parsed()) return logged(RunApplyCommand(pair, connectors));
     if (check_command->parsed()) return logged(RunCheckCommand(pair, connectors));

@@ -32,7 +32,9 @@ struct PairCommandOptions {
 struct Connectors {
   TransportFactory connect;
   LoginChecker login_check;
-  LeaseOpener open_lease;  // apply's lock: a second connection per host
+  // Apply's lock: the opener of a second connection per host for the pair
+  // of `manifest`, which may make them ahead of the leases.
+  std::function<LeaseOpener(const Manifest& manifest)> lease_opener;
 };
 
 // One pair's plan or check, printed nowhere: what the command of that pair
