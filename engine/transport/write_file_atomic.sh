@@ -18,9 +18,12 @@ fail() {
   exit 1
 }
 target=$(readlink -f -- "$path") || fail 'its directory does not exist'
-dir=$(dirname -- "$target")
+# readlink -f gives an absolute path without a trailing "/": its directory
+# and name by parameter expansion, with no dirname and basename processes.
+dir=${target%/*}
+[ -n "$dir" ] || dir=/
 # Beside the target, so that mv is a rename within one file system.
-tmp=$(mktemp -- "$dir/.$(basename -- "$target").pgpair-XXXXXX")
+tmp=$(mktemp -- "$dir/.${target##*/}.pgpair-XXXXXX")
 trap 'rm -f -- "$tmp"' EXIT
 cat >"$tmp"
 if [ -e "$target" ]; then
