@@ -21,7 +21,9 @@ namespace pgpair {
 // primary as the replication role (a dry run first, which changes
 // nothing). Its WAL (the transactions after the fork) and the configuration
 // files of its data directory are copied to <data_dir>.pgpair-<timestamp>
-// first, never deleted. It is then configured as a standby
+// first, never deleted; those pg_rewind removed because the new primary
+// keeps its configuration outside its data directory (Debian's) are put
+// back from there. It is then configured as a standby
 // (engine/apply/standby_setup.h) and started by the orchestrator. A rewind
 // that does not finish leaves <data_dir>.pgpair-rewinding, and the next
 // plan clones the host again (see engine/apply/standby_rewind.sh).
