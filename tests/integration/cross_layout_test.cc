@@ -5,8 +5,9 @@
 // (`sandbox reset --major pg2=15 --layout pg2=pg_ctl`). Debian's data
 // directory holds no postgresql.conf or pg_hba.conf, so pg2's clone must
 // keep its own. Then a switchover to pg2 and back with a client committing
-// rows all the while, and a failover by hand rejoined by pg_rewind
-// (Debian's 15 has it) from the pg_ctl-layout primary.
+// rows all the while; a failover by hand rejoined by pg_rewind (Debian's
+// 15 has it) from the pg_ctl-layout primary, and one the other way, where
+// the pg_ctl-layout host (npm's 15 has no pg_rewind) is cloned again.
 
 #include <catch2/catch.hpp>
 #include <string>
@@ -167,6 +168,30 @@ TEST_CASE("a pair across Debian's and the pg_ctl layout: clone, switchover and b
             "SELECT string_agg(id::text, ',' ORDER BY id) FROM switch_rows WHERE id >= "
             "5000000") == "5000000\n");
   CheckPair(swapped, "pg2", "pg1", acknowledged);
+
+  // And the other way: pg2 (pg_ctl, no pg_rewind in its bin_dir) fails
+  // over to pg1 and is cloned again from Debian's data directory, its own
+  // configuration files carried over from the data directory moved aside.
+  OnHostOk("pg2", kLayouts.pg2.Control("stop") + " -m immediate");
+  CHECK(Sql("pg1", "SELECT pg_promote()") == "t\n");
+  Sql("pg1", "INSERT INTO switch_rows (id) VALUES (6000000)");
+  OnHostOk("pg2", kLayouts.pg2.Control("start"));
+  CommandResult reclone_plan = Run("plan --allow-overwrite-primary", manifest);
+  INFO(reclone_plan.out << reclone_plan.err);
+  CHECK(reclone_plan.exit_status == 2);
+  CHECK_THAT(reclone_plan.out, Catch::Contains("standby_clone[pg2]"));
+  CHECK_THAT(reclone_plan.out, Catch::Contains("pg2's postgresql.conf, pg_hba.conf, pg_ident.conf "
+                                               "are carried into it"));
+  CommandResult reclone = Run("apply --auto-approve --allow-overwrite-primary", manifest);
+  {
+    INFO(reclone.out << reclone.err);
+    REQUIRE(reclone.exit_status == 0);
+  }
+  CHECK(Sql("pg2", "SHOW config_file") == pg2_data + "/postgresql.conf\n");
+  CHECK(Sql("pg2",
+            "SELECT string_agg(id::text, ',' ORDER BY id) FROM switch_rows WHERE id >= "
+            "5000000") == "5000000,6000000\n");
+  CheckPair(manifest, "pg1", "pg2", acknowledged);
 }
 
 }  // namespace
