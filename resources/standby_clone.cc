@@ -94,9 +94,9 @@ class StandbyClone final : public TypedResource<StandbyCloneDetails> {
 
     progress("copying " + primary_host + ":" + std::to_string(primary_port) +
              " with pg_basebackup into " + staging + " (" + data_dir +
-             " stays as it is until the copy is complete; at most " +
+             " stays as it is until the copy is complete; pgpair gives up after " +
              std::to_string(host->ssh.command_timeout_seconds) +
-             " s, ssh.command_timeout_seconds)");
+             " s without progress, ssh.command_timeout)");
     // pg_basebackup is the long step that must not outlive pgpair: guarded.
     // The renames of "ready" and "swap" finish on their own, unguarded.
     // Its progress is read from its own output as it runs: no query of the

@@ -3,7 +3,10 @@
 #include <charconv>
 #include <chrono>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "engine/apply/remote_guard.h"
 #include "engine/apply/remote_sql.h"
@@ -48,6 +51,19 @@ std::string ConfigOutsideData(const HostFacts& host, const std::string& data_dir
   const std::optional<std::string>& config = host.layout.config_file;
   if (!config || config->rfind(data_dir + "/", 0) == 0) return "";
   return *config;
+}
+
+// pg_rewind's output without its progress lines ("12/345 kB (3%) copied"):
+// what it said, then the step's own message, for an error.
+std::string RewindMessages(const std::string& output) {
+  std::vector<std::string> kept;
+  for (std::string& line : SplitLines(output)) {
+    std::string_view text = Trim(line);
+    bool progress = text.find(" kB (") != std::string_view::npos && text.size() >= 6 &&
+                    text.substr(text.size() - 6) == "copied";
+    if (!progress) kept.push_back(std::string(text));
+  }
+  return Join(kept, "\n");
 }
 
 class StandbyRewind final : public TypedResource<StandbyRewindDetails> {
@@ -146,13 +162,14 @@ class StandbyRewind final : public TypedResource<StandbyRewindDetails> {
     progress("rewinding " + rewind.data_dir + " from " + rewind.primary.host + ":" +
              std::to_string(rewind.primary.port) + " with pg_rewind (its WAL is kept in " +
              rewind.keep + " first)");
-    // pg_rewind must not outlive pgpair: guarded by the apply's lease.
-    Result<ExecResult> rewound =
-        transport.Exec(GuardedCommand(RewindStepScript(rewind, host->postgres.os_user, "rewind"),
-                                      context.LeasePidFor(change.host)),
-                       PgpassLine(rewind.primary.host, rewind.primary.port, rewind.primary.user,
-                                  context.replication_password, kRewindDatabase),
-                       timeout);
+    // pg_rewind must not outlive pgpair: guarded by the apply's lease. Its
+    // progress lines keep the command alive; only silence ends it.
+    Result<ExecResult> rewound = transport.ExecStreaming(
+        GuardedCommand(RewindStepScript(rewind, host->postgres.os_user, "rewind"),
+                       context.LeasePidFor(change.host)),
+        PgpassLine(rewind.primary.host, rewind.primary.port, rewind.primary.user,
+                   context.replication_password, kRewindDatabase),
+        timeout, [](std::string_view) {});
     if (!rewound.ok()) {
       return Status::Error(rewound.status().message() +
                            "; whether pg_rewind ran is unknown: the server is not started, and "
@@ -160,7 +177,7 @@ class StandbyRewind final : public TypedResource<StandbyRewindDetails> {
                            rewind.data_dir + ".pgpair-rewinding if it did");
     }
     if (rewound->exit_status != 0) {
-      return Status::Error(label + ": " + TrimTrailing(rewound->stderr_text));
+      return Status::Error(label + ": " + RewindMessages(rewound->stderr_text));
     }
 
     progress("configuring " + rewind.data_dir + " as a standby of " + rewind.primary.host);

@@ -181,7 +181,7 @@ Result<ServerControlOutcome> RunServerControl(Transport& transport, const HostSp
     return Status::Error(run.status().message() + "; the " + ActionWord(action) +
                          " of the PostgreSQL server did not finish within " +
                          std::to_string(waits.exec.count()) +
-                         " s (ssh.command_timeout_seconds): its state is unknown, so pgpair "
+                         " s (ssh.command_timeout): its state is unknown, so pgpair "
                          "changed nothing more; look at the server, then run pgpair again");
   }
   ServerControlOutcome outcome = ParseServerControlOutput(*run, mark);

@@ -123,11 +123,13 @@ rewind() {
   echo "pg_rewind started; $DATA may be inconsistent until pgpair configures it" >"$mark" ||
     fail "$mark cannot be written; nothing was changed"
   sync
-  if ! out=$(run_rewind); then
-    fail "pg_rewind failed: $out; $DATA may be inconsistent and is never started as it is: the next plan clones it again (its WAL and configuration are kept in $KEEP)"
+  # Its progress goes to standard error as it comes: pgpair gives up on
+  # pg_rewind only after a silence of ssh.command_timeout, however long a
+  # rewind of a large cluster that keeps copying takes.
+  if ! run_rewind --progress >&2; then
+    fail "pg_rewind failed; $DATA may be inconsistent and is never started as it is: the next plan clones it again (its WAL and configuration are kept in $KEEP)"
   fi
   restore_config
-  printf '%s\n' "$out" | tail -n 3
 }
 
 # pg_rewind removes the files the source's data directory lacks: a source

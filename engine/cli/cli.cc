@@ -1,19 +1,14 @@
 #include "engine/cli/cli.h"
 
-#include <fcntl.h>
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <iostream>
 
 #include "engine/cli/facts_command.h"
+#include "engine/cli/logging.h"
 #include "engine/cli/manifest_list.h"
 #include "engine/cli/pair_commands.h"
 #include "engine/facts/login_probe.h"
@@ -43,44 +38,6 @@ constexpr const char* kFooter =
     "  pgpair check  pair.yaml --json     periodic drift job; --textfile FILE for Prometheus\n"
     "  pgpair check  pairs/ --shard 1/4   many pairs at once, a line each (also plan)\n"
     "\nSecrets never go in the manifest: replication.password is {env: NAME} or {file: PATH}.\n";
-
-// Logs go to stderr so that --json output on stdout stays machine-readable;
-// with --log-file, also to that file at debug level (or `level`, if lower),
-// created 0600. pgpair logs no secret at any level: a password is never
-// passed to a log call.
-Status ConfigureLogging(const std::string& level, const std::string& log_file) {
-  auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-  console->set_level(spdlog::level::from_str(level));
-  std::vector<spdlog::sink_ptr> sinks{console};
-  spdlog::level::level_enum lowest = console->level();
-  if (!log_file.empty()) {
-    int fd = open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0 || fchmod(fd, 0600) != 0) {
-      if (fd >= 0) close(fd);
-      return Status::Error("pgpair: --log-file " + log_file + ": " + std::strerror(errno));
-    }
-    close(fd);
-    try {
-      auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(log_file, false);
-      file->set_level(std::min(spdlog::level::debug, console->level()));
-      lowest = std::min(lowest, file->level());
-      sinks.push_back(file);
-    } catch (const spdlog::spdlog_ex& e) {
-      return Status::Error("pgpair: --log-file " + log_file + ": " + e.what());
-    }
-  }
-  auto logger = std::make_shared<spdlog::logger>("pgpair", sinks.begin(), sinks.end());
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-  logger->set_level(lowest);
-  logger->flush_on(spdlog::level::debug);
-  // A new logger per call (the unit tests run RunCli many times), put in
-  // place only once it is whole: dropping the old one also unsets the
-  // default logger, which every log call uses.
-  spdlog::drop("pgpair");
-  spdlog::register_logger(logger);
-  spdlog::set_default_logger(logger);
-  return Status::Ok();
-}
 
 // Each command's --help ends with examples.
 void AddExamples(CLI::App* command, const std::string& examples) {

@@ -17,6 +17,7 @@
 #include "engine/output/colour.h"
 #include "engine/output/json_text.h"
 #include "engine/output/textfile_metrics.h"
+#include "engine/util/log_pair.h"
 
 namespace pgpair {
 namespace {
@@ -111,6 +112,7 @@ std::string ShardKey(const FleetEntry& entry) {
 // error instead, as RunCli makes it for one pair.
 PairOutcome RunOne(FleetCommand command, const FleetEntry& entry, const PairCommandOptions& options,
                    const Connectors& connectors) {
+  LogPairScope logged_as(entry.label);
   try {
     return command == FleetCommand::kCheck ? RunCheckOnPair(entry.path, connectors)
                                            : RunPlanOnPair(entry.path, options, connectors);

@@ -5,6 +5,7 @@
 
 #include "engine/facts/gather_script.h"
 #include "engine/facts/interpret.h"
+#include "engine/util/log_pair.h"
 #include "engine/util/text.h"
 
 namespace pgpair {
@@ -36,7 +37,8 @@ std::vector<HostConnection> ConnectPair(const Manifest& manifest, const Transpor
     connection.declared_role = manifest.hosts[i].name == manifest.primary   ? "primary"
                                : manifest.hosts[i].name == manifest.standby ? "standby"
                                                                             : "";
-    pending.push_back(std::async(std::launch::async, [&connection, &factory] {
+    pending.push_back(std::async(std::launch::async, [&connection, &factory, pair = LoggedPair()] {
+      LogPairScope logged_as(pair);
       Clock::time_point start = Clock::now();
       Result<std::unique_ptr<Transport>> transport = factory(*connection.host);
       connection.connect_seconds = SecondsSince(start);
@@ -96,8 +98,10 @@ PairFacts GatherPairFacts(std::vector<HostConnection>& connections, const Manife
   pair.hosts.resize(connections.size());
   std::vector<std::future<void>> pending;
   for (size_t i = 0; i < connections.size(); ++i) {
-    pending.push_back(std::async(
-        std::launch::async, [&, i] { pair.hosts[i] = GatherHostFacts(connections[i], manifest); }));
+    pending.push_back(std::async(std::launch::async, [&, i, logged = LoggedPair()] {
+      LogPairScope logged_as(logged);
+      pair.hosts[i] = GatherHostFacts(connections[i], manifest);
+    }));
   }
   for (auto& done : pending) done.get();
   return pair;

@@ -117,13 +117,17 @@ std::string WhyNotStreaming(const HostFacts& primary, const HostFacts& standby,
   if (status != std::string(kStreaming)) {
     return "its WAL receiver is " + status.value_or("in an unknown state");
   }
-  if (primary.replication.senders) {
-    for (const WalSenderFact& sender : *primary.replication.senders) {
-      if (StreamsToStandby(sender, standby_address, standby_name)) return "";
-    }
-    return "the primary serves no WAL stream to it";
+  // Both ends witness a stream: a receiver that still says "streaming"
+  // after its primary became unreachable (until wal_receiver_timeout) is
+  // not taken at its word.
+  if (!primary.replication.senders) {
+    if (primary.server.running == false) return "the primary's server is stopped";
+    return "the primary's WAL senders could not be read";
   }
-  return "";
+  for (const WalSenderFact& sender : *primary.replication.senders) {
+    if (StreamsToStandby(sender, standby_address, standby_name)) return "";
+  }
+  return "the primary serves no WAL stream to it";
 }
 
 bool StandbyStreams(const HostFacts& primary, const HostFacts& standby,

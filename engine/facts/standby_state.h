@@ -39,10 +39,11 @@ std::optional<int> StandbyMajor(const HostFacts& standby);
 StandbyDataState ClassifyStandbyData(const HostFacts& primary, const HostFacts& standby);
 
 // Whether the standby streams from the primary: the standby's own WAL
-// receiver reports "streaming" and, when the primary's senders are known, one
-// of them serves the standby's address or name and is not a base backup
-// (pg_basebackup's WAL stream also shows as "streaming" in
-// pg_stat_replication, and must never count as the standby).
+// receiver reports "streaming" and one of the primary's senders serves the
+// standby's address or name and is not a base backup (senders that could not
+// be read, of a primary out of reach, do not count as a stream).
+// pg_basebackup's WAL stream also shows as "streaming" in
+// pg_stat_replication, and must never count as the standby.
 bool StandbyStreams(const HostFacts& primary, const HostFacts& standby,
                     const std::string& standby_address, const std::string& standby_name);
 

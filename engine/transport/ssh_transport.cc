@@ -272,12 +272,20 @@ SshTransport::~SshTransport() {
 
 Result<ExecResult> SshTransport::Exec(const std::string& command, const std::string& stdin_data,
                                       milliseconds timeout) {
-  return ExecStreaming(command, stdin_data, timeout, OutputSink());
+  return Run(command, stdin_data, timeout, nullptr, /*streaming=*/false);
 }
 
 Result<ExecResult> SshTransport::ExecStreaming(const std::string& command,
-                                               const std::string& stdin_data, milliseconds timeout,
+                                               const std::string& stdin_data,
+                                               milliseconds quiet_limit,
                                                const OutputSink& on_stderr) {
+  return Run(command, stdin_data, quiet_limit, on_stderr ? &on_stderr : nullptr,
+             /*streaming=*/true);
+}
+
+Result<ExecResult> SshTransport::Run(const std::string& command, const std::string& stdin_data,
+                                     milliseconds timeout, const OutputSink* on_stderr,
+                                     bool streaming) {
   // The whole command holds the session: its reads also take an open
   // tunnel's data off the socket into libssh2's queue, where the tunnel's
   // poll cannot see it, so the tunnel is woken once the session is free.
@@ -299,8 +307,8 @@ Result<ExecResult> SshTransport::ExecStreaming(const std::string& command,
   spdlog::debug("{}: exec: {}", target_.label, command);
   FreeAbandonedChannels();
   std::string command_line = BecomeCommand(command, target_.become, target_.ssh.user);
-  Result<ExecResult> result = RunOnChannel(command_line, stdin_data, name, Clock::now() + timeout,
-                                           timeout, on_stderr ? &on_stderr : nullptr);
+  Result<ExecResult> result =
+      RunOnChannel(command_line, stdin_data, name, timeout, on_stderr, streaming);
   if (!result.ok()) return result;
   if (Status refused = CheckSudoRefusal(*result, target_.become, target_.ssh.user, target_.label);
       !refused.ok()) {
@@ -312,16 +320,18 @@ Result<ExecResult> SshTransport::ExecStreaming(const std::string& command,
 
 Result<ExecResult> SshTransport::RunOnChannel(const std::string& command_line,
                                               const std::string& stdin_data,
-                                              const std::string& name, Clock::time_point deadline,
-                                              milliseconds timeout, const OutputSink* on_stderr) {
+                                              const std::string& name, milliseconds timeout,
+                                              const OutputSink* on_stderr, bool streaming) {
   LIBSSH2_SESSION* session = session_.get();
+  Clock::time_point deadline = Clock::now() + timeout;
   auto timed_out = [&] {
     if (libssh2_session_block_directions(session) & LIBSSH2_SESSION_BLOCK_OUTBOUND) {
       // libssh2 holds a half-sent packet, which the next sender (another
       // command, a tunnel) would finish in place of its own.
       broken_ = "a command timed out while the connection was stuck sending";
     }
-    return Status::Error(target_.label + ": " + name + " did not finish within " +
+    return Status::Error(target_.label + ": " + name +
+                         (streaming ? " wrote nothing for " : " did not finish within ") +
                          DescribeTimeout(timeout) +
                          "; pgpair gave up on it (it may still be running on the host)");
   };
@@ -407,9 +417,13 @@ Result<ExecResult> SshTransport::RunOnChannel(const std::string& command_line,
         progress = true;
       }
     }
+    const size_t output_before = result.stdout_text.size() + result.stderr_text.size();
     if (!drain(0, &result.stdout_text, &progress) ||
         !drain(SSH_EXTENDED_DATA_STDERR, &result.stderr_text, &progress)) {
       return connection_failed("reading the output");
+    }
+    if (streaming && result.stdout_text.size() + result.stderr_text.size() > output_before) {
+      deadline = Clock::now() + timeout;
     }
     if (libssh2_channel_eof(channel)) {
       // Data queued before the EOF message is still to be read; with EOF

@@ -68,9 +68,10 @@ class SshTransport final : public Transport {
   // debug level; stdin_data never is.
   Result<ExecResult> Exec(const std::string& command, const std::string& stdin_data,
                           std::chrono::milliseconds timeout) override;
-  // Exec, telling `on_stderr` each piece of standard error as it is read.
+  // Exec, telling `on_stderr` each piece of standard error as it is read;
+  // every piece of output moves the deadline `quiet_limit` past it.
   Result<ExecResult> ExecStreaming(const std::string& command, const std::string& stdin_data,
-                                   std::chrono::milliseconds timeout,
+                                   std::chrono::milliseconds quiet_limit,
                                    const OutputSink& on_stderr) override;
 
   int exec_count() const override { return exec_count_; }
@@ -95,10 +96,17 @@ class SshTransport final : public Transport {
 
   SshTransport(SshTarget target, int socket_fd, Libssh2SessionPtr session);
 
+  // Exec and ExecStreaming: wraps `command` for sudo, runs it, checks for a
+  // refusal of sudo.
+  Result<ExecResult> Run(const std::string& command, const std::string& stdin_data,
+                         std::chrono::milliseconds timeout, const OutputSink* on_stderr,
+                         bool streaming);
   // Runs the already wrapped `command_line`; `name` is how errors name it.
+  // It is given up on at `timeout` from now, or, with `streaming`, once it
+  // has been silent for `timeout`.
   Result<ExecResult> RunOnChannel(const std::string& command_line, const std::string& stdin_data,
-                                  const std::string& name, Clock::time_point deadline,
-                                  std::chrono::milliseconds timeout, const OutputSink* on_stderr);
+                                  const std::string& name, std::chrono::milliseconds timeout,
+                                  const OutputSink* on_stderr, bool streaming);
   // Waits until the socket can move whatever libssh2 last blocked on; false
   // once `deadline` has passed.
   bool WaitSocket(Clock::time_point deadline);

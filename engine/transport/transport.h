@@ -40,13 +40,17 @@ class Transport {
   using OutputSink = std::function<void(std::string_view piece)>;
 
   // As Exec, and tells `on_stderr` the command's standard error while it runs
-  // (it is in stderr_text too), for long commands that report progress. The
-  // default tells it all at once when the command has ended.
+  // (it is in stderr_text too), for long commands that report progress.
+  // `quiet_limit` bounds the silence, not the whole run: the command is
+  // given up on once it has written nothing for that long, and may run as
+  // long as it keeps reporting (a clone of a large database over a slow
+  // link). The default tells `on_stderr` everything once the command has
+  // ended, and bounds the whole run by `quiet_limit`.
   virtual Result<ExecResult> ExecStreaming(const std::string& command,
                                            const std::string& stdin_data,
-                                           std::chrono::milliseconds timeout,
+                                           std::chrono::milliseconds quiet_limit,
                                            const OutputSink& on_stderr) {
-    Result<ExecResult> result = Exec(command, stdin_data, timeout);
+    Result<ExecResult> result = Exec(command, stdin_data, quiet_limit);
     if (result.ok() && on_stderr && !result->stderr_text.empty()) on_stderr(result->stderr_text);
     return result;
   }

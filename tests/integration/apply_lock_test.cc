@@ -116,8 +116,8 @@ TEST_CASE("a second apply refuses at once, naming the first, and plan and check 
   // A slower clone (a fresh cluster over 8 Mbit/s): the first apply
   // surely outlasts everything below.
   REQUIRE(OnHost("pg1", kThrottle).exit_status == 0);
-  BackgroundPgpair first({"apply", "--auto-approve", kManifest});
-  REQUIRE(WaitUntil(seconds(60), [] { return !Field(HolderRecord("pg2"), "lease_pid").empty(); }));
+  BackgroundPgpair first("apply --auto-approve " + kManifest);
+  REQUIRE(WaitUntil([] { return !Field(HolderRecord("pg2"), "lease_pid").empty(); }, seconds(60)));
 
   CommandResult second = Pgpair("apply --auto-approve " + kManifest);
   INFO("the second apply: " << second.out << second.err);
@@ -165,9 +165,9 @@ TEST_CASE("a second apply refuses at once, naming the first, and plan and check 
 
   LinksRestored::Unthrottle();
   std::optional<int> finished = first.Wait(seconds(300));
-  INFO("the first apply: " << first.out() << first.err());
+  INFO("the first apply: " << first.Output());
   REQUIRE(finished == 0);
-  CHECK_THAT(first.out(), Catch::Contains("the pair matches the manifest"));
+  CHECK_THAT(first.Output(), Catch::Contains("the pair matches the manifest"));
   // Released: no record left, and nothing of it runs on either host.
   CHECK(HolderRecord("pg1").empty());
   CHECK(HolderRecord("pg2").empty());
@@ -187,8 +187,8 @@ TEST_CASE("kill -9 of pgpair during pg_basebackup leaves nothing running and the
   LinksRestored restored;
   SlowClone();
   REQUIRE(OnHost("pg1", kThrottle).exit_status == 0);
-  BackgroundPgpair run({"apply", "--auto-approve", kManifest});
-  REQUIRE(WaitUntil(seconds(120), [] { return PgBasebackupRuns("pg2"); }));
+  BackgroundPgpair run("apply --auto-approve " + kManifest);
+  REQUIRE(WaitUntil([] { return PgBasebackupRuns("pg2"); }, seconds(120)));
   INFO("during the clone:\npg1:\n" << RunLeftovers("pg1") << "pg2:\n" << RunLeftovers("pg2"));
   REQUIRE(run.Running());
   run.Kill9();
@@ -196,8 +196,8 @@ TEST_CASE("kill -9 of pgpair during pg_basebackup leaves nothing running and the
   // The leases see their input close at once; the guard stops the clone
   // within a second of that. Bounded by the lease's own timeout anyway.
   auto start = std::chrono::steady_clock::now();
-  bool clean = WaitUntil(kLeaseTimeout + kSlack,
-                         [] { return RunLeftovers("pg1").empty() && RunLeftovers("pg2").empty(); });
+  bool clean = WaitUntil([] { return RunLeftovers("pg1").empty() && RunLeftovers("pg2").empty(); },
+                         kLeaseTimeout + kSlack);
   double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   INFO("left on pg1:\n" << RunLeftovers("pg1") << "left on pg2:\n" << RunLeftovers("pg2"));
   CHECK(clean);
@@ -220,8 +220,8 @@ TEST_CASE("a cut link ends the standby's lease by itself and the next apply take
   LinksRestored restored;
   SlowClone();
   REQUIRE(OnHost("pg1", kThrottle).exit_status == 0);
-  BackgroundPgpair run({"apply", "--auto-approve", kManifest});
-  REQUIRE(WaitUntil(seconds(120), [] { return PgBasebackupRuns("pg2"); }));
+  BackgroundPgpair run("apply --auto-approve " + kManifest);
+  REQUIRE(WaitUntil([] { return PgBasebackupRuns("pg2"); }, seconds(120)));
   const std::string lease = Field(HolderRecord("pg2"), "lease_pid");
   REQUIRE_FALSE(lease.empty());
   REQUIRE(ProcessRuns("pg2", lease));
@@ -230,9 +230,9 @@ TEST_CASE("a cut link ends the standby's lease by itself and the next apply take
   auto cut = std::chrono::steady_clock::now();
   // pgpair still runs but cannot reach pg2: pg2's lease gets no heartbeat
   // and ends by itself, and the guard stops the clone with it.
-  bool expired = WaitUntil(kLeaseTimeout + kSlack, [&] {
-    return !ProcessRuns("pg2", lease) && RunLeftovers("pg2").empty();
-  });
+  bool expired =
+      WaitUntil([&] { return !ProcessRuns("pg2", lease) && RunLeftovers("pg2").empty(); },
+                kLeaseTimeout + kSlack);
   INFO("left on pg2:\n" << RunLeftovers("pg2"));
   CHECK(expired);
   WARN("pg2's lease and clone gone "
@@ -247,13 +247,14 @@ TEST_CASE("a cut link ends the standby's lease by itself and the next apply take
   // was stopped and gives up, releasing pg1's lease.
   auto restored_at = std::chrono::steady_clock::now();
   std::optional<int> ended = run.Wait(seconds(240));
-  INFO("the cut run: " << run.out() << run.err());
+  INFO("the cut run: " << run.Output());
   WARN("the cut run ended "
        << std::chrono::duration<double>(std::chrono::steady_clock::now() - restored_at).count()
-       << " s after the link came back: " << run.err());
+       << " s after the link came back: " << run.Output());
   REQUIRE(ended.has_value());
   CHECK(*ended == 1);
-  CHECK_THAT(run.err(), Catch::Contains("apply lease") || Catch::Contains("apply lock was lost"));
+  CHECK_THAT(run.Output(),
+             Catch::Contains("apply lease") || Catch::Contains("apply lock was lost"));
   CHECK(RunLeftovers("pg1").empty());
   ExpectConvergedAndVerified();
 }

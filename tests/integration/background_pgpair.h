@@ -3,108 +3,125 @@
 
 // The real pgpair binary run in the background, for end-to-end tests that
 // act while it works (a second apply, kill -9, a cut link). Nothing here
-// fakes anything.
+// fakes anything. One class for every test: two of one name in one binary
+// would be one class to the linker, with either's members.
 
-#include <fcntl.h>
 #include <signal.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
-#include <vector>
 
 #include "tests/integration/sandbox_support.h"
 
 namespace pgpair::testing {
 
+using Clock = std::chrono::steady_clock;
+
+// Polls `done` every 50 ms until it holds or `timeout` passes; says whether
+// it held.
+inline bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  auto deadline = Clock::now() + timeout;
+  while (true) {
+    if (done()) return true;
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+// The pgpair binary running in the background, stdout and stderr to one
+// file (line-buffered through stdbuf, so a line is there as soon as pgpair
+// prints it, as in an operator's log). Killed with SIGKILL when the object
+// goes and the process still runs.
 class BackgroundPgpair {
  public:
-  // Starts `pgpair ARGUMENTS...` with stdin from /dev/null and its output in
-  // files of a scratch directory.
-  explicit BackgroundPgpair(const std::vector<std::string>& arguments) {
-    out_path_ = dir_.path() + "/stdout";
-    err_path_ = dir_.path() + "/stderr";
+  // `pgpair ARGUMENTS`, its output in `output_file`, or in a file of a
+  // scratch directory of its own when none is given.
+  explicit BackgroundPgpair(const std::string& arguments, const std::string& output_file = "")
+      : output_file_(output_file.empty() ? scratch_.path() + "/output" : output_file) {
+    std::string command = "exec stdbuf -oL -eL " + std::string(PGPAIR_BINARY) + " " + arguments +
+                          " >" + ShellQuote(output_file_) + " 2>&1 </dev/null";
     pid_ = fork();
     if (pid_ == 0) {
-      int in = open("/dev/null", O_RDONLY);
-      int out = open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      int err = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (in < 0 || out < 0 || err < 0) _exit(127);
-      dup2(in, 0);
-      dup2(out, 1);
-      dup2(err, 2);
-      std::vector<char*> argv;
-      std::string binary = PGPAIR_BINARY;
-      argv.push_back(binary.data());
-      std::vector<std::string> copies = arguments;
-      for (std::string& argument : copies) argv.push_back(argument.data());
-      argv.push_back(nullptr);
-      execv(binary.c_str(), argv.data());
+      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
   }
-  // A run still going when the test ends is killed: it must not hold the
-  // sandbox's locks for the next test.
+  BackgroundPgpair(const BackgroundPgpair&) = delete;
+  BackgroundPgpair& operator=(const BackgroundPgpair&) = delete;
   ~BackgroundPgpair() {
     if (Running()) Kill9();
   }
-  BackgroundPgpair(const BackgroundPgpair&) = delete;
-  BackgroundPgpair& operator=(const BackgroundPgpair&) = delete;
 
+  // pgpair's own PID (sh and stdbuf exec it).
   pid_t pid() const { return pid_; }
+  bool started() const { return pid_ > 0; }
 
+  std::string Output() const { return ReadText(output_file_); }
+
+  // Whether it still runs; reaps it (and keeps its exit status) once it ended.
   bool Running() {
     if (pid_ <= 0 || status_) return false;
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      return false;
-    }
-    return true;
+    int raw = 0;
+    pid_t got = waitpid(pid_, &raw, WNOHANG);
+    if (got == 0) return true;
+    status_ = got == pid_ && WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    return false;
   }
 
-  // Waits at most `limit` for the run to end; its exit status (128 + signal
-  // for a killed one), or nothing if it still runs.
-  std::optional<int> Wait(std::chrono::seconds limit) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (Running() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    Running();
+  // Waits until the `occurrence`-th line matching `pattern` is in the output.
+  // False when pgpair ended first or `timeout` passed.
+  bool WaitForLine(const std::string& pattern, std::chrono::seconds timeout, int occurrence = 1) {
+    std::regex re(pattern);
+    bool found = false;
+    WaitUntil(
+        [&] {
+          bool running = Running();
+          found = CountLines(re) >= occurrence;
+          return found || !running;
+        },
+        timeout);
+    return found;
+  }
+
+  // Its exit status once it ends within `timeout`; nothing if it still runs.
+  std::optional<int> Wait(std::chrono::seconds timeout) {
+    WaitUntil([&] { return !Running(); }, timeout);
     return status_;
   }
 
+  // SIGKILL, as an operator's kill -9 or the OOM killer would; then reaped.
   void Kill9() {
-    if (pid_ > 0 && !status_) {
-      kill(pid_, SIGKILL);
-      Wait(std::chrono::seconds(10));
-    }
+    if (pid_ <= 0 || status_) return;
+    kill(pid_, SIGKILL);
+    int raw = 0;
+    waitpid(pid_, &raw, 0);
+    status_ = -1;
   }
 
-  std::string out() const { return ReadText(out_path_); }
-  std::string err() const { return ReadText(err_path_); }
-
  private:
-  TempDir dir_;
-  std::string out_path_, err_path_;
+  int CountLines(const std::regex& re) const {
+    std::istringstream lines(Output());
+    std::string line;
+    int count = 0;
+    while (std::getline(lines, line)) {
+      if (std::regex_search(line, re)) ++count;
+    }
+    return count;
+  }
+
+  TempDir scratch_;  // before output_file_, which may name a file in it
+  std::string output_file_;
   pid_t pid_ = -1;
   std::optional<int> status_;
 };
-
-// Polls `done` every 200 ms for at most `limit`; whether it came true.
-template <typename Predicate>
-bool WaitUntil(std::chrono::seconds limit, Predicate done) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  return true;
-}
 
 }  // namespace pgpair::testing
 

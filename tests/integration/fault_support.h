@@ -2,8 +2,8 @@
 #define PGPAIR_TESTS_INTEGRATION_FAULT_SUPPORT_H_
 
 // What the fault-injection tests share: pgpair run in the background and
-// killed at a chosen moment, the sandbox's faults undone when a test ends,
-// the processes living in a sandbox host, and the state of a host's data
+// killed at a chosen moment (tests/integration/background_pgpair.h), the sandbox's faults undone
+// when a test ends, the processes living in a sandbox host, and the state of a host's data
 // directory as an operator would look at it. Nothing here fakes anything.
 
 #include <dirent.h>
@@ -26,11 +26,10 @@
 #include <thread>
 #include <vector>
 
+#include "tests/integration/background_pgpair.h"
 #include "tests/integration/sandbox_support.h"
 
 namespace pgpair::testing {
-
-using Clock = std::chrono::steady_clock;
 
 // The first line of `text`, without its newline.
 inline std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
@@ -41,101 +40,6 @@ inline CommandResult PgpairWithin(int seconds, const std::string& arguments) {
   return RunCommand("timeout " + std::to_string(seconds) + " " + std::string(PGPAIR_BINARY) + " " +
                     arguments + " </dev/null");
 }
-
-// Polls `done` every 50 ms until it holds or `timeout` passes; says whether
-// it held.
-inline bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  auto deadline = Clock::now() + timeout;
-  while (true) {
-    if (done()) return true;
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-}
-
-// The pgpair binary running in the background, stdout and stderr to one
-// file (line-buffered through stdbuf, so a line is there as soon as pgpair
-// prints it, as in an operator's log). Killed with SIGKILL when the object
-// goes and the process still runs.
-class BackgroundPgpair {
- public:
-  BackgroundPgpair(const std::string& arguments, const std::string& output_file)
-      : output_file_(output_file) {
-    std::string command = "exec stdbuf -oL -eL " + std::string(PGPAIR_BINARY) + " " + arguments +
-                          " >" + ShellQuote(output_file) + " 2>&1 </dev/null";
-    pid_ = fork();
-    if (pid_ == 0) {
-      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-  }
-  BackgroundPgpair(const BackgroundPgpair&) = delete;
-  BackgroundPgpair& operator=(const BackgroundPgpair&) = delete;
-  ~BackgroundPgpair() {
-    if (Running()) Kill9();
-  }
-
-  // pgpair's own PID (sh and stdbuf exec it).
-  pid_t pid() const { return pid_; }
-  bool started() const { return pid_ > 0; }
-
-  std::string Output() const { return ReadText(output_file_); }
-
-  // Whether it still runs; reaps it (and keeps its exit status) once it ended.
-  bool Running() {
-    if (pid_ <= 0 || status_) return false;
-    int raw = 0;
-    pid_t got = waitpid(pid_, &raw, WNOHANG);
-    if (got == 0) return true;
-    status_ = got == pid_ && WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    return false;
-  }
-
-  // Waits until the `occurrence`-th line matching `pattern` is in the output.
-  // False when pgpair ended first or `timeout` passed.
-  bool WaitForLine(const std::string& pattern, std::chrono::seconds timeout, int occurrence = 1) {
-    std::regex re(pattern);
-    bool found = false;
-    WaitUntil(
-        [&] {
-          bool running = Running();
-          found = CountLines(re) >= occurrence;
-          return found || !running;
-        },
-        timeout);
-    return found;
-  }
-
-  // Its exit status once it ends within `timeout`; nothing if it still runs.
-  std::optional<int> Wait(std::chrono::seconds timeout) {
-    WaitUntil([&] { return !Running(); }, timeout);
-    return status_;
-  }
-
-  // SIGKILL, as an operator's kill -9 or the OOM killer would; then reaped.
-  void Kill9() {
-    if (pid_ <= 0 || status_) return;
-    kill(pid_, SIGKILL);
-    int raw = 0;
-    waitpid(pid_, &raw, 0);
-    status_ = -1;
-  }
-
- private:
-  int CountLines(const std::regex& re) const {
-    std::istringstream lines(Output());
-    std::string line;
-    int count = 0;
-    while (std::getline(lines, line)) {
-      if (std::regex_search(line, re)) ++count;
-    }
-    return count;
-  }
-
-  std::string output_file_;
-  pid_t pid_ = -1;
-  std::optional<int> status_;
-};
 
 // Undoes, when the test ends however it ends, every fault the sandbox can
 // inject: no throttle, links up, no port blocked, on both hosts. (`sandbox

@@ -9,6 +9,9 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <memory>
+#include <optional>
+#include <thread>
 
 #include "tests/integration/fault_support.h"
 
@@ -142,32 +145,66 @@ TEST_CASE("rejoin without wal_log_hints: cloned again with the old data kept",
   ExpectRejoined(swapped);
 }
 
-// pgpair killed while pg_rewind copies (pg1's link throttled, pg2 written on
-// after the fork, so the copy takes a while): the guard ends pg_rewind, pg2
-// stays the one writable primary and is untouched, pg1 is never started as
-// it is, and the next plan clones pg1 again, the half-rewound directory
-// moved aside.
+// A failover by hand, pg2 written on after the fork so that pg_rewind has
+// something to copy, pg1 stopped, and pg1's link throttled so that the copy
+// takes a while; then `apply` of the swapped manifest in the background,
+// returned once pg_rewind has started (its mark is on pg1). `fill` is the
+// checksum of what was written after the fork.
+struct RewindUnderWay {
+  FaultGuard guard;
+  TempDir dir;
+  std::string swapped;
+  std::string fill;
+  std::unique_ptr<BackgroundPgpair> apply;
+  const std::string mark = kDataDir + ".pgpair-rewinding";
+
+  // `command_timeout`: each host's ssh.command_timeout, if given.
+  explicit RewindUnderWay(const std::string& command_timeout = "") {
+    FreshSandbox();
+    ApplyThenFailOverByHand(kManifest);
+    fill = FirstLine(RequireSandbox("fill pg2 40"));
+    REQUIRE(OnHost("pg1", "pg_ctlcluster 15 main stop -m fast").exit_status == 0);
+    std::string text = ReadText(kManifest);
+    if (!command_timeout.empty()) {
+      text = Replaced(
+          text, "      host_key_policy: strict\n",
+          "      host_key_policy: strict\n      command_timeout: " + command_timeout + "\n");
+      REQUIRE(text.find("command_timeout") != std::string::npos);
+    }
+    swapped = Swapped(text, dir.path() + "/swapped.yaml");
+    RequireSandbox("throttle pg1 8mbit");
+    apply = std::make_unique<BackgroundPgpair>("apply --auto-approve " + swapped,
+                                               dir.path() + "/apply.out");
+    REQUIRE(apply->started());
+    const bool rewinding = WaitUntil(
+        [&] { return OnHost("pg1", "test -e " + mark).exit_status == 0 || !apply->Running(); },
+        std::chrono::seconds(120));
+    INFO(apply->Output());
+    REQUIRE(rewinding);
+    REQUIRE(apply->Running());
+  }
+
+  // pg2 stayed the one writable primary, untouched; pg1 was never started
+  // as it is; then the next run rejoins pg1 with every row of pg2.
+  void ExpectNeverWorseThenRejoined() {
+    CHECK(SqlOnHost("pg2", "SELECT pg_is_in_recovery()").out == "f\n");
+    CHECK(SqlOnHost("pg2", "SELECT txid_current() > 0").out == "t\n");  // still writable
+    CHECK(SqlOnHost("pg1", "SELECT 1").exit_status != 0);               // never started as it is
+    CommandResult rerun = PgpairWithin(300, "apply --auto-approve " + swapped);
+    INFO(rerun.out << rerun.err);
+    CHECK(rerun.exit_status == 0);
+    CHECK(OnHost("pg1", "test -e " + mark).exit_status != 0);
+    CHECK(FillChecksum("pg1") == fill);
+    ExpectRejoined(swapped);
+  }
+};
+
+// pgpair killed while pg_rewind copies: the guard ends pg_rewind, and the
+// next plan clones pg1 again, the half-rewound directory moved aside.
 TEST_CASE("rejoin: pgpair killed during pg_rewind, the next run clones the host again",
           "[switchover][rejoin][fault]") {
-  FreshSandbox();
-  FaultGuard guard;
-  ApplyThenFailOverByHand(kManifest);
-  const std::string fill = FirstLine(RequireSandbox("fill pg2 40"));  // written after the fork
-  REQUIRE(OnHost("pg1", "pg_ctlcluster 15 main stop -m fast").exit_status == 0);
-  TempDir dir;
-  const std::string swapped = Swapped(ReadText(kManifest), dir.path() + "/swapped.yaml");
-  RequireSandbox("throttle pg1 8mbit");
-
-  BackgroundPgpair apply("apply --auto-approve " + swapped, dir.path() + "/apply.out");
-  REQUIRE(apply.started());
-  const std::string mark = kDataDir + ".pgpair-rewinding";
-  const bool rewinding = WaitUntil(
-      [&] { return OnHost("pg1", "test -e " + mark).exit_status == 0 || !apply.Running(); },
-      std::chrono::seconds(120));
-  INFO(apply.Output());
-  REQUIRE(rewinding);
-  REQUIRE(apply.Running());  // killed while pg_rewind runs
-  apply.Kill9();
+  RewindUnderWay rewind;
+  rewind.apply->Kill9();
 
   // Nothing of the dead run keeps acting on pg1: pg_rewind ends with it.
   const bool rewind_ended =
@@ -175,24 +212,47 @@ TEST_CASE("rejoin: pgpair killed during pg_rewind, the next run clones the host 
   CHECK(rewind_ended);
   CHECK(LeftoversAfter(std::chrono::seconds(30)).empty());
   RequireSandbox("throttle pg1 off");
-  CHECK(SqlOnHost("pg2", "SELECT pg_is_in_recovery()").out == "f\n");
-  CHECK(SqlOnHost("pg2", "SELECT txid_current() > 0").out == "t\n");  // still writable
-  CHECK(SqlOnHost("pg1", "SELECT 1").exit_status != 0);               // never started as it is
-  CHECK(OnHost("pg1", "test -e " + mark).exit_status == 0);
+  CHECK(OnHost("pg1", "test -e " + rewind.mark).exit_status == 0);
 
-  CommandResult plan = PgpairWithin(120, "plan " + swapped);
+  CommandResult plan = PgpairWithin(120, "plan " + rewind.swapped);
   INFO(plan.out << plan.err);
   CHECK(plan.out.find("standby_clone[pg1]") != std::string::npos);
   CHECK(plan.out.find("pg_rewind, which did not finish") != std::string::npos);
   CHECK(plan.out.find("standby_rewind[pg1]") == std::string::npos);
-
-  CommandResult rerun = PgpairWithin(300, "apply --auto-approve " + swapped);
-  INFO(rerun.out << rerun.err);
-  CHECK(rerun.exit_status == 0);
-  CHECK(OnHost("pg1", "test -e " + mark).exit_status != 0);
+  rewind.ExpectNeverWorseThenRejoined();
   CHECK(OnHost("pg1", "ls -d " + kDataDir + ".pgpair-*/PG_VERSION").exit_status == 0);  // kept
-  CHECK(FillChecksum("pg1") == fill);
-  ExpectRejoined(swapped);
+}
+
+// pg1's link cut for 20 s while pg_rewind copies (pg_rewind's own
+// connection to pg2 and pgpair's to pg1 both stall): the apply ends by
+// itself, in bounded time, with an error or with pg1 rejoined; pg_rewind
+// does not run on once the apply has ended; the next run converges.
+TEST_CASE("rejoin: the former primary's link cut during pg_rewind, the next run converges",
+          "[switchover][rejoin][fault][link]") {
+  // A short command bound, so that the silence of the cut ends the wait
+  // within the test's time; the lease's own timeout ends pg_rewind.
+  RewindUnderWay rewind("15s");
+  RequireSandbox("link pg1 down");
+  REQUIRE_FALSE(Reachable("pg1"));
+  std::this_thread::sleep_for(std::chrono::seconds(20));
+  RequireSandbox("link pg1 up");
+  RequireSandbox("throttle pg1 off");
+  std::optional<int> status = rewind.apply->Wait(std::chrono::seconds(120));
+  if (!status) rewind.apply->Kill9();
+  INFO("pgpair apply, pg1's link cut during pg_rewind: exit " << (status ? *status : -1)
+                                                              << ", printed:\n"
+                                                              << rewind.apply->Output());
+  REQUIRE(status.has_value());
+  const bool rewind_ended =
+      WaitUntil([] { return !AnyProcessInHost("pg1", "pg_rewind"); }, std::chrono::seconds(30));
+  CHECK(rewind_ended);
+  CHECK(LeftoversAfter(std::chrono::seconds(30)).empty());
+  if (*status == 0) {
+    // The cut was short enough for the connections to live through it.
+    ExpectRejoined(rewind.swapped);
+  } else {
+    rewind.ExpectNeverWorseThenRejoined();
+  }
 }
 
 }  // namespace

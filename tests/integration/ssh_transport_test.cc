@@ -224,6 +224,29 @@ TEST_CASE("a command past its timeout fails quickly, naming host and command", "
   CHECK(MustExec(*transport, "echo still here").stdout_text == "still here\n");
 }
 
+TEST_CASE("a streaming command runs past its quiet limit while it reports, and ends when silent",
+          "[ssh_transport]") {
+  EnsureSandboxUp();
+  auto transport = MustConnect(Pg1("deploy"));
+  // Reports every 0.2 s for 4 s in all: four times its quiet limit of 1 s.
+  std::string told;
+  Result<ExecResult> reporting = transport->ExecStreaming(
+      "i=0; while [ $i -lt 20 ]; do echo $i >&2; sleep 0.2; i=$((i+1)); done; echo done", "",
+      milliseconds(1000), [&told](std::string_view piece) { told += piece; });
+  INFO(reporting.status().message());
+  REQUIRE(reporting.ok());
+  CHECK(reporting->stdout_text == "done\n");
+  CHECK_THAT(told, Catch::StartsWith("0\n1\n") && Catch::EndsWith("18\n19\n"));
+
+  // Reports once, then falls silent: given up on, saying so.
+  Result<ExecResult> stalled = transport->ExecStreaming(
+      "echo started >&2; sleep 10", "", milliseconds(1000), [](std::string_view) {});
+  REQUIRE_FALSE(stalled.ok());
+  CHECK_THAT(stalled.status().message(), Catch::StartsWith("pg1 (198.18.0.11): `echo`") &&
+                                             Catch::Contains("wrote nothing for 1 s"));
+  CHECK(MustExec(*transport, "echo still here").stdout_text == "still here\n");
+}
+
 TEST_CASE("a connection that cannot be made fails within the connect timeout", "[ssh_transport]") {
   EnsureSandboxUp();
   // No host answers at this address on the sandbox's bridge.

@@ -347,7 +347,7 @@ TEST_CASE("A server still starting, or in an unknown state, is left alone", "[re
   SECTION("the command did not finish in time") {
     f.pg1.OnCommand("main restart", Status::Error("pg1 (198.18.0.11): command timed out"));
     Status restarted = f.Restart();
-    CHECK(restarted.message().find("did not finish within 300 s (ssh.command_timeout_seconds): "
+    CHECK(restarted.message().find("did not finish within 300 s (ssh.command_timeout): "
                                    "its state is unknown") != std::string::npos);
     CHECK(f.pg1.commands().size() == 1);
   }

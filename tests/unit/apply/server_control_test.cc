@@ -213,7 +213,7 @@ TEST_CASE("RunServerControl runs the control script around the command, bounded"
   REQUIRE_FALSE(timed_out.ok());
   CHECK(timed_out.status().message() ==
         "pg1 (198.18.0.11): command timed out after 42 s; the start of the PostgreSQL server did "
-        "not finish within 42 s (ssh.command_timeout_seconds): its state is unknown, so pgpair "
+        "not finish within 42 s (ssh.command_timeout): its state is unknown, so pgpair "
         "changed nothing more; look at the server, then run pgpair again");
 }
 

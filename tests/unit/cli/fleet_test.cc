@@ -5,6 +5,7 @@
 
 #include "engine/cli/fleet.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -23,6 +25,7 @@
 #include <thread>
 
 #include "engine/cli/cli.h"
+#include "engine/cli/logging.h"
 #include "engine/cli/manifest_list.h"
 #include "engine/util/shell_quote.h"
 
@@ -71,10 +74,12 @@ struct CountingConnector {
   std::atomic<int> connects{0};
   std::atomic<int> in_flight{0};
   std::atomic<int> most_in_flight{0};
+  bool log_each = false;  // logs "connecting to HOST (ADDRESS)" at info, as a transport would
 
   Connectors Make() {
     Connectors connectors;
     connectors.connect = [this](const HostSpec& host) -> Result<std::unique_ptr<Transport>> {
+      if (log_each) spdlog::info("connecting to {} ({})", host.name, host.address);
       ++connects;
       int now = ++in_flight;
       for (int seen = most_in_flight;
@@ -97,6 +102,13 @@ Run Fleet(FleetCommand command, PairCommandOptions options, CountingConnector* c
   std::cout.rdbuf(old_out);
   std::cerr.rdbuf(old_err);
   return {status, out.str(), err.str()};
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 std::vector<std::string> Lines(const std::string& text) {
@@ -185,6 +197,45 @@ TEST_CASE("every pair gets a line naming its failing host, and a broken manifest
   CHECK(named.size() == 6);
   CHECK_THAT(lines.back(),
              Catch::StartsWith("pgpair check: 7 pairs in ") && Catch::EndsWith(" s: 7 error"));
+}
+
+TEST_CASE("a fleet's log lines name their pair; a one-pair run's lines are as before",
+          "[fleet][log]") {
+  TempDir dir;
+  const std::string log = dir / "pgpair.log";
+  // Console off: the lines go to the log file only.
+  REQUIRE(ConfigureLogging("off", log).ok());
+  PairCommandOptions options;
+  for (const char* pair : {"alpha", "beta", "gamma"}) {
+    options.manifest_paths.push_back(dir.Write(std::string(pair) + ".yaml", Manifest(pair)));
+  }
+  options.jobs = 3;
+  CountingConnector counter;
+  counter.log_each = true;
+  Fleet(FleetCommand::kCheck, options, &counter);
+  spdlog::info("after the fleet");
+  spdlog::default_logger()->flush();
+  // Back to the console alone, for the tests that follow.
+  REQUIRE(ConfigureLogging("warn", "").ok());
+
+  std::vector<std::string> lines = Lines(ReadText(log));
+  std::map<std::string, int> connecting;  // pair -> lines of its connects
+  for (const std::string& line : lines) {
+    size_t at = line.find("connecting to ");
+    if (at == std::string::npos) continue;
+    INFO(line);
+    // "... info [beta] connecting to a (10.0.0.1)": the connect runs on a
+    // thread of the pair's own, which carries the name on.
+    size_t open = line.find(" [");
+    REQUIRE(open != std::string::npos);
+    REQUIRE(open + 2 < at);
+    std::string pair = line.substr(open + 2, line.find("] ", open) - open - 2);
+    CHECK(line.find("] connecting to ", open) == at - 2);
+    ++connecting[pair];
+  }
+  CHECK(connecting == std::map<std::string, int>{{"alpha", 2}, {"beta", 2}, {"gamma", 2}});
+  REQUIRE_FALSE(lines.empty());
+  CHECK_THAT(lines.back(), Catch::EndsWith(" info after the fleet"));
 }
 
 TEST_CASE("a shard K/N runs the pairs of its share only, each pair in exactly one share",

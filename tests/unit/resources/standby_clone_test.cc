@@ -666,6 +666,13 @@ TEST_CASE("A base backup's WAL stream is never the standby streaming", "[standby
     pair.standby.replication.receiver->status = "waiting";
     CHECK(WhyNotStreaming(pair.primary, pair.standby, "198.18.0.12", "pg2") ==
           "its WAL receiver is waiting");
+  }  SECTION("a receiver still streaming from a primary out of reach is not taken at its word") {
+    // The primary's facts are unknown: its senders were never read.
+    pair.primary.replication.senders.reset();
+    pair.primary.server.running.reset();
+    CHECK_FALSE(StandbyStreams(pair.primary, pair.standby, "198.18.0.12", "pg2"));
+    CHECK(WhyNotStreaming(pair.primary, pair.standby, "198.18.0.12", "pg2") ==
+          "the primary's WAL senders could not be read");
   }
 }
 

@@ -361,5 +361,37 @@ TEST_CASE("The source's CHECKPOINT runs first, and its failure changes nothing",
   }
 }
 
+TEST_CASE("A failed pg_rewind is told by its own words, without its progress lines",
+          "[standby_rewind]") {
+  FailedOver pair;
+  Plan plan;
+  StandbyRewindResource().Diff(pair.input, &plan);
+  REQUIRE(plan.changes.size() == 1);
+  FakeTransport primary{"pg2 (198.18.0.12)"};
+  primary.OnCommand("psql", FakeTransport::Stdout(""));  // the source's CHECKPOINT
+  FakeTransport standby{"pg1 (198.18.0.11)"};
+  standby.OnCommand(ScriptCalled("pgpair-standby-rewind", "rewind "),
+                    FakeTransport::Exit(1,
+                                        "1024/40960 kB (2%) copied\n"
+                                        "20480/40960 kB (50%) copied\n"
+                                        "pg_rewind: error: could not read file: No space left\n"
+                                        "pg_rewind failed; it is cloned again\n"));
+  ApplyContext context;
+  context.manifest = &pair.manifest;
+  context.plan_input = &pair.input;
+  context.primary = &primary;
+  context.standby = &standby;
+  context.replication_password = "secret";
+  Status applied = StandbyRewindResource().Apply(plan.changes[0], context);
+  REQUIRE_FALSE(applied.ok());
+  CHECK(applied.message() ==
+        "pg1 (198.18.0.11): pg_rewind: error: could not read file: No space left\n"
+        "pg_rewind failed; it is cloned again");
+  // The rewind is one command, given the password on its input only.
+  REQUIRE(standby.calls().size() == 1);
+  CHECK(standby.calls()[0].command.find("secret") == std::string::npos);
+  CHECK(standby.calls()[0].stdin_data.find(":secret") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace pgpair
