@@ -67,35 +67,6 @@ void CheckSwitchedTo(const std::string& manifest, const std::string& primary,
   CHECK(MissingOn(standby, acknowledged).empty());
 }
 
-// Runs `apply` of `manifest` with the writer committing, and returns the
-// writer's acknowledged ids; the apply's output goes to INFO.
-struct SwitchRun {
-  CommandResult apply;
-  std::vector<long long> acknowledged;
-  double longest_gap = 0;
-  int both_writable_rounds = 0;
-  int monitor_rounds = 0;
-};
-
-SwitchRun SwitchWithWriter(const std::string& manifest, long long first_id) {
-  SwitchRun run;
-  ContinuousWriter writer(first_id);
-  WritableMonitor monitor;
-  // Writes are flowing before the switch.
-  REQUIRE(WaitUntil([&] { return writer.Count() >= 20; }, std::chrono::seconds(20)));
-  run.apply = PgpairWithin(300, "apply --auto-approve " + manifest);
-  size_t after = writer.Count();
-  // ... and after it, on the new primary.
-  WaitUntil([&] { return writer.Count() >= after + 20; }, std::chrono::seconds(20));
-  writer.Stop();
-  monitor.Stop();
-  run.acknowledged = writer.Acknowledged();
-  run.longest_gap = writer.LongestGap();
-  run.both_writable_rounds = monitor.both_writable_rounds();
-  run.monitor_rounds = monitor.rounds();
-  return run;
-}
-
 TEST_CASE("switchover and back: swapping primary and standby in the manifest swaps the roles",
           "[switchover]") {
   StreamingPairWithWriter();
