@@ -40,6 +40,21 @@ constexpr std::chrono::seconds kProgressInterval{3};
 
 bool DataDirMissing(const HostFacts& standby) { return standby.layout.data_dir_exists == false; }
 
+// `path` relative to directory `dir` when it lies inside it, else empty.
+std::string RelativeInside(const std::string& path, std::string dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  if (path.size() <= dir.size() + 1 || path.compare(0, dir.size() + 1, dir + "/") != 0) return "";
+  return path.substr(dir.size() + 1);
+}
+
+// The host's postgresql.conf when it lies outside its data directory.
+std::optional<std::string> ConfigElsewhere(const HostFacts& host) {
+  const auto& config = host.layout.config_file;
+  const auto& data = host.layout.data_dir;
+  if (!config || !data || !RelativeInside(*config, *data).empty()) return std::nullopt;
+  return config;
+}
+
 class StandbyClone final : public TypedResource<StandbyCloneDetails> {
  public:
   const char* kind() const override { return kKind; }
@@ -236,6 +251,18 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
   const std::vector<std::string> leftovers =
       standby.layout.clone_leftovers.value_or(std::vector<std::string>());
   const std::string leftover_text = Join(leftovers, " and ");
+  const std::vector<CarriedConfigFile> carried = CarriedConfigFiles(standby, data_dir);
+  // A primary that keeps its configuration outside its data directory
+  // (Debian's) gives a copy without any: the standby's own are carried in.
+  const std::optional<std::string> primary_config = ConfigElsewhere(primary);
+  std::string carried_text;
+  if (!carried.empty() && primary_config) {
+    std::vector<std::string> names;
+    for (const CarriedConfigFile& file : carried) names.push_back(file.name);
+    carried_text = "; " + p + " keeps its configuration outside its data directory (" +
+                   *primary_config + "), so the copy holds none of its own: " + s + "'s " +
+                   Join(names, ", ") + " are carried into it from " + data_dir;
+  }
 
   auto replace = [&](std::optional<std::string> before, std::string why) {
     if (primary.server.running == false) {
@@ -256,6 +283,18 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
       block(s, "internal error: no timestamp to name the moved-aside data directory");
       return;
     }
+    if (!carried_text.empty() && DataDirMissing(standby)) {
+      std::vector<std::string> names;
+      for (const CarriedConfigFile& file : carried) {
+        if (file.required) names.push_back(data_dir + "/" + file.name);
+      }
+      block(s, s + "'s server reads its configuration from its data directory (" +
+                   Join(names, ", ") + "), which does not exist, and a copy of " + p +
+                   " brings none (" + p + " keeps its configuration in " + *primary_config +
+                   "); create " + s + "'s cluster first (initdb), or declare " + s +
+                   "'s config_file and hba_file outside its data directory");
+      return;
+    }
     Change change;
     change.resource = kKind;
     change.address = std::string(kKind) + "[" + s + "]";
@@ -268,6 +307,7 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
                     (DataDirMissing(standby) ? "put in place"
                                              : data_dir + " is moved to " + aside +
                                                    " (never deleted) and the copy put in place");
+    change.reason += carried_text;
     if (!leftovers.empty()) {
       change.reason +=
           "; " + leftover_text + ", left by an interrupted clone (never started), is removed first";
@@ -277,7 +317,7 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
     // are written.
     change.server_step = ServerStep::kStart;
     SetDetails(change, StandbyCloneDetails{data_dir, aside, *standby.layout.bin_dir, major,
-                                           conninfo, input.timestamp});
+                                           conninfo, input.timestamp, carried});
     decision.change = std::move(change);
     decision.verdict = CloneVerdict::kReplace;
   };
@@ -396,18 +436,50 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
   return decision;
 }
 
+std::vector<CarriedConfigFile> CarriedConfigFiles(const HostFacts& standby,
+                                                  const std::string& data_dir) {
+  std::vector<CarriedConfigFile> files;
+  const auto& layout = standby.layout;
+  std::string config = layout.config_file ? RelativeInside(*layout.config_file, data_dir) : "";
+  if (!config.empty()) files.push_back({config, true});
+  std::string hba = layout.hba_file ? RelativeInside(*layout.hba_file, data_dir) : "";
+  if (!hba.empty() && hba != config) files.push_back({hba, true});
+  // ident_file is not among the facts; beside a postgresql.conf in the data
+  // directory it is there by default, and a server starts without it.
+  if (!config.empty()) {
+    const size_t slash = config.rfind('/');
+    std::string ident =
+        (slash == std::string::npos ? "" : config.substr(0, slash + 1)) + "pg_ident.conf";
+    if (ident != hba) files.push_back({ident, false});
+  }
+  return files;
+}
+
 std::string CloneStepScript(const StandbyCloneDetails& clone, const std::string& os_user,
                             const std::string& step) {
-  return ScriptCommand(
-      kStandbyCloneScript, "pgpair-standby-clone",
-      {step, clone.data_dir, clone.aside, os_user, clone.bin_dir + "/pg_basebackup",
-       clone.primary.host, std::to_string(clone.primary.port), clone.primary.user});
+  std::vector<std::string> arguments = {step,
+                                        clone.data_dir,
+                                        clone.aside,
+                                        os_user,
+                                        clone.bin_dir + "/pg_basebackup",
+                                        clone.primary.host,
+                                        std::to_string(clone.primary.port),
+                                        clone.primary.user};
+  for (const CarriedConfigFile& file : clone.carried_config) {
+    arguments.push_back((file.required ? "required:" : "optional:") + file.name);
+  }
+  return ScriptCommand(kStandbyCloneScript, "pgpair-standby-clone", arguments);
 }
 
 nlohmann::json StandbyCloneDetails::ToJson() const {
+  nlohmann::json carried = nlohmann::json::array();
+  for (const CarriedConfigFile& file : carried_config) {
+    carried.push_back({{"name", file.name}, {"required", file.required}});
+  }
   return {{"data_dir", data_dir},        {"aside", aside},
           {"bin_dir", bin_dir},          {"major", major},
-          {"primary", primary.ToJson()}, {"timestamp", timestamp}};
+          {"primary", primary.ToJson()}, {"timestamp", timestamp},
+          {"carried_config", carried}};
 }
 
 }  // namespace pgpair

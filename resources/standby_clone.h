@@ -21,6 +21,12 @@ namespace pgpair {
 // <data_dir>.pgpair-<timestamp> (never deleted) and the copy in its place.
 // Leftovers of an interrupted clone under those two names are removed by
 // the next one. The server is left stopped: the orchestrator starts it.
+// A standby that reads its configuration files from its data directory (the
+// pg_ctl layout) keeps working when the primary keeps its own elsewhere
+// (Debian's /etc/postgresql/...), whose copy brings none: each such file
+// the copy lacks is carried into it from the old data directory before it
+// is marked ready (CarriedConfigFiles); a file the server needs that
+// neither has fails that step, and the old data directory is unchanged.
 // Blocks the plan when the two hosts' majors or architectures differ, and
 // when the standby ran as a primary of the same cluster after the fork
 // (split brain) unless allow_overwrite_primary; that flag is not needed
@@ -30,6 +36,24 @@ namespace pgpair {
 // note): its own changes and its start come first.
 const Resource& StandbyCloneResource();
 
+// A configuration file the standby's server reads from its data
+// directory: `name` relative to it; `required` when the server does not
+// start without it (postgresql.conf, pg_hba.conf; pg_ident.conf is not).
+struct CarriedConfigFile {
+  std::string name;
+  bool required = true;
+  bool operator==(const CarriedConfigFile& other) const {
+    return name == other.name && required == other.required;
+  }
+};
+
+// Pure. The configuration files `standby` reads from inside its data
+// directory `data_dir` (its config_file and hba_file when they lie there,
+// and pg_ident.conf beside a config_file there); empty when they lie
+// outside it (Debian's layout) or are unknown.
+std::vector<CarriedConfigFile> CarriedConfigFiles(const HostFacts& standby,
+                                                  const std::string& data_dir);
+
 // What a standby_clone change copies, and where.
 struct StandbyCloneDetails {
   std::string data_dir;
@@ -38,7 +62,11 @@ struct StandbyCloneDetails {
   int major = 0;
   StandbyConninfo primary;  // what the copy connects to and is configured with, password aside
   std::string timestamp;
-  // {"data_dir", "aside", "bin_dir", "major", "primary": {...}, "timestamp"}
+  // The standby's configuration files in its data directory, by name
+  // relative to it, carried into the copy when it lacks them.
+  std::vector<CarriedConfigFile> carried_config;
+  // {"data_dir", "aside", "bin_dir", "major", "primary": {...}, "timestamp",
+  //  "carried_config": [{"name", "required"}...]}
   nlohmann::json ToJson() const;
 };
 

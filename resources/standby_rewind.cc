@@ -1,5 +1,6 @@
 #include "resources/standby_rewind.h"
 
+#include <charconv>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "engine/apply/remote_guard.h"
+#include "engine/apply/remote_sql.h"
 #include "engine/apply/server_control.h"
 #include "engine/apply/standby_rewind.sh.inc"
 #include "engine/plan/switchover_state.h"
@@ -20,6 +22,28 @@ namespace pgpair {
 namespace {
 
 constexpr char kKind[] = "standby_rewind";
+
+// Why the new primary needs a CHECKPOINT before pg_rewind reads from it
+// (see standby_rewind.h), or nothing: its pg_control's timeline (the last
+// checkpoint's) is older than the newest timeline history in its pg_wal,
+// or unknown while that history shows a promotion.
+std::optional<std::string> SourceCheckpointNeeded(const HostFacts& primary) {
+  const auto& fork = primary.replication.timeline_fork;
+  if (!fork) return std::nullopt;
+  std::optional<int> checkpoint_timeline;
+  if (const auto& text = primary.server.timeline) {
+    int value = 0;
+    auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (error == std::errc() && end == text->data() + text->size()) checkpoint_timeline = value;
+  }
+  if (checkpoint_timeline && *checkpoint_timeline >= fork->timeline) return std::nullopt;
+  const std::string& p = primary.name;
+  return p + "'s pg_control " +
+         (checkpoint_timeline ? "still names timeline " + std::to_string(*checkpoint_timeline)
+                              : std::string("names no timeline pgpair could read")) +
+         " (no checkpoint since its promotion to timeline " + std::to_string(fork->timeline) +
+         "), and pg_rewind reads its source's timeline there: a CHECKPOINT on " + p + " first";
+}
 
 // postgresql.conf when it is not in the data directory (Debian's
 // /etc/postgresql/...): single-user recovery must be told where it is.
@@ -70,8 +94,11 @@ class StandbyRewind final : public TypedResource<StandbyRewindDetails> {
                         : std::string()) +
                    ", streaming from it";
     const std::string keep = data_dir + ".pgpair-" + input.timestamp;
+    const std::optional<std::string> checkpoint_first = SourceCheckpointNeeded(primary);
     change.reason = s + " ran as a primary after " + p + " was promoted from it (" +
-                    DescribeDivergence(primary, standby) + "); pg_rewind copies back from " + p +
+                    DescribeDivergence(primary, standby) + "); " +
+                    (checkpoint_first ? *checkpoint_first + "; " : std::string()) +
+                    "pg_rewind copies back from " + p +
                     " what changed since the fork, after a dry run that changes nothing; " + s +
                     "'s WAL, with the transactions after the fork, and its configuration files "
                     "are kept in " +
@@ -82,12 +109,12 @@ class StandbyRewind final : public TypedResource<StandbyRewindDetails> {
                              : std::string());
     change.impact = Impact::kRestart;
     change.server_step = ServerStep::kStart;
-    SetDetails(
-        change,
-        StandbyRewindDetails{
-            data_dir, keep, *standby.layout.bin_dir, ConfigOutsideData(standby, data_dir),
-            input.manifest->archive ? input.manifest->archive->dir : "", *standby.server.major,
-            running, DesiredStandbyConninfo(*input.manifest, primary), input.timestamp});
+    SetDetails(change,
+               StandbyRewindDetails{
+                   data_dir, keep, *standby.layout.bin_dir, ConfigOutsideData(standby, data_dir),
+                   input.manifest->archive ? input.manifest->archive->dir : "",
+                   *standby.server.major, running, checkpoint_first.has_value(),
+                   DesiredStandbyConninfo(*input.manifest, primary), input.timestamp});
     plan->changes.push_back(std::move(change));
   }
 
@@ -106,6 +133,23 @@ class StandbyRewind final : public TypedResource<StandbyRewindDetails> {
       if (context.progress) context.progress(label + ": " + text);
     };
     const std::chrono::seconds timeout(host->ssh.command_timeout_seconds);
+
+    // Before anything changes: a failure here leaves both hosts as they were.
+    if (rewind.checkpoint_source) {
+      const std::string& p = context.manifest->primary;
+      const HostSpec* source = context.manifest->FindHost(p);
+      if (!source) return Status::Error("standby_rewind: no host " + p + " in the manifest");
+      if (context.progress) {
+        context.progress(context.For(p).host_label() +
+                         ": CHECKPOINT, so that its pg_control names its timeline for pg_rewind");
+      }
+      Result<std::string> done =
+          RunRemoteSql(context.For(p), *source, context.FactsFor(p), "CHECKPOINT;");
+      if (!done.ok()) {
+        return Status::Error(done.status().message() + "; " + change.host +
+                             " was not rewound, and nothing was changed");
+      }
+    }
 
     if (rewind.stop_first) {
       progress("stopping the PostgreSQL server, a primary that diverged (its sessions end)");
@@ -222,11 +266,11 @@ std::string RewindStepScript(const StandbyRewindDetails& rewind, const std::stri
 }
 
 nlohmann::json StandbyRewindDetails::ToJson() const {
-  return {{"data_dir", data_dir},       {"keep", keep},
-          {"bin_dir", bin_dir},         {"config_file", config_file},
-          {"archive_dir", archive_dir}, {"major", major},
-          {"stop_first", stop_first},   {"primary", primary.ToJson()},
-          {"timestamp", timestamp}};
+  return {{"data_dir", data_dir},        {"keep", keep},
+          {"bin_dir", bin_dir},          {"config_file", config_file},
+          {"archive_dir", archive_dir},  {"major", major},
+          {"stop_first", stop_first},    {"checkpoint_source", checkpoint_source},
+          {"primary", primary.ToJson()}, {"timestamp", timestamp}};
 }
 
 }  // namespace pgpair

@@ -15,13 +15,22 @@ namespace pgpair {
 // Where ChooseRewind allows it, this resource plans the rejoin and the clone
 // (resources/standby_clone.h) stands back; else the clone copies it again.
 //
+// pg_rewind takes the source's timeline from its pg_control, which a
+// promoted server updates only at its first checkpoint on the new timeline
+// (a spread one, which may take minutes): rewound from a source that has
+// not written it yet, the copy cannot reach its minimum recovery point and
+// never starts. So a CHECKPOINT on the new primary comes first when its
+// facts show that (checkpoint_source), before anything else changes.
+//
 // Apply stops the former primary if it runs (only planned with
 // allow_overwrite_primary: it still takes writes), finishes a crashed
 // server's recovery in single-user mode, and runs pg_rewind from the new
 // primary as the replication role (a dry run first, which changes
 // nothing). Its WAL (the transactions after the fork) and the configuration
 // files of its data directory are copied to <data_dir>.pgpair-<timestamp>
-// first, never deleted. It is then configured as a standby
+// first, never deleted; those pg_rewind removed because the new primary
+// keeps its configuration outside its data directory (Debian's) are put
+// back from there. It is then configured as a standby
 // (engine/apply/standby_setup.h) and started by the orchestrator. A rewind
 // that does not finish leaves <data_dir>.pgpair-rewinding, and the next
 // plan clones the host again (see engine/apply/standby_rewind.sh).
@@ -37,10 +46,13 @@ struct StandbyRewindDetails {
   std::string archive_dir;
   int major = 0;
   bool stop_first = false;  // the former primary runs: it is stopped first
+  // The new primary's pg_control still names a timeline older than its
+  // own (no checkpoint since its promotion): a CHECKPOINT there first.
+  bool checkpoint_source = false;
   StandbyConninfo primary;  // the source, and what the rewound copy streams from
   std::string timestamp;
   // {"data_dir", "keep", "bin_dir", "config_file", "archive_dir", "major",
-  //  "stop_first", "primary": {...}, "timestamp"}
+  //  "stop_first", "checkpoint_source", "primary": {...}, "timestamp"}
   nlohmann::json ToJson() const;
 };
 

@@ -2,13 +2,18 @@
 # shellcheck shell=sh
 # For resources/standby_clone.cc, run as root on the standby host as
 #   sh -c SCRIPT pgpair-standby-clone STEP DATA ASIDE OS_USER PG_BASEBACKUP \
-#     PRIMARY_HOST PRIMARY_PORT REPL_USER
+#     PRIMARY_HOST PRIMARY_PORT REPL_USER [CONFIG...]
 #   STEP          stage | ready | swap
 #   DATA          the standby's data directory
 #   ASIDE         where swap moves the old data directory (never deleted)
 #   OS_USER       the operating system user that owns the server
 #   PG_BASEBACKUP the pg_basebackup of the cluster's major (stage)
 #   PRIMARY_HOST PRIMARY_PORT REPL_USER   where stage copies from
+#   CONFIG        required:NAME or optional:NAME, a configuration file the
+#                 server reads from DATA (NAME relative to it): ready copies
+#                 it from DATA into the copy when the copy lacks it (the
+#                 primary keeps its configuration elsewhere, as Debian
+#                 does); a required one that neither has fails ready
 # stage reads one line of a libpq password file on stdin, and writes
 # pg_basebackup's --progress and --verbose lines to standard error.
 #
@@ -22,6 +27,7 @@
 set -u
 STEP=$1 DATA=$2 ASIDE=$3 OS_USER=$4 PG_BASEBACKUP=$5
 PRIMARY_HOST=$6 PRIMARY_PORT=$7 REPL_USER=$8
+shift 8
 umask 077
 cd / || exit 1
 staging=$DATA.pgpair-staging
@@ -95,10 +101,28 @@ stage() {
   complete=yes
 }
 
+# The standby's own configuration files (the CONFIG arguments) that the copy
+# lacks, copied from DATA with their owner and mode. Nothing of DATA changes.
+carry_config() {
+  for spec in "$@"; do
+    need=${spec%%:*} name=${spec#*:}
+    [ ! -e "$staging/$name" ] || continue
+    if [ -f "$DATA/$name" ]; then
+      if ! { mkdir -p -- "$(dirname -- "$staging/$name")" &&
+        cp -p -- "$DATA/$name" "$staging/$name"; }; then
+        fail "$DATA/$name cannot be copied into $staging; $DATA is unchanged"
+      fi
+    elif [ "$need" = required ]; then
+      fail "the copy has no $name (the primary keeps its configuration outside its data directory) and $DATA has none to carry into it; $DATA is unchanged: put the server's $name in $DATA, or declare config_file and hba_file outside it"
+    fi
+  done
+}
+
 # The copy in staging is complete and configured as a standby.
 mark_ready() {
   [ -d "$staging" ] || fail "$staging does not exist: the copy is gone"
   [ ! -e "$ready" ] || fail "$ready already exists"
+  carry_config "$@"
   mv -- "$staging" "$ready" || fail "$staging cannot be renamed to $ready"
   sync -- "$(dirname -- "$DATA")" 2>/dev/null || sync
 }
@@ -126,7 +150,7 @@ swap() {
 
 case $STEP in
   stage) stage ;;
-  ready) mark_ready ;;
+  ready) mark_ready "$@" ;;
   swap) swap ;;
   *) fail "unknown step $STEP" ;;
 esac

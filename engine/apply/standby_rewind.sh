@@ -129,6 +129,20 @@ rewind() {
   if ! run_rewind --progress >&2; then
     fail "pg_rewind failed; $DATA may be inconsistent and is never started as it is: the next plan clones it again (its WAL and configuration are kept in $KEEP)"
   fi
+  restore_config
+}
+
+# pg_rewind removes the files the source's data directory lacks: a source
+# that keeps its configuration elsewhere (Debian's /etc/postgresql) takes
+# away the configuration this server reads from DATA. Those come back from
+# KEEP; the source's copies, when it had them, stay (as pg_basebackup's).
+restore_config() {
+  for f in postgresql.conf pg_hba.conf pg_ident.conf; do
+    if [ -f "$KEEP/$f" ] && [ ! -e "$DATA/$f" ]; then
+      cp -p -- "$KEEP/$f" "$DATA/$f" ||
+        fail "pg_rewind removed $DATA/$f (its source has none) and it cannot be put back from $KEEP; $DATA is never started as it is: the next plan clones it again"
+    fi
+  done
 }
 
 case $STEP in

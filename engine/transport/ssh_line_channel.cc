@@ -42,7 +42,7 @@ Result<std::unique_ptr<LineChannel>> SshLineChannel::Open(std::unique_ptr<SshTra
     t.broken_ = "no answer while " + doing;
     return Status::Error(label + ": cannot start " + name + ": no answer within " +
                          std::to_string(timeout.count() / 1000) + " s while " + doing +
-                         " (ssh.connect_timeout_seconds)");
+                         " (ssh.connect_timeout)");
   };
   LIBSSH2_CHANNEL* channel;
   while ((channel = libssh2_channel_open_session(session)) == nullptr) {

@@ -123,7 +123,7 @@ Result<int> ConnectTcp(const SshTarget& target, milliseconds timeout) {
     }
     close(fd);
     last_error = error == ETIMEDOUT ? "no answer within " + DescribeTimeout(timeout) +
-                                          " (ssh.connect_timeout_seconds)"
+                                          " (ssh.connect_timeout)"
                                     : std::strerror(error);
     if (Remaining(deadline).count() == 0) break;
   }
@@ -222,7 +222,7 @@ Result<std::unique_ptr<SshTransport>> SshTransport::Connect(const SshTarget& giv
   if (int rc = libssh2_session_handshake(raw, transport->socket_fd_); rc != 0) {
     std::string why = Libssh2LastError(raw);
     if (rc == LIBSSH2_ERROR_TIMEOUT) {
-      why = "no answer within " + DescribeTimeout(timeout) + " (ssh.connect_timeout_seconds)";
+      why = "no answer within " + DescribeTimeout(timeout) + " (ssh.connect_timeout)";
     } else if (rc == LIBSSH2_ERROR_BANNER_RECV || rc == LIBSSH2_ERROR_SOCKET_DISCONNECT) {
       why +=
           "; the connection was closed before the SSH greeting: is an SSH server "

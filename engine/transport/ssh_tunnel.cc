@@ -163,7 +163,7 @@ Result<LIBSSH2_CHANNEL*> SshTunnel::OpenChannel() {
       return Status::Error(
           ErrorMessage("the host's sshd did not answer within " +
                        std::to_string(std::max(1, transport_.target_.ssh.connect_timeout_seconds)) +
-                       " s (ssh.connect_timeout_seconds); pgpair stops using this ssh connection"));
+                       " s (ssh.connect_timeout); pgpair stops using this ssh connection"));
     }
   }
 }

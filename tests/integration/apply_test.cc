@@ -314,7 +314,7 @@ TEST_CASE("apply shows the clone's progress and what it waits for", "[apply][pro
                           std::regex(R"(-> pg2 \(198\.18\.0\.12\): copied [0-9.]+ MB in )"
                                      R"([0-9.]+ s)")));
   CHECK(Contains(applied.out, "waiting for pg1's checkpoint"));
-  CHECK(Contains(applied.out, "at most 300 s, ssh.command_timeout_seconds"));
+  CHECK(Contains(applied.out, "gives up after 300 s without progress, ssh.command_timeout"));
   CHECK(Contains(applied.out, "waiting at most"));
   // Nothing of pg_basebackup's own words leaks as an error or a stray line.
   CHECK_FALSE(Contains(applied.out + applied.err, "tablespace"));

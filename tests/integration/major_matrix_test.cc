@@ -18,60 +18,14 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "tests/integration/host_layout.h"
 #include "tests/integration/sandbox_support.h"
+#include "tests/integration/switchover_support.h"
 
 namespace pgpair::testing {
 namespace {
 
 using nlohmann::json;
-
-// Where the sandbox puts a major on a host, and how to drive its server by
-// hand (what an operator, not pgpair, would do to cause drift).
-struct Layout {
-  int major = 0;
-  std::string bin_dir;
-  std::string data_dir;
-  std::string conf_file;
-  std::string hba_file;
-
-  bool debian() const { return major == 15; }
-
-  static Layout Of(int major) {
-    Layout l;
-    l.major = major;
-    if (major == 15) {
-      l.bin_dir = "/usr/lib/postgresql/15/bin";
-      l.data_dir = "/var/lib/postgresql/15/main";
-      l.conf_file = "/etc/postgresql/15/main/postgresql.conf";
-      l.hba_file = "/etc/postgresql/15/main/pg_hba.conf";
-    } else {
-      const std::string n = std::to_string(major);
-      l.bin_dir = "/opt/pgsql-" + n + "/bin";
-      l.data_dir = "/var/lib/pgsql/" + n + "/data";
-      l.conf_file = l.data_dir + "/postgresql.conf";
-      l.hba_file = l.data_dir + "/pg_hba.conf";
-    }
-    return l;
-  }
-
-  // "restart", "reload", "stop" or "start".
-  std::string Control(const std::string& action) const {
-    if (debian()) return "pg_ctlcluster 15 main " + action;
-    std::string command =
-        "cd / && runuser -u postgres -- " + bin_dir + "/pg_ctl " + action + " -D " + data_dir;
-    if (action != "reload") command += " -w -t 60 -m fast";
-    if (action == "start" || action == "restart") command += " -l " + data_dir + "/by-hand.log";
-    return command;
-  }
-
-  // psql as postgres through the socket the running server names in its
-  // postmaster.pid.
-  std::string Psql(const std::string& sql) const {
-    return "cd / && runuser -u postgres -- " + bin_dir +
-           "/psql -X -A -t -q -v ON_ERROR_STOP=1 -p 5432 -d postgres -h \"$(sed -n 5p " + data_dir +
-           "/postmaster.pid)\" -c " + ShellQuote(sql);
-  }
-};
 
 int MatrixMajor() {
   const char* value = std::getenv("PGPAIR_MATRIX_MAJOR");
@@ -83,7 +37,7 @@ int MatrixMajor() {
 // examples/sandbox.yaml with pg1's layout left to discovery and pg2's
 // declared (or discovered too), plus a setting whose name depends on the
 // major.
-std::string MatrixManifest(const Layout& layout, bool declare_standby) {
+std::string MatrixManifest(const HostLayout& layout, bool declare_standby) {
   const std::string debian_cluster = "    postgres: {cluster: 15/main}\n";
   std::string text = ReadText(Example("sandbox.yaml"));
   size_t pg1 = text.find(debian_cluster);
@@ -93,7 +47,7 @@ std::string MatrixManifest(const Layout& layout, bool declare_standby) {
   REQUIRE(pg2 != std::string::npos);
   if (!declare_standby) {
     text.erase(pg2, debian_cluster.size());
-  } else if (!layout.debian()) {
+  } else if (!layout.debian) {
     text.replace(pg2, debian_cluster.size(),
                  "    postgres:\n      bin_dir: " + layout.bin_dir +
                      "\n      data_dir: " + layout.data_dir + "\n      service: pg_ctl\n");
@@ -114,13 +68,14 @@ class Scenario {
  public:
   // `swapped`: primary: and standby: exchanged (a switchover to pg2).
   explicit Scenario(int major, bool declare_standby = true, bool swapped = false)
-      : layout_(Layout::Of(major)) {
+      : layout_(HostLayout::Of(major)) {
     std::string text = MatrixManifest(layout_, declare_standby);
     if (swapped) text = Replaced(text, "primary: pg1\nstandby: pg2", "primary: pg2\nstandby: pg1");
     manifest_ = dir_.Write("pair.yaml", text);
   }
 
-  const Layout& layout() const { return layout_; }
+  const HostLayout& layout() const { return layout_; }
+  const std::string& manifest() const { return manifest_; }
 
   CommandResult Run(const std::string& command) {
     return Pgpair(command + " " + ShellQuote(manifest_));
@@ -173,7 +128,7 @@ class Scenario {
   }
 
  private:
-  Layout layout_;
+  HostLayout layout_;
   TempDir dir_;
   std::string manifest_;
 };
@@ -190,7 +145,7 @@ TEST_CASE("one major: fresh pair, apply, verify, converged plan, drift repaired"
   RequireSandbox("up");
   RequireSandbox("reset --major " + std::to_string(major));
   Scenario s(major);
-  const Layout& layout = s.layout();
+  const HostLayout& layout = s.layout();
 
   // Both hosts run the major, found where the sandbox put it, and the
   // facts of every major fit the schema.
@@ -263,13 +218,23 @@ TEST_CASE("one major: fresh pair, apply, verify, converged plan, drift repaired"
 
     // Switchover and back, declared by swapping primary: and standby:
     // (resources/switchover.h): pg_promote() from 12, pg_ctl promote and
-    // recovery.conf on 10 and 11. A row committed before each switch is on
-    // both hosts after it.
-    s.Sql("pg1",
-          "CREATE TABLE switch_rows (id int PRIMARY KEY); INSERT INTO switch_rows VALUES (1)");
+    // recovery.conf on 10 and 11; a client commits rows all the while
+    // (switchover_support.h). Every commit it saw acknowledged is on both
+    // hosts after each switch.
+    const PairLayout layouts = PairLayout::Both(layout);
+    const std::string prepared = PrepareWriter("pg1", layouts);
+    INFO(prepared);
+    REQUIRE(prepared.empty());
     Scenario swapped(major, true, /*swapped=*/true);
-    double switchover = swapped.Timed("apply --auto-approve", 0);
-    Report("switchover_seconds", std::to_string(switchover));
+    SwitchRun there = SwitchWithWriter(swapped.manifest(), 1);
+    {
+      INFO("apply: " << there.apply.out << there.apply.err);
+      REQUIRE(there.apply.exit_status == 0);
+    }
+    Report("switchover_seconds", std::to_string(there.apply_seconds));
+    Report("write_gap_there", std::to_string(there.longest_gap));
+    Report("commits_there", std::to_string(there.acknowledged.size()));
+    CHECK(there.both_writable_rounds == 0);
     CHECK(swapped.Sql("pg2", "SELECT pg_is_in_recovery()") == "f\n");
     CHECK(swapped.Sql("pg1", "SELECT pg_is_in_recovery()") == "t\n");
     if (major >= 12) {
@@ -278,18 +243,28 @@ TEST_CASE("one major: fresh pair, apply, verify, converged plan, drift repaired"
       s.OnBoth("pg1", "grep -q \"^recovery_target_timeline = 'latest'\" " + layout.data_dir +
                           "/recovery.conf");
     }
+    CHECK(MissingOn("pg2", there.acknowledged, layouts).empty());
+    CHECK(MissingOn("pg1", there.acknowledged, layouts).empty());
     CHECK(swapped.Run("verify").exit_status == 0);
     CHECK(swapped.Run("plan").exit_status == 0);
-    swapped.Sql("pg2", "INSERT INTO switch_rows VALUES (2)");
-    s.Timed("apply --auto-approve", 0);
+
+    SwitchRun back = SwitchWithWriter(s.manifest(), 1000000);
+    {
+      INFO("apply back: " << back.apply.out << back.apply.err);
+      REQUIRE(back.apply.exit_status == 0);
+    }
+    Report("switchback_seconds", std::to_string(back.apply_seconds));
+    Report("write_gap_back", std::to_string(back.longest_gap));
+    Report("commits_back", std::to_string(back.acknowledged.size()));
+    CHECK(back.both_writable_rounds == 0);
     CHECK(s.Sql("pg1", "SELECT pg_is_in_recovery()") == "f\n");
-    s.Sql("pg1", "INSERT INTO switch_rows VALUES (3)");
+    CHECK(s.Sql("pg2", "SELECT pg_is_in_recovery()") == "t\n");
+    std::vector<long long> acknowledged = there.acknowledged;
+    acknowledged.insert(acknowledged.end(), back.acknowledged.begin(), back.acknowledged.end());
+    CHECK(MissingOn("pg1", acknowledged, layouts).empty());
+    CHECK(MissingOn("pg2", acknowledged, layouts).empty());
     CHECK(s.Run("verify").exit_status == 0);
     CHECK(s.Run("plan").exit_status == 0);
-    CHECK(s.Sql("pg1", "SELECT string_agg(id::text, ',' ORDER BY id) FROM switch_rows") ==
-          "1,2,3\n");
-    CHECK(s.Sql("pg2", "SELECT string_agg(id::text, ',' ORDER BY id) FROM switch_rows") ==
-          "1,2,3\n");
 
     // A failover by hand, then the rejoin declared by the swap: pg1 stopped
     // hard, pg2 promoted and written on, pg1 started again as a primary of
@@ -302,17 +277,17 @@ TEST_CASE("one major: fresh pair, apply, verify, converged plan, drift repaired"
     } else {
       s.OnBoth("pg2", layout.Control("promote"));
     }
-    s.Sql("pg2", "INSERT INTO switch_rows VALUES (4)");
+    s.Sql("pg2", "INSERT INTO switch_rows (id) VALUES (5000000)");
     s.OnBoth("pg1", layout.Control("start"));
-    s.Sql("pg1", "INSERT INTO switch_rows VALUES (99)");
+    s.Sql("pg1", "INSERT INTO switch_rows (id) VALUES (9999999)");
     CHECK(swapped.Run("plan").exit_status == 1);  // pg1 takes writes: the flag is needed
     const json rejoin = swapped.Json("plan --allow-overwrite-primary");
     std::vector<std::string> planned;
     for (const json& change : rejoin["changes"]) planned.push_back(change["address"]);
-    const std::string how = layout.debian() ? "standby_rewind[pg1]" : "standby_clone[pg1]";
+    const std::string how = layout.debian ? "standby_rewind[pg1]" : "standby_clone[pg1]";
     INFO(rejoin.dump(2).substr(0, 4000));
     CHECK(std::find(planned.begin(), planned.end(), how) != planned.end());
-    Report("rejoin", layout.debian() ? "pg_rewind" : "clone");
+    Report("rejoin", layout.debian ? "pg_rewind" : "clone");
     double rejoined = swapped.Timed("apply --auto-approve --allow-overwrite-primary", 0);
     Report("rejoin_seconds", std::to_string(rejoined));
     CHECK(swapped.Sql("pg1", "SELECT pg_is_in_recovery()") == "t\n");
@@ -321,15 +296,19 @@ TEST_CASE("one major: fresh pair, apply, verify, converged plan, drift repaired"
     }
     CHECK(swapped.Run("verify").exit_status == 0);
     CHECK(swapped.Run("plan").exit_status == 0);
-    CHECK(swapped.Sql("pg1", "SELECT string_agg(id::text, ',' ORDER BY id) FROM switch_rows") ==
-          "1,2,3,4\n");
+    // pg2's row after the fork is there, pg1's own is gone, and every
+    // acknowledged row of the switchovers is kept.
+    CHECK(swapped.Sql("pg1",
+                      "SELECT string_agg(id::text, ',' ORDER BY id) FROM switch_rows "
+                      "WHERE id >= 5000000") == "5000000\n");
+    CHECK(MissingOn("pg1", acknowledged, layouts).empty());
     Report("result", "pass");
   }
 }
 
 // plan and apply both refuse the pair, saying `why`, and neither host has
 // changed: no replication role on pg1, pg2 still a primary of its own.
-void ExpectRefused(Scenario& s, const std::string& why, const Layout& standby) {
+void ExpectRefused(Scenario& s, const std::string& why, const HostLayout& standby) {
   CommandResult plan = s.Run("plan");
   INFO(plan.out << plan.err);
   CHECK(plan.exit_status == 1);
@@ -347,7 +326,7 @@ TEST_CASE("a pair across two majors is refused before anything changes", "[major
   // leaves the layout to discovery.
   RequireSandbox("reset --major 15 --major pg2=18");
   Scenario s(15, /*declare_standby=*/false);
-  ExpectRefused(s, "pg1 runs PostgreSQL 15 but pg2's cluster is 18", Layout::Of(18));
+  ExpectRefused(s, "pg1 runs PostgreSQL 15 but pg2's cluster is 18", HostLayout::Of(18));
 }
 
 TEST_CASE("a pair across two CPU architectures is refused before anything changes", "[majors]") {
@@ -358,7 +337,7 @@ TEST_CASE("a pair across two CPU architectures is refused before anything change
   ExpectRefused(s,
                 "pg1 is x86_64 but pg2 is i686: physical replication copies data files byte "
                 "for byte and fails across architectures",
-                Layout::Of(15));
+                HostLayout::Of(15));
   RequireSandbox("reset");
 }
 

@@ -4,9 +4,10 @@
 // What the switchover tests share: a client that commits rows without pause
 // through libpq's multi-host connection string (target_session_attrs =
 // read-write: it reconnects to whichever host is primary) and records every
-// commit the server acknowledged; and a monitor that asks both hosts,
-// directly, whether they take writes. Real libpq against the sandbox hosts;
-// nothing is faked.
+// commit the server acknowledged; a monitor that asks both hosts,
+// directly, whether they take writes; and an apply run while both work.
+// Each host in the layout the sandbox gave it (host_layout.h). Real libpq
+// against the sandbox hosts; nothing is faked.
 
 #include <libpq-fe.h>
 
@@ -19,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/integration/fault_support.h"
+#include "tests/integration/host_layout.h"
 #include "tests/integration/sandbox_support.h"
 
 namespace pgpair::testing {
@@ -30,21 +33,30 @@ inline const std::string kWriterRole = "pgpair_writer";
 inline const std::string kWriterPassword = "writer-test-only";
 inline const std::string kWriterHba = "host postgres pgpair_writer 198.18.0.1/32 scram-sha-256";
 
+// SQL on `host`'s server as postgres, in the host's layout.
+inline CommandResult SqlIn(const PairLayout& layouts, const std::string& host,
+                           const std::string& sql) {
+  return OnHost(host, layouts.Of(host).Psql(sql));
+}
+
 // On a streaming pair whose primary is `primary`: the role and table on the
-// primary (they reach the standby with the WAL), the hba line on both hosts,
-// listen_addresses '*' where the server listens on localhost only. Returns
-// what failed, "" when all is set.
-inline std::string PrepareWriter(const std::string& primary) {
-  CommandResult sql = SqlOnHost(
-      primary, "CREATE ROLE " + kWriterRole + " LOGIN PASSWORD '" + kWriterPassword +
-                   "'; CREATE TABLE switch_rows (id bigint PRIMARY KEY, at timestamptz NOT NULL "
-                   "DEFAULT clock_timestamp()); GRANT SELECT, INSERT ON switch_rows TO " +
-                   kWriterRole);
+// primary (they reach the standby with the WAL), and the hba line in each
+// host's own pg_hba.conf, reloaded as its layout does. The manifest gives
+// the future primary listen_addresses '*'. Returns what failed, "" when all
+// is set.
+inline std::string PrepareWriter(const std::string& primary, const PairLayout& layouts = {}) {
+  CommandResult sql =
+      SqlIn(layouts, primary,
+            "CREATE ROLE " + kWriterRole + " LOGIN PASSWORD '" + kWriterPassword +
+                "'; CREATE TABLE switch_rows (id bigint PRIMARY KEY, at timestamptz NOT NULL "
+                "DEFAULT clock_timestamp()); GRANT SELECT, INSERT ON switch_rows TO " +
+                kWriterRole);
   if (sql.exit_status != 0) return "on " + primary + ": " + sql.out + sql.err;
   for (const char* host : {"pg1", "pg2"}) {
-    CommandResult hba = OnHost(host, "printf '%s\\n' " + ShellQuote(kWriterHba) +
-                                         " >> /etc/postgresql/15/main/pg_hba.conf && "
-                                         "pg_ctlcluster 15 main reload");
+    const HostLayout& layout = layouts.Of(host);
+    CommandResult hba =
+        OnHost(host, "printf '%s\\n' " + ShellQuote(kWriterHba) + " >> " +
+                         ShellQuote(layout.hba_file) + " && " + layout.Control("reload"));
     if (hba.exit_status != 0) return std::string("hba on ") + host + ": " + hba.out + hba.err;
   }
   return "";
@@ -188,8 +200,9 @@ class WritableMonitor {
 
 // The ids of switch_rows on `host`, as its server has them; empty set and
 // ok=false when it cannot be read.
-inline std::set<long long> RowsOn(const std::string& host, bool* ok) {
-  CommandResult rows = SqlOnHost(host, "SELECT id FROM switch_rows");
+inline std::set<long long> RowsOn(const std::string& host, bool* ok,
+                                  const PairLayout& layouts = {}) {
+  CommandResult rows = SqlIn(layouts, host, "SELECT id FROM switch_rows");
   *ok = rows.exit_status == 0;
   std::set<long long> ids;
   std::istringstream lines(rows.out);
@@ -202,11 +215,12 @@ inline std::set<long long> RowsOn(const std::string& host, bool* ok) {
 
 // The acknowledged ids missing on `host`, waiting (bounded) for a standby
 // to replay them; "" when none is missing.
-inline std::string MissingOn(const std::string& host, const std::vector<long long>& acknowledged) {
+inline std::string MissingOn(const std::string& host, const std::vector<long long>& acknowledged,
+                             const PairLayout& layouts = {}) {
   std::string missing;
   for (int attempt = 0; attempt < 50; ++attempt) {
     bool ok = false;
-    std::set<long long> ids = RowsOn(host, &ok);
+    std::set<long long> ids = RowsOn(host, &ok, layouts);
     missing.clear();
     int count = 0;
     for (long long id : acknowledged) {
@@ -219,6 +233,40 @@ inline std::string MissingOn(const std::string& host, const std::vector<long lon
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   return host + " lacks acknowledged ids: " + missing;
+}
+
+// What an apply with the writer committing all the while saw.
+struct SwitchRun {
+  CommandResult apply;
+  double apply_seconds = 0;  // wall time of the apply, reported, never asserted
+  std::vector<long long> acknowledged;
+  double longest_gap = 0;
+  int both_writable_rounds = 0;
+  int monitor_rounds = 0;
+};
+
+// Runs `apply --auto-approve` of `manifest` while a ContinuousWriter (ids
+// from `first_id`) commits and a WritableMonitor watches: writes flow
+// before it (at least 20 commits, waited for at most 20 s) and, when it
+// succeeded, after it (20 more, at most 20 s).
+inline SwitchRun SwitchWithWriter(const std::string& manifest, long long first_id) {
+  SwitchRun run;
+  ContinuousWriter writer(first_id);
+  WritableMonitor monitor;
+  REQUIRE(WaitUntil([&] { return writer.Count() >= 20; }, std::chrono::seconds(20)));
+  const auto started = std::chrono::steady_clock::now();
+  run.apply = PgpairWithin(300, "apply --auto-approve " + ShellQuote(manifest));
+  run.apply_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  size_t after = writer.Count();
+  WaitUntil([&] { return writer.Count() >= after + 20; }, std::chrono::seconds(20));
+  writer.Stop();
+  monitor.Stop();
+  run.acknowledged = writer.Acknowledged();
+  run.longest_gap = writer.LongestGap();
+  run.both_writable_rounds = monitor.both_writable_rounds();
+  run.monitor_rounds = monitor.rounds();
+  return run;
 }
 
 }  // namespace pgpair::testing

@@ -67,35 +67,6 @@ void CheckSwitchedTo(const std::string& manifest, const std::string& primary,
   CHECK(MissingOn(standby, acknowledged).empty());
 }
 
-// Runs `apply` of `manifest` with the writer committing, and returns the
-// writer's acknowledged ids; the apply's output goes to INFO.
-struct SwitchRun {
-  CommandResult apply;
-  std::vector<long long> acknowledged;
-  double longest_gap = 0;
-  int both_writable_rounds = 0;
-  int monitor_rounds = 0;
-};
-
-SwitchRun SwitchWithWriter(const std::string& manifest, long long first_id) {
-  SwitchRun run;
-  ContinuousWriter writer(first_id);
-  WritableMonitor monitor;
-  // Writes are flowing before the switch.
-  REQUIRE(WaitUntil([&] { return writer.Count() >= 20; }, std::chrono::seconds(20)));
-  run.apply = PgpairWithin(300, "apply --auto-approve " + manifest);
-  size_t after = writer.Count();
-  // ... and after it, on the new primary.
-  WaitUntil([&] { return writer.Count() >= after + 20; }, std::chrono::seconds(20));
-  writer.Stop();
-  monitor.Stop();
-  run.acknowledged = writer.Acknowledged();
-  run.longest_gap = writer.LongestGap();
-  run.both_writable_rounds = monitor.both_writable_rounds();
-  run.monitor_rounds = monitor.rounds();
-  return run;
-}
-
 TEST_CASE("switchover and back: swapping primary and standby in the manifest swaps the roles",
           "[switchover]") {
   StreamingPairWithWriter();
@@ -149,8 +120,9 @@ namespace {
 // A switchover to pg2 with the writer committing, interrupted when apply's
 // output shows `line`: `fault` runs then (kill -9 of pgpair, a link cut).
 // Then, after the fault: never two writable primaries, the next plan is one
-// of `expected` ("switchover:STAGE", resources/switchover.h, or "ordinary":
-// the changes that finish a standby), and a rerun completes it without
+// of `expected` ("switchover:STAGE", resources/switchover.h; "ordinary":
+// the changes that finish a standby; "empty": the interrupted run finished
+// the switchover after all), and a rerun completes it without
 // losing an acknowledged commit.
 void InterruptedSwitchover(const std::string& line, const std::vector<std::string>& expected,
                            const std::function<void(BackgroundPgpair&)>& fault) {
@@ -185,7 +157,8 @@ void InterruptedSwitchover(const std::string& line, const std::vector<std::strin
   std::vector<std::string> stages = Matches(resumed.out, "\"stage\": ?\"([a-z_]+)\"");
   std::string outcome = resumed.exit_status == 0 ? "empty" : "ordinary";
   if (stages.size() == 1) outcome = "switchover:" + stages[0];
-  CHECK(resumed.exit_status == 2);
+  // "empty": the run lived through the fault and finished the switchover.
+  CHECK(resumed.exit_status == (outcome == "empty" ? 0 : 2));
   CHECK(resumed.out.find("\"blockers\": []") != std::string::npos);
   CHECK(std::find(expected.begin(), expected.end(), outcome) != expected.end());
   WARN("interrupted at \"" << line << "\": the next plan: " << outcome);
@@ -225,6 +198,49 @@ TEST_CASE(
                           RequireSandbox("link pg1 down");
                           std::this_thread::sleep_for(seconds(20));
                           RequireSandbox("link pg1 up");
+                        });
+}
+
+TEST_CASE(
+    "switchover: pgpair killed just before the old primary starts as a standby, the rerun "
+    "completes it",
+    "[switchover][switchover-faults]") {
+  // "empty" when the start had reached pg1 before the kill.
+  InterruptedSwitchover("pg1: starting it as a standby",
+                        {"switchover:promoted", "ordinary", "empty"},
+                        [](BackgroundPgpair& apply) { apply.Kill9(); });
+}
+
+// The future primary out of reach between the old one's stop and the
+// promotion: pg1 is stopped or a primary and pg2 a standby or promoted,
+// never both writable. "switchover:both_up": pgpair, unable to promote pg2,
+// started pg1 again as the primary, and the next plan is the whole
+// switchover again.
+TEST_CASE(
+    "switchover: the new primary's link cut right after the old primary's stop, the rerun "
+    "completes it",
+    "[switchover][switchover-faults]") {
+  FaultGuard guard;
+  InterruptedSwitchover("pg1: shut down at checkpoint",
+                        {"switchover:both_up", "switchover:old_primary_stopped",
+                         "switchover:promoted", "ordinary", "empty"},
+                        [](BackgroundPgpair&) {
+                          RequireSandbox("link pg2 down");
+                          std::this_thread::sleep_for(seconds(20));
+                          RequireSandbox("link pg2 up");
+                        });
+}
+
+TEST_CASE(
+    "switchover: the new primary's link cut right after the promotion, the rerun completes "
+    "it",
+    "[switchover][switchover-faults]") {
+  FaultGuard guard;
+  InterruptedSwitchover("pg1: configuring it as a standby",
+                        {"switchover:promoted", "ordinary", "empty"}, [](BackgroundPgpair&) {
+                          RequireSandbox("link pg2 down");
+                          std::this_thread::sleep_for(seconds(20));
+                          RequireSandbox("link pg2 up");
                         });
 }
 

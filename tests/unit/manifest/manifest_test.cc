@@ -140,6 +140,22 @@ TEST_CASE("examples/rhel-pgdg.yaml declares a PGDG layout managed by systemd", "
         "/home/operator/.config/pgpair/orders-replication-password");
 }
 
+TEST_CASE("examples/mixed-layout.yaml gives each host its own layout", "[manifest]") {
+  ScopedEnv home("HOME", "/home/operator");
+  Result<Manifest> manifest = LoadManifest(kExamples + "/mixed-layout.yaml");
+  REQUIRE(manifest.status().message() == "");
+  const HostSpec& debian = manifest->primary_host();
+  CHECK(debian.name == "old-db");
+  CHECK(debian.postgres.cluster == "15/main");
+  CHECK_FALSE(debian.postgres.data_dir);
+  const HostSpec& pg_ctl = manifest->standby_host();
+  CHECK(pg_ctl.name == "new-db");
+  CHECK_FALSE(pg_ctl.postgres.cluster);
+  CHECK(pg_ctl.postgres.bin_dir == "/usr/local/pgsql/bin");
+  CHECK(pg_ctl.postgres.data_dir == "/usr/local/pgsql/data");
+  CHECK(pg_ctl.postgres.service == ServiceManager::kPgCtl);
+}
+
 TEST_CASE("a minimal manifest gets the documented defaults", "[manifest]") {
   ScopedEnv home("HOME", "/home/operator");
   Result<Manifest> manifest = LoadManifest(kFixtures + "/minimal.yaml");

@@ -10,6 +10,7 @@
 #include "resources/hba_rule.h"
 #include "resources/replication_role.h"
 #include "resources/standby_clone.h"
+#include "tests/unit/fakes/fake_transport.h"
 #include "tests/unit/fakes/script_call.h"
 #include "tests/unit/resources/resource_support.h"
 
@@ -298,6 +299,68 @@ TEST_CASE("pgpair prepares both hosts for a rewind: wal_log_hints and the role's
             .changes.empty());
 }
 
+TEST_CASE("A new primary not checkpointed since its promotion gets a CHECKPOINT before pg_rewind",
+          "[standby_rewind]") {
+  FailedOver pair;  // pg2's pg_control: timeline 1; its newest history: timeline 2
+  Plan plan;
+  StandbyRewindResource().Diff(pair.input, &plan);
+  REQUIRE(plan.changes.size() == 1);
+  const StandbyRewindDetails& details = RequireDetails<StandbyRewindDetails>(plan.changes[0]);
+  CHECK(details.checkpoint_source);
+  CHECK(plan.changes[0].reason.find(
+            "pg2's pg_control still names timeline 1 (no checkpoint since its promotion to "
+            "timeline 2), and pg_rewind reads its source's timeline there: a CHECKPOINT on pg2 "
+            "first") != std::string::npos);
+  CHECK(details.ToJson()["checkpoint_source"] == true);
+
+  // Checkpointed on its new timeline: nothing more to do, nothing said.
+  pair.primary.server.timeline = "2";
+  Plan checkpointed;
+  StandbyRewindResource().Diff(pair.input, &checkpointed);
+  REQUIRE(checkpointed.changes.size() == 1);
+  CHECK_FALSE(RequireDetails<StandbyRewindDetails>(checkpointed.changes[0]).checkpoint_source);
+  CHECK(checkpointed.changes[0].reason.find("CHECKPOINT") == std::string::npos);
+}
+
+// The rewind's apply on fakes: pg2 is the new primary, pg1 the former one.
+struct RewindApply {
+  FailedOver pair;
+  Plan plan;
+  RewindApply() {
+    pair.context.primary = &pair.pg2;
+    pair.context.standby = &pair.pg1;
+    pair.context.replication_password = "pw";
+    StandbyRewindResource().Diff(pair.input, &plan);
+    REQUIRE(plan.changes.size() == 1);
+  }
+  Status Apply() { return StandbyRewindResource().Apply(plan.changes[0], pair.context); }
+};
+
+TEST_CASE("The source's CHECKPOINT runs first, and its failure changes nothing",
+          "[standby_rewind]") {
+  SECTION("refused: the former primary is not touched") {
+    RewindApply f;
+    f.pair.pg2.OnCommand("psql", FakeTransport::Exit(1, "ERROR:  must be superuser\n"));
+    Status applied = f.Apply();
+    REQUIRE_FALSE(applied.ok());
+    CHECK(applied.message().find("pg1 was not rewound, and nothing was changed") !=
+          std::string::npos);
+    CHECK(f.pair.pg1.calls().empty());
+  }
+  SECTION("done: then pg_rewind on the former primary") {
+    RewindApply f;
+    f.pair.pg2.OnCommand("psql", FakeTransport::Stdout(""));
+    f.pair.pg1.OnCommand(ScriptCalled("pgpair-standby-rewind", "rewind"),
+                         FakeTransport::Exit(1, "pg_rewind's dry run failed"));
+    Status applied = f.Apply();
+    CHECK_FALSE(applied.ok());
+    REQUIRE(f.pair.pg2.calls().size() == 1);
+    CHECK(f.pair.pg2.calls()[0].stdin_data.find("CHECKPOINT;") != std::string::npos);
+    REQUIRE(f.pair.pg1.calls().size() == 1);
+    CHECK(f.pair.pg1.calls()[0].command.find("pgpair-standby-rewind") != std::string::npos);
+  }
+}
+
 TEST_CASE("A failed pg_rewind is told by its own words, without its progress lines",
           "[standby_rewind]") {
   FailedOver pair;
@@ -305,6 +368,7 @@ TEST_CASE("A failed pg_rewind is told by its own words, without its progress lin
   StandbyRewindResource().Diff(pair.input, &plan);
   REQUIRE(plan.changes.size() == 1);
   FakeTransport primary{"pg2 (198.18.0.12)"};
+  primary.OnCommand("psql", FakeTransport::Stdout(""));  // the source's CHECKPOINT
   FakeTransport standby{"pg1 (198.18.0.11)"};
   standby.OnCommand(ScriptCalled("pgpair-standby-rewind", "rewind "),
                     FakeTransport::Exit(1,

@@ -1,0 +1,115 @@
+// pg_rewind removes the files of the target's data directory that its
+// source lacks: rewound from a primary in Debian's layout (no configuration
+// in its data directory), a pg_ctl-layout server would lose its
+// postgresql.conf and pg_hba.conf and never start. The rewind step puts
+// them back from what it kept first. Run by the local shell on a scratch
+// directory, with stand-ins for pg_rewind and pg_controldata that do what
+// the real ones do to the files.
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "resources/standby_rewind.h"
+#include "tests/unit/fakes/local_shell.h"
+
+namespace pgpair {
+namespace {
+
+struct LocalRewind {
+  std::string scratch;
+  std::string data;
+  std::string bin;
+  StandbyRewindDetails rewind;
+
+  // `source_files`: what the stand-in pg_rewind leaves of the
+  // configuration: "none" (the source keeps its own elsewhere) or "own"
+  // (the source's copies replace the target's).
+  explicit LocalRewind(const std::string& source_files) {
+    char pattern[] = "/tmp/pgpair-rewind-config-XXXXXX";
+    REQUIRE(mkdtemp(pattern) != nullptr);
+    scratch = pattern;
+    data = scratch + "/data dir";
+    bin = scratch + "/bin";
+    REQUIRE(mkdir(data.c_str(), 0700) == 0);
+    REQUIRE(mkdir((data + "/pg_wal").c_str(), 0700) == 0);
+    REQUIRE(mkdir(bin.c_str(), 0755) == 0);
+    Write(bin + "/pg_controldata", "#!/bin/sh\necho 'Database cluster state:   shut down'\n", 0755);
+    const std::string replace =
+        source_files == "none"
+            ? "rm -f \"$target/postgresql.conf\" \"$target/pg_hba.conf\" \"$target/pg_ident.conf\""
+            : "echo source > \"$target/postgresql.conf\"";
+    Write(bin + "/pg_rewind",
+          "#!/bin/sh\nfor a in \"$@\"; do case $a in --dry-run) exit 0 ;; "
+          "--target-pgdata=*) target=${a#--target-pgdata=} ;; esac; done\n" +
+              replace + "\necho 'pg_rewind: Done!'\n",
+          0755);
+    Write(data + "/postgresql.conf", "own conf\n", 0640);
+    Write(data + "/pg_hba.conf", "own hba\n", 0600);
+    rewind.data_dir = data;
+    rewind.keep = data + ".pgpair-20261202T010000Z";
+    rewind.bin_dir = bin;
+    rewind.major = 15;
+    rewind.primary.host = "198.18.0.12";
+    rewind.primary.port = 5432;
+    rewind.primary.user = "replicator";
+  }
+  ~LocalRewind() { std::system(("rm -rf '" + scratch + "'").c_str()); }
+
+  static void Write(const std::string& path, const std::string& text, mode_t mode) {
+    std::ofstream(path, std::ios::binary) << text;
+    REQUIRE(chmod(path.c_str(), mode) == 0);
+  }
+  static std::string Read(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+  ExecResult Run() {
+    LocalShellTransport shell(scratch);
+    // As root, runuser to root: the script runs pg_rewind as the server's user.
+    Result<ExecResult> run =
+        shell.Exec(RewindStepScript(rewind, "root", "rewind"), "*:*:*:*:pw\n", {});
+    REQUIRE(run.ok());
+    return *run;
+  }
+};
+
+TEST_CASE("Configuration files pg_rewind removed are put back from what was kept",
+          "[standby_rewind][carried_config]") {
+  if (geteuid() != 0) {
+    WARN("needs root (the script runs pg_rewind with runuser); scripts/test runs as root");
+    return;
+  }
+  SECTION("a source without configuration files: the target's own come back") {
+    LocalRewind f("none");
+    ExecResult run = f.Run();
+    INFO(run.stdout_text << run.stderr_text);
+    REQUIRE(run.exit_status == 0);
+    CHECK(f.Read(f.data + "/postgresql.conf") == "own conf\n");
+    CHECK(f.Read(f.data + "/pg_hba.conf") == "own hba\n");
+    struct stat info {};
+    REQUIRE(stat((f.data + "/postgresql.conf").c_str(), &info) == 0);
+    CHECK((info.st_mode & 07777) == 0640);
+    // Kept first, and the rewind's mark stays until pgpair configured it.
+    CHECK(f.Read(f.rewind.keep + "/pg_hba.conf") == "own hba\n");
+    CHECK(access((f.data + ".pgpair-rewinding").c_str(), F_OK) == 0);
+  }
+  SECTION("a source with its own: they stay, as pg_basebackup's would") {
+    LocalRewind f("own");
+    ExecResult run = f.Run();
+    INFO(run.stdout_text << run.stderr_text);
+    REQUIRE(run.exit_status == 0);
+    CHECK(f.Read(f.data + "/postgresql.conf") == "source\n");
+    CHECK(f.Read(f.data + "/pg_hba.conf") == "own hba\n");
+  }
+}
+
+}  // namespace
+}  // namespace pgpair
