@@ -13,44 +13,20 @@
 
 #include "engine/cli/cli.h"
 #include "engine/cli/pair_commands.h"
+#include "tests/unit/scratch_dir.h"
 
 namespace pgpair {
 namespace {
 
+using testing::ReadFile;
+using testing::ScratchDir;
+
 const char kOldMetrics[] =
     "pgpair_check_success{pair=\"t\"} 1\npgpair_drift_changes{pair=\"t\"} 0\n";
 
-class TempDir {
- public:
-  TempDir() {
-    char dir[] = "/tmp/pgpair-check-XXXXXX";
-    REQUIRE(mkdtemp(dir) != nullptr);
-    path_ = dir;
-  }
-  ~TempDir() {
-    for (const char* name : {"pair.yaml", "metrics.prom"}) std::remove((*this / name).c_str());
-    rmdir(path_.c_str());
-  }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-  std::string Write(const std::string& name, const std::string& text) const {
-    std::ofstream(*this / name) << text;
-    return *this / name;
-  }
-
- private:
-  std::string path_;
-};
-
-std::string Read(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // Runs `pgpair check` with a connector that only counts, and the old
 // metrics in place; returns the exit status, stderr in `errors`.
-int RunCheck(const TempDir& dir, const std::string& manifest, std::atomic<int>* connects,
+int RunCheck(const ScratchDir& dir, const std::string& manifest, std::atomic<int>* connects,
              std::string* errors) {
   PairCommandOptions options;
   options.manifest_paths = {dir.Write("pair.yaml", manifest)};
@@ -79,14 +55,14 @@ std::string Manifest(const std::string& secret) {
 TEST_CASE("a check whose secret is missing writes success 0 and contacts no host",
           "[check][metrics]") {
   unsetenv("PGPAIR_TEST_UNSET_SECRET");
-  TempDir dir;
+  ScratchDir dir("check");
   std::atomic<int> connects{0};
   std::string errors;
   CHECK(RunCheck(dir, Manifest("{env: PGPAIR_TEST_UNSET_SECRET}"), &connects, &errors) ==
         kExitError);
   CHECK(connects == 0);
   CHECK_THAT(errors, Catch::Contains("environment variable PGPAIR_TEST_UNSET_SECRET is not set"));
-  const std::string metrics = Read(dir / "metrics.prom");
+  const std::string metrics = ReadFile(dir / "metrics.prom");
   CHECK_THAT(metrics, Catch::Contains("\npgpair_check_success{pair=\"t\"} 0\n"));
   CHECK_THAT(metrics, Catch::Contains("pgpair_last_check_timestamp_seconds{pair=\"t\"} "));
   CHECK_THAT(metrics, !Catch::Contains("pgpair_drift_changes"));
@@ -94,24 +70,25 @@ TEST_CASE("a check whose secret is missing writes success 0 and contacts no host
 
 TEST_CASE("a check whose manifest is broken writes success 0 without a pair name",
           "[check][metrics]") {
-  TempDir dir;
+  ScratchDir dir("check");
   std::atomic<int> connects{0};
   std::string errors;
   CHECK(RunCheck(dir, ",", &connects, &errors) == kExitError);
   CHECK(connects == 0);
   CHECK_THAT(errors, Catch::Contains("pair.yaml:1:1: YAML syntax error: unexpected \",\""));
-  CHECK_THAT(Read(dir / "metrics.prom"), Catch::Contains("\npgpair_check_success{pair=\"\"} 0\n"));
+  CHECK_THAT(ReadFile(dir / "metrics.prom"),
+             Catch::Contains("\npgpair_check_success{pair=\"\"} 0\n"));
 }
 
 TEST_CASE("a check that reaches neither host writes success 0", "[check][metrics]") {
   setenv("PGPAIR_TEST_SET_SECRET", "s3cret", 1);
-  TempDir dir;
+  ScratchDir dir("check");
   std::atomic<int> connects{0};
   std::string errors;
   CHECK(RunCheck(dir, Manifest("{env: PGPAIR_TEST_SET_SECRET}"), &connects, &errors) == kExitError);
   unsetenv("PGPAIR_TEST_SET_SECRET");
   CHECK(connects == 2);
-  const std::string metrics = Read(dir / "metrics.prom");
+  const std::string metrics = ReadFile(dir / "metrics.prom");
   CHECK_THAT(metrics, Catch::Contains("\npgpair_check_success{pair=\"t\"} 0\n"));
   CHECK_THAT(metrics, Catch::Contains("\npgpair_standby_streaming{pair=\"t\",host=\"b\"} 0\n"));
   CHECK_THAT(metrics, !Catch::Contains("s3cret"));

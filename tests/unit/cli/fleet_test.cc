@@ -28,31 +28,14 @@
 #include "engine/cli/logging.h"
 #include "engine/cli/manifest_list.h"
 #include "engine/util/shell_quote.h"
+#include "tests/unit/scratch_dir.h"
 
 namespace pgpair {
 namespace {
 
 namespace fs = std::filesystem;
-
-class TempDir {
- public:
-  TempDir() {
-    char dir[] = "/tmp/pgpair-fleet-XXXXXX";
-    REQUIRE(mkdtemp(dir) != nullptr);
-    path_ = dir;
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-  std::string Write(const std::string& name, const std::string& text) const {
-    fs::create_directories(fs::path(*this / name).parent_path());
-    std::ofstream(*this / name) << text;
-    return *this / name;
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::ReadFile;
+using testing::ScratchDir;
 
 std::string Manifest(const std::string& pair, const std::string& address_prefix = "10.0.0.") {
   setenv("PGPAIR_FLEET_TEST_SECRET", "fleet-test-secret-1", 1);
@@ -104,13 +87,6 @@ Run Fleet(FleetCommand command, PairCommandOptions options, CountingConnector* c
   return {status, out.str(), err.str()};
 }
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
@@ -119,7 +95,7 @@ std::vector<std::string> Lines(const std::string& text) {
 }
 
 TEST_CASE("a directory is its YAML files, sorted, not its subdirectories' files", "[fleet]") {
-  TempDir dir;
+  ScratchDir dir("fleet");
   dir.Write("pairs/b.yml", Manifest("b"));
   dir.Write("pairs/a.yaml", Manifest("a"));
   dir.Write("pairs/notes.txt", "not a manifest");
@@ -149,7 +125,7 @@ TEST_CASE("the worst exit status wins: 1 before 2 before 0", "[fleet]") {
 }
 
 TEST_CASE("two manifests of one pair name are refused, naming both, before any host", "[fleet]") {
-  TempDir dir;
+  ScratchDir dir("fleet");
   PairCommandOptions options;
   options.manifest_paths = {dir.Write("one.yaml", Manifest("same")),
                             dir.Write("two.yaml", Manifest("other")),
@@ -165,7 +141,7 @@ TEST_CASE("two manifests of one pair name are refused, naming both, before any h
 
 TEST_CASE("every pair gets a line naming its failing host, and a broken manifest names its file",
           "[fleet]") {
-  TempDir dir;
+  ScratchDir dir("fleet");
   PairCommandOptions options;
   for (int i = 0; i < 6; ++i) {
     options.manifest_paths.push_back(
@@ -201,7 +177,7 @@ TEST_CASE("every pair gets a line naming its failing host, and a broken manifest
 
 TEST_CASE("a fleet's log lines name their pair; a one-pair run's lines are as before",
           "[fleet][log]") {
-  TempDir dir;
+  ScratchDir dir("fleet");
   const std::string log = dir / "pgpair.log";
   // Console off: the lines go to the log file only.
   REQUIRE(ConfigureLogging("off", log).ok());
@@ -218,7 +194,7 @@ TEST_CASE("a fleet's log lines name their pair; a one-pair run's lines are as be
   // Back to the console alone, for the tests that follow.
   REQUIRE(ConfigureLogging("warn", "").ok());
 
-  std::vector<std::string> lines = Lines(ReadText(log));
+  std::vector<std::string> lines = Lines(ReadFile(log));
   std::map<std::string, int> connecting;  // pair -> lines of its connects
   for (const std::string& line : lines) {
     size_t at = line.find("connecting to ");
@@ -240,7 +216,7 @@ TEST_CASE("a fleet's log lines name their pair; a one-pair run's lines are as be
 
 TEST_CASE("a shard K/N runs the pairs of its share only, each pair in exactly one share",
           "[fleet]") {
-  TempDir dir;
+  ScratchDir dir("fleet");
   PairCommandOptions options;
   for (int i = 0; i < 12; ++i) {
     options.manifest_paths.push_back(
@@ -291,7 +267,7 @@ class SharedBuffer : public std::streambuf {
 };
 
 TEST_CASE("a pair still waiting on its host holds back no other pair's line", "[fleet]") {
-  TempDir dir;
+  ScratchDir dir("fleet");
   PairCommandOptions options;
   options.fleet = true;
   options.jobs = 4;
@@ -331,7 +307,7 @@ TEST_CASE("a pair still waiting on its host holds back no other pair's line", "[
 }
 
 TEST_CASE("plan -o with several manifests is refused", "[fleet]") {
-  TempDir dir;
+  ScratchDir dir("fleet");
   PairCommandOptions options;
   options.manifest_paths = {dir.Write("a.yaml", Manifest("a")), dir.Write("b.yaml", Manifest("b"))};
   options.out_path = dir / "plan.json";
@@ -360,7 +336,7 @@ std::string Validate(const std::string& file) {
 
 TEST_CASE("check and plan --json print one object a line, of schemas/fleet-line.schema.json",
           "[fleet][json]") {
-  TempDir dir;
+  ScratchDir dir("fleet");
   PairCommandOptions options;
   options.manifest_paths = {dir.Write("a.yaml", Manifest("a")), dir.Write("b.yaml", Manifest("b")),
                             dir.Write("broken.yaml", "pair: [")};
@@ -398,7 +374,7 @@ TEST_CASE("check and plan --json print one object a line, of schemas/fleet-line.
 }
 
 TEST_CASE("the line schema refuses a line of another shape", "[fleet][json]") {
-  TempDir dir;
+  ScratchDir dir("fleet");
   std::string bad = dir.Write("bad.json",
                               "{\"command\": \"check\", \"manifest\": \"a.yaml\", \"pair\": \"a\", "
                               "\"result\": \"fine\", \"exit_status\": 3, \"changes\": null, "

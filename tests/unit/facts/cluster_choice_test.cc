@@ -8,23 +8,13 @@
 #include <fstream>
 #include <string>
 
-#include "engine/facts/gather.sh.inc"
 #include "engine/util/shell_quote.h"
+#include "tests/unit/facts/embedded_program.h"
 
 namespace pgpair {
 namespace {
 
-// The program between "choose_cluster='" and its closing quote.
-std::string ChooseClusterProgram() {
-  const std::string script = kGatherScript;
-  const std::string start = "choose_cluster='";
-  size_t begin = script.find(start);
-  REQUIRE(begin != std::string::npos);
-  begin += start.size();
-  size_t end = script.find('\'', begin);
-  REQUIRE(end != std::string::npos);
-  return script.substr(begin, end - begin);
-}
+std::string ChooseClusterProgram() { return testing::GatherScriptProgram("choose_cluster"); }
 
 // What the program prints for `fixture` with the manifest's cluster and port.
 std::string Choose(const std::string& fixture, const std::string& cluster,

@@ -16,23 +16,13 @@
 #include <string>
 #include <vector>
 
-#include "engine/facts/gather.sh.inc"
 #include "engine/util/shell_quote.h"
+#include "tests/unit/facts/embedded_program.h"
 
 namespace pgpair {
 namespace {
 
-// The program between "debian_cluster='" and its closing quote.
-std::string DebianClusterProgram() {
-  const std::string script = kGatherScript;
-  const std::string start = "debian_cluster='";
-  size_t begin = script.find(start);
-  REQUIRE(begin != std::string::npos);
-  begin += start.size();
-  size_t end = script.find('\'', begin);
-  REQUIRE(end != std::string::npos);
-  return script.substr(begin, end - begin);
-}
+std::string DebianClusterProgram() { return testing::GatherScriptProgram("debian_cluster"); }
 
 // Standard output of `command`, and whether it exited 0.
 std::pair<std::string, bool> Run(const std::string& command) {

@@ -3,42 +3,19 @@
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 
 #include "engine/manifest/manifest.h"
+#include "tests/unit/scratch_dir.h"
 
 namespace pgpair {
 namespace {
 
-namespace fs = std::filesystem;
+using testing::ScratchDir;
 
 const char kPassword[] = "s3cret-value";
 
 // A fresh directory under /tmp, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "pgpair-secret-XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  // Writes `content` to `name` with `mode` and returns its path.
-  std::string Write(const std::string& name, const std::string& content, mode_t mode) const {
-    std::string path = path_ + "/" + name;
-    std::ofstream(path) << content;
-    chmod(path.c_str(), mode);
-    return path;
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 SecretRef FileSecret(const std::string& path) {
   SecretRef secret;
   secret.file = path;
@@ -56,7 +33,7 @@ SecretRef EnvSecret(const std::string& name) {
 }
 
 TEST_CASE("a secret file readable only by its owner is read, minus its newline", "[secret]") {
-  TempDir dir;
+  ScratchDir dir("secret");
   // `echo value > file` leaves a newline that is not part of the password.
   Result<std::string> value = ResolveSecret(FileSecret(dir.Write("pw", "s3cret-value\n", 0600)));
   REQUIRE(value.ok());
@@ -68,7 +45,7 @@ TEST_CASE("a secret file readable only by its owner is read, minus its newline",
 }
 
 TEST_CASE("a secret file others can read is refused, with its mode and the fix", "[secret]") {
-  TempDir dir;
+  ScratchDir dir("secret");
   std::string path = dir.Write("pw", kPassword, 0644);
   Result<std::string> value = ResolveSecret(FileSecret(path));
   REQUIRE_FALSE(value.ok());
@@ -79,7 +56,7 @@ TEST_CASE("a secret file others can read is refused, with its mode and the fix",
 }
 
 TEST_CASE("a secret file the group can write is refused too", "[secret]") {
-  TempDir dir;
+  ScratchDir dir("secret");
   // Whoever can write the password can choose it.
   Result<std::string> value = ResolveSecret(FileSecret(dir.Write("pw", kPassword, 0620)));
   REQUIRE_FALSE(value.ok());
@@ -87,7 +64,7 @@ TEST_CASE("a secret file the group can write is refused too", "[secret]") {
 }
 
 TEST_CASE("a missing, empty or non-regular secret file is an error naming it", "[secret]") {
-  TempDir dir;
+  ScratchDir dir("secret");
   Result<std::string> missing = ResolveSecret(FileSecret(dir.path() + "/absent"));
   CHECK(missing.status().message() ==
         "pair.yaml:9:13: replication.password: cannot open secret "
@@ -124,7 +101,7 @@ TEST_CASE("a missing or empty env secret names the variable and the manifest pla
 }
 
 TEST_CASE("a secret from a parsed manifest resolves against the manifest's directory", "[secret]") {
-  TempDir dir;
+  ScratchDir dir("secret");
   dir.Write("replication-password", "s3cret-value\n", 0600);
   Result<Manifest> manifest = ParseManifest(R"(pair: t
 hosts:

@@ -18,9 +18,13 @@
 #include "resources/standby_clone.h"
 #include "tests/unit/fakes/local_shell.h"
 #include "tests/unit/resources/resource_support.h"
+#include "tests/unit/scratch_dir.h"
 
 namespace pgpair {
 namespace {
+
+using testing::ReadFile;
+using testing::WriteFile;
 
 using testing::RequireDetails;
 
@@ -217,16 +221,6 @@ struct LocalClone {
   ~LocalClone() { std::system(("rm -rf '" + scratch + "'").c_str()); }
   std::string Staging() const { return data + ".pgpair-staging"; }
   std::string Ready() const { return data + ".pgpair-ready"; }
-  static void Write(const std::string& path, const std::string& text, mode_t mode = 0600) {
-    std::ofstream(path, std::ios::binary) << text;
-    REQUIRE(chmod(path.c_str(), mode) == 0);
-  }
-  static std::string Read(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
   static bool Exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
   ExecResult RunReady() {
     LocalShellTransport shell(scratch);
@@ -239,29 +233,29 @@ struct LocalClone {
 TEST_CASE("The ready step carries the files the copy lacks, and only those",
           "[standby_clone][carried_config]") {
   LocalClone f;
-  f.Write(f.data + "/postgresql.conf", "port = 5432\n", 0640);
-  f.Write(f.data + "/pg_hba.conf", "local all all peer\n");
-  f.Write(f.data + "/pg_ident.conf", "# own ident\n");
+  WriteFile(f.data + "/postgresql.conf", "port = 5432\n", 0640);
+  WriteFile(f.data + "/pg_hba.conf", "local all all peer\n");
+  WriteFile(f.data + "/pg_ident.conf", "# own ident\n");
   // The copy came with an ident file of the primary's: it stays.
-  f.Write(f.Staging() + "/pg_ident.conf", "# primary's ident\n");
+  WriteFile(f.Staging() + "/pg_ident.conf", "# primary's ident\n");
   ExecResult ready = f.RunReady();
   INFO(ready.stderr_text);
   REQUIRE(ready.exit_status == 0);
   CHECK_FALSE(f.Exists(f.Staging()));
-  CHECK(f.Read(f.Ready() + "/postgresql.conf") == "port = 5432\n");
-  CHECK(f.Read(f.Ready() + "/pg_hba.conf") == "local all all peer\n");
-  CHECK(f.Read(f.Ready() + "/pg_ident.conf") == "# primary's ident\n");
+  CHECK(ReadFile(f.Ready() + "/postgresql.conf") == "port = 5432\n");
+  CHECK(ReadFile(f.Ready() + "/pg_hba.conf") == "local all all peer\n");
+  CHECK(ReadFile(f.Ready() + "/pg_ident.conf") == "# primary's ident\n");
   struct stat info {};
   REQUIRE(stat((f.Ready() + "/postgresql.conf").c_str(), &info) == 0);
   CHECK((info.st_mode & 07777) == 0640);
   // The old data directory is untouched.
-  CHECK(f.Read(f.data + "/postgresql.conf") == "port = 5432\n");
+  CHECK(ReadFile(f.data + "/postgresql.conf") == "port = 5432\n");
 }
 
 TEST_CASE("A required file neither directory has fails the ready step, nothing renamed",
           "[standby_clone][carried_config]") {
   LocalClone f;
-  f.Write(f.data + "/postgresql.conf", "port = 5432\n");
+  WriteFile(f.data + "/postgresql.conf", "port = 5432\n");
   // No pg_hba.conf anywhere; pg_ident.conf is optional.
   ExecResult ready = f.RunReady();
   CHECK(ready.exit_status == 1);

@@ -17,9 +17,13 @@
 
 #include "resources/standby_rewind.h"
 #include "tests/unit/fakes/local_shell.h"
+#include "tests/unit/scratch_dir.h"
 
 namespace pgpair {
 namespace {
+
+using testing::ReadFile;
+using testing::WriteFile;
 
 struct LocalRewind {
   std::string scratch;
@@ -39,18 +43,19 @@ struct LocalRewind {
     REQUIRE(mkdir(data.c_str(), 0700) == 0);
     REQUIRE(mkdir((data + "/pg_wal").c_str(), 0700) == 0);
     REQUIRE(mkdir(bin.c_str(), 0755) == 0);
-    Write(bin + "/pg_controldata", "#!/bin/sh\necho 'Database cluster state:   shut down'\n", 0755);
+    WriteFile(bin + "/pg_controldata", "#!/bin/sh\necho 'Database cluster state:   shut down'\n",
+              0755);
     const std::string replace =
         source_files == "none"
             ? "rm -f \"$target/postgresql.conf\" \"$target/pg_hba.conf\" \"$target/pg_ident.conf\""
             : "echo source > \"$target/postgresql.conf\"";
-    Write(bin + "/pg_rewind",
-          "#!/bin/sh\nfor a in \"$@\"; do case $a in --dry-run) exit 0 ;; "
-          "--target-pgdata=*) target=${a#--target-pgdata=} ;; esac; done\n" +
-              replace + "\necho 'pg_rewind: Done!'\n",
-          0755);
-    Write(data + "/postgresql.conf", "own conf\n", 0640);
-    Write(data + "/pg_hba.conf", "own hba\n", 0600);
+    WriteFile(bin + "/pg_rewind",
+              "#!/bin/sh\nfor a in \"$@\"; do case $a in --dry-run) exit 0 ;; "
+              "--target-pgdata=*) target=${a#--target-pgdata=} ;; esac; done\n" +
+                  replace + "\necho 'pg_rewind: Done!'\n",
+              0755);
+    WriteFile(data + "/postgresql.conf", "own conf\n", 0640);
+    WriteFile(data + "/pg_hba.conf", "own hba\n", 0600);
     rewind.data_dir = data;
     rewind.keep = data + ".pgpair-20261202T010000Z";
     rewind.bin_dir = bin;
@@ -61,16 +66,6 @@ struct LocalRewind {
   }
   ~LocalRewind() { std::system(("rm -rf '" + scratch + "'").c_str()); }
 
-  static void Write(const std::string& path, const std::string& text, mode_t mode) {
-    std::ofstream(path, std::ios::binary) << text;
-    REQUIRE(chmod(path.c_str(), mode) == 0);
-  }
-  static std::string Read(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
   ExecResult Run() {
     LocalShellTransport shell(scratch);
     // As root, runuser to root: the script runs pg_rewind as the server's user.
@@ -92,13 +87,13 @@ TEST_CASE("Configuration files pg_rewind removed are put back from what was kept
     ExecResult run = f.Run();
     INFO(run.stdout_text << run.stderr_text);
     REQUIRE(run.exit_status == 0);
-    CHECK(f.Read(f.data + "/postgresql.conf") == "own conf\n");
-    CHECK(f.Read(f.data + "/pg_hba.conf") == "own hba\n");
+    CHECK(ReadFile(f.data + "/postgresql.conf") == "own conf\n");
+    CHECK(ReadFile(f.data + "/pg_hba.conf") == "own hba\n");
     struct stat info {};
     REQUIRE(stat((f.data + "/postgresql.conf").c_str(), &info) == 0);
     CHECK((info.st_mode & 07777) == 0640);
     // Kept first, and the rewind's mark stays until pgpair configured it.
-    CHECK(f.Read(f.rewind.keep + "/pg_hba.conf") == "own hba\n");
+    CHECK(ReadFile(f.rewind.keep + "/pg_hba.conf") == "own hba\n");
     CHECK(access((f.data + ".pgpair-rewinding").c_str(), F_OK) == 0);
   }
   SECTION("a source with its own: they stay, as pg_basebackup's would") {
@@ -106,8 +101,8 @@ TEST_CASE("Configuration files pg_rewind removed are put back from what was kept
     ExecResult run = f.Run();
     INFO(run.stdout_text << run.stderr_text);
     REQUIRE(run.exit_status == 0);
-    CHECK(f.Read(f.data + "/postgresql.conf") == "source\n");
-    CHECK(f.Read(f.data + "/pg_hba.conf") == "own hba\n");
+    CHECK(ReadFile(f.data + "/postgresql.conf") == "source\n");
+    CHECK(ReadFile(f.data + "/pg_hba.conf") == "own hba\n");
   }
 }
 

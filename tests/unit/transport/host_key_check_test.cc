@@ -8,8 +8,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/unit/scratch_dir.h"
+
 namespace pgpair {
 namespace {
+
+using testing::ScratchDir;
 
 const std::string kDir = std::string(PGPAIR_FIXTURES_DIR) + "/known_hosts/";
 const std::string kKnownHosts = kDir + "known_hosts";
@@ -31,16 +35,6 @@ std::string ReadFile(const std::string& path) {
 }
 
 // A fresh directory under /tmp, removed with its content at scope exit.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char pattern[] = "/tmp/pgpair-known-hosts-XXXXXX";
-    REQUIRE(mkdtemp(pattern) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
-};
-
 TEST_CASE("CheckKnownHosts tells known, unknown, changed and revoked keys apart",
           "[host_key_check]") {
   const HostKey ed25519 = FixtureKey("host_ed25519.pub");
@@ -118,11 +112,11 @@ TEST_CASE("KnownHostKeyTypes lists the types stored for a host", "[host_key_chec
 }
 
 TEST_CASE("AddKnownHost appends a line OpenSSH and libssh2 both read", "[host_key_check]") {
-  TempDir dir;
+  ScratchDir dir("known-hosts");
   const HostKey key = FixtureKey("host_ed25519.pub");
 
   SECTION("a new file in a new directory is private to its owner") {
-    std::string path = dir.path + "/ssh/known_hosts";
+    std::string path = dir.path() + "/ssh/known_hosts";
     REQUIRE(AddKnownHost(path, "198.18.0.11", 22, key).ok());
     struct stat info;
     REQUIRE(stat(path.c_str(), &info) == 0);
@@ -134,13 +128,13 @@ TEST_CASE("AddKnownHost appends a line OpenSSH and libssh2 both read", "[host_ke
     CHECK(CheckKnownHosts(path, "198.18.0.11", 22, key)->status == HostKeyStatus::kKnown);
   }
   SECTION("a port other than 22 is written as [host]:port") {
-    std::string path = dir.path + "/known_hosts";
+    std::string path = dir.path() + "/known_hosts";
     REQUIRE(AddKnownHost(path, "127.0.0.1", 2222, key).ok());
     CHECK(ReadFile(path).rfind("[127.0.0.1]:2222 ssh-ed25519 ", 0) == 0);
     CHECK(CheckKnownHosts(path, "127.0.0.1", 2222, key)->status == HostKeyStatus::kKnown);
   }
   SECTION("a last line without its newline is not glued to the new one") {
-    std::string path = dir.path + "/known_hosts";
+    std::string path = dir.path() + "/known_hosts";
     std::ofstream(path) << "# no newline at the end";
     REQUIRE(AddKnownHost(path, "198.18.0.11", 22, key).ok());
     CHECK(ReadFile(path).rfind("# no newline at the end\n198.18.0.11 ", 0) == 0);
@@ -180,8 +174,8 @@ TEST_CASE("VerifyHostKey names both fingerprints of a mismatch, whatever the pol
 }
 
 TEST_CASE("VerifyHostKey under accept-new adds an unknown host once", "[host_key_check]") {
-  TempDir dir;
-  std::string path = dir.path + "/known_hosts";
+  ScratchDir dir("known-hosts");
+  std::string path = dir.path() + "/known_hosts";
   std::ofstream(path) << ReadFile(kKnownHosts);
   const HostKey key = FixtureKey("host_ed25519.pub");
   REQUIRE(

@@ -13,9 +13,12 @@
 #include "tests/unit/fakes/fake_transport.h"
 #include "tests/unit/fakes/local_shell.h"
 #include "tests/unit/fakes/script_call.h"
+#include "tests/unit/scratch_dir.h"
 
 namespace pgpair {
 namespace {
+
+using testing::ScratchDir;
 
 const std::string kSecret = "password = 's3cr3t$(reboot)'\n";
 
@@ -25,27 +28,6 @@ std::string ReadFile(const std::string& path) {
   content << in.rdbuf();
   return content.str();
 }
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char pattern[] = "/tmp/pgpair-remote-files-XXXXXX";
-    REQUIRE(mkdtemp(pattern) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
-  // Names in the directory, hidden ones included.
-  std::vector<std::string> Entries() const {
-    std::vector<std::string> names;
-    DIR* dir = opendir(path.c_str());
-    while (dirent* entry = readdir(dir)) {
-      std::string name = entry->d_name;
-      if (name != "." && name != "..") names.push_back(name);
-    }
-    closedir(dir);
-    return names;
-  }
-};
 
 struct stat Stat(const std::string& path) {
   struct stat info {};
@@ -141,9 +123,9 @@ TEST_CASE("WriteRemoteFileAtomic reports the script's failure", "[remote_files]"
 }
 
 TEST_CASE("The remote file scripts work in a real shell", "[remote_files]") {
-  TempDir dir;
-  LocalShellTransport shell(dir.path);
-  const std::string target = dir.path + "/it's a file.conf";
+  ScratchDir dir("remote-files");
+  LocalShellTransport shell(dir.path());
+  const std::string target = dir.path() + "/it's a file.conf";
 
   SECTION("a new file gets the content, mode 0600 and no leftovers") {
     REQUIRE(WriteRemoteFileAtomic(shell, target, kSecret, {}).ok());
@@ -183,13 +165,13 @@ TEST_CASE("The remote file scripts work in a real shell", "[remote_files]") {
     CHECK(dir.Entries() == std::vector<std::string>{"it's a file.conf"});
   }
   SECTION("a missing directory is said plainly") {
-    Status status = WriteRemoteFileAtomic(shell, dir.path + "/no/such/dir/x.conf", "x", {});
+    Status status = WriteRemoteFileAtomic(shell, dir.path() + "/no/such/dir/x.conf", "x", {});
     REQUIRE_FALSE(status.ok());
     CHECK_THAT(status.message(), Catch::Contains("its directory does not exist"));
   }
   SECTION("a symlink is followed, not replaced") {
     std::ofstream(target) << "old\n";
-    const std::string link = dir.path + "/link.conf";
+    const std::string link = dir.path() + "/link.conf";
     REQUIRE(symlink(target.c_str(), link.c_str()) == 0);
     REQUIRE(WriteRemoteFileAtomic(shell, link, "new\n", {}).ok());
     struct stat info {};
@@ -198,8 +180,8 @@ TEST_CASE("The remote file scripts work in a real shell", "[remote_files]") {
     CHECK(ReadFile(target) == "new\n");
   }
   SECTION("reading a missing file and a directory") {
-    CHECK_FALSE(ReadRemoteFileIfExists(shell, dir.path + "/missing").value().has_value());
-    CHECK_THAT(ReadRemoteFile(shell, dir.path).status().message(),
+    CHECK_FALSE(ReadRemoteFileIfExists(shell, dir.path() + "/missing").value().has_value());
+    CHECK_THAT(ReadRemoteFile(shell, dir.path()).status().message(),
                Catch::Contains("it is a directory"));
   }
 }
