@@ -175,7 +175,7 @@ TEST_CASE("every pair gets a line naming its failing host, and a broken manifest
              Catch::StartsWith("pgpair check: 7 pairs in ") && Catch::EndsWith(" s: 7 error"));
 }
 
-TEST_CASE("a fleet's log lines name their pair; a one-pair run's lines are as before",
+TEST_CASE("a fleet's log lines name their pair, and a one-pair run's lines are as before",
           "[fleet][log]") {
   ScratchDir dir("fleet");
   const std::string log = dir / "pgpair.log";
