@@ -90,10 +90,14 @@ rewind() {
   home=$(getent passwd "$OS_USER" | cut -d: -f6)
   dir=/tmp
   if [ -n "$home" ] && [ -d "$home" ]; then dir=$home; fi
-  passfile=$(mktemp -- "$dir/.pgpair-pgpass-XXXXXX") || fail "no password file can be created in $dir"
-  trap 'rm -f -- "$passfile"' EXIT
+  # The password file and the dry run's output, the directory readable by
+  # root and OS_USER only.
+  work=$(mktemp -d -- "$dir/.pgpair-rewind-XXXXXX") || fail "no working directory can be created in $dir"
+  trap 'rm -rf -- "$work"' EXIT
   trap 'exit 1' HUP INT TERM PIPE
-  if ! { chown -- "$OS_USER" "$passfile" && chmod 0600 "$passfile" && cat >"$passfile"; }; then
+  passfile=$work/pgpass
+  if ! { chown -- "$OS_USER" "$work" && cat >"$passfile" && chown -- "$OS_USER" "$passfile" &&
+    chmod 0600 "$passfile"; }; then
     fail "the password file $passfile cannot be written"
   fi
   # The connection's parts come from the environment: no value of the
@@ -103,10 +107,19 @@ rewind() {
       PGUSER="$SOURCE_USER" PGCONNECT_TIMEOUT=10 \
       "$BIN_DIR/pg_rewind" --target-pgdata="$DATA" --source-server="dbname=postgres" "$@" 2>&1
   }
+  # The dry run fetches all that the rewind would copy, and takes as long:
+  # its progress goes to standard output as it comes, so that pgpair sees
+  # the command alive (only a silence of ssh.command_timeout ends it), and
+  # its messages are read back from a file.
+  dry_run() {
+    { run_rewind --dry-run --progress; echo $? >"$work/dry-run.status"; } | tee "$work/dry-run.out"
+    out=$(cat -- "$work/dry-run.out")
+    return "$(cat -- "$work/dry-run.status")"
+  }
   # Each missing segment of the former primary's own WAL that the archive
   # holds is copied back into pg_wal, and the dry run tried again.
   tries=0
-  until out=$(run_rewind --dry-run); do
+  until dry_run; do
     segment=$(printf '%s\n' "$out" |
       sed -n 's|.*could not open file "'"$DATA"'/pg_wal/\([0-9A-F]\{24\}\)".*|\1|p' | head -n 1)
     tries=$((tries + 1))

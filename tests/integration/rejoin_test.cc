@@ -146,10 +146,12 @@ TEST_CASE("rejoin without wal_log_hints: cloned again with the old data kept",
 }
 
 // A failover by hand, pg2 written on after the fork so that pg_rewind has
-// something to copy, pg1 stopped, and pg1's link throttled so that the copy
-// takes a while; then `apply` of the swapped manifest in the background,
-// returned once pg_rewind has started (its mark is on pg1). `fill` is the
-// checksum of what was written after the fork.
+// something to copy, pg1 stopped, and pg2's link throttled so that the copy
+// takes a while: pg_rewind on pg1 pulls the blocks from pg2 (its dry run
+// first, then the rewind), and the throttle shapes what a host sends, so it
+// belongs on the source. Then `apply` of the swapped manifest in the
+// background, returned once pg_rewind has started (its mark is on pg1).
+// `fill` is the checksum of what was written after the fork.
 struct RewindUnderWay {
   FaultGuard guard;
   TempDir dir;
@@ -172,7 +174,7 @@ struct RewindUnderWay {
       REQUIRE(text.find("command_timeout") != std::string::npos);
     }
     swapped = Swapped(text, dir.path() + "/swapped.yaml");
-    RequireSandbox("throttle pg1 8mbit");
+    RequireSandbox("throttle pg2 32mbit");
     apply = std::make_unique<BackgroundPgpair>("apply --auto-approve " + swapped,
                                                dir.path() + "/apply.out");
     REQUIRE(apply->started());
@@ -211,7 +213,7 @@ TEST_CASE("rejoin: pgpair killed during pg_rewind, the next run clones the host 
       WaitUntil([] { return !AnyProcessInHost("pg1", "pg_rewind"); }, std::chrono::seconds(30));
   CHECK(rewind_ended);
   CHECK(LeftoversAfter(std::chrono::seconds(30)).empty());
-  RequireSandbox("throttle pg1 off");
+  RequireSandbox("throttle pg2 off");
   CHECK(OnHost("pg1", "test -e " + rewind.mark).exit_status == 0);
 
   CommandResult plan = PgpairWithin(120, "plan " + rewind.swapped);
@@ -236,7 +238,7 @@ TEST_CASE("rejoin: the former primary's link cut during pg_rewind, the next run 
   REQUIRE_FALSE(Reachable("pg1"));
   std::this_thread::sleep_for(std::chrono::seconds(20));
   RequireSandbox("link pg1 up");
-  RequireSandbox("throttle pg1 off");
+  RequireSandbox("throttle pg2 off");
   std::optional<int> status = rewind.apply->Wait(std::chrono::seconds(120));
   if (!status) rewind.apply->Kill9();
   INFO("pgpair apply, pg1's link cut during pg_rewind: exit " << (status ? *status : -1)

@@ -1,10 +1,17 @@
+// The rewind step's script, run by the local shell on a scratch directory
+// with stand-ins for pg_rewind and pg_controldata that do what the real ones
+// do to the files.
+//
 // pg_rewind removes the files of the target's data directory that its
 // source lacks: rewound from a primary in Debian's layout (no configuration
 // in its data directory), a pg_ctl-layout server would lose its
-// postgresql.conf and pg_hba.conf and never start. The rewind step puts
-// them back from what it kept first. Run by the local shell on a scratch
-// directory, with stand-ins for pg_rewind and pg_controldata that do what
-// the real ones do to the files.
+// postgresql.conf and pg_hba.conf and never start. The step puts them back
+// from what it kept first.
+//
+// The dry run fetches what the rewind would copy and takes as long: its
+// progress must reach pgpair as it comes (only a silence ends the command),
+// and its messages still decide whether a WAL segment comes back from the
+// archive.
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,8 +40,9 @@ struct LocalRewind {
 
   // `source_files`: what the stand-in pg_rewind leaves of the
   // configuration: "none" (the source keeps its own elsewhere) or "own"
-  // (the source's copies replace the target's).
-  explicit LocalRewind(const std::string& source_files) {
+  // (the source's copies replace the target's). `dry_run`: the stand-in's
+  // dry run, a shell script body with $target set.
+  explicit LocalRewind(const std::string& source_files, const std::string& dry_run = "exit 0") {
     char pattern[] = "/tmp/pgpair-rewind-config-XXXXXX";
     REQUIRE(mkdtemp(pattern) != nullptr);
     scratch = pattern;
@@ -50,9 +58,10 @@ struct LocalRewind {
             ? "rm -f \"$target/postgresql.conf\" \"$target/pg_hba.conf\" \"$target/pg_ident.conf\""
             : "echo source > \"$target/postgresql.conf\"";
     WriteFile(bin + "/pg_rewind",
-              "#!/bin/sh\nfor a in \"$@\"; do case $a in --dry-run) exit 0 ;; "
-              "--target-pgdata=*) target=${a#--target-pgdata=} ;; esac; done\n" +
-                  replace + "\necho 'pg_rewind: Done!'\n",
+              "#!/bin/sh\nfor a in \"$@\"; do case $a in --dry-run) dry=1 ;; "
+              "--target-pgdata=*) target=${a#--target-pgdata=} ;; esac; done\n"
+              "if [ -n \"$dry\" ]; then\n" +
+                  dry_run + "\nfi\n" + replace + "\necho 'pg_rewind: Done!'\n",
               0755);
     WriteFile(data + "/postgresql.conf", "own conf\n", 0640);
     WriteFile(data + "/pg_hba.conf", "own hba\n", 0600);
@@ -103,6 +112,48 @@ TEST_CASE("Configuration files pg_rewind removed are put back from what was kept
     REQUIRE(run.exit_status == 0);
     CHECK(ReadFile(f.data + "/postgresql.conf") == "source\n");
     CHECK(ReadFile(f.data + "/pg_hba.conf") == "own hba\n");
+  }
+}
+
+TEST_CASE("The dry run reports as it runs and brings archived WAL back", "[standby_rewind]") {
+  if (geteuid() != 0) {
+    WARN("needs root (the script runs pg_rewind with runuser); scripts/test runs as root");
+    return;
+  }
+  const std::string segment = "000000010000000000000003";
+  // A dry run that needs segment 3, which the former primary archived and
+  // removed, and reports its copy otherwise.
+  const std::string needs_segment =
+      "if [ ! -f \"$target/pg_wal/" + segment +
+      "\" ]; then\n"
+      "  echo \"pg_rewind: error: could not open file \\\"$target/pg_wal/" +
+      segment +
+      "\\\": No such file or directory\" >&2; exit 1\n"
+      "fi\n"
+      "echo 'pg_rewind: need to copy 99 MB' >&2; echo '101376/101376 kB (100%) copied' >&2; exit 0";
+
+  SECTION("its progress is on the command's output, the segment copied back") {
+    LocalRewind f("own", needs_segment);
+    f.rewind.archive_dir = f.scratch + "/archive";
+    REQUIRE(mkdir(f.rewind.archive_dir.c_str(), 0700) == 0);
+    WriteFile(f.rewind.archive_dir + "/" + segment, "wal\n", 0600);
+    ExecResult run = f.Run();
+    INFO(run.stdout_text << run.stderr_text);
+    REQUIRE(run.exit_status == 0);
+    CHECK(ReadFile(f.data + "/pg_wal/" + segment) == "wal\n");
+    CHECK(run.stdout_text.find("kB (100%) copied") != std::string::npos);
+    CHECK(run.stderr_text.find("could not open file") == std::string::npos);
+  }
+  SECTION("a dry run that fails for good: its messages, and nothing changed") {
+    LocalRewind f("own", needs_segment);  // no archive
+    ExecResult run = f.Run();
+    INFO(run.stdout_text << run.stderr_text);
+    CHECK(run.exit_status == 1);
+    CHECK(run.stderr_text.find("pg_rewind's dry run failed, nothing was changed: pg_rewind: "
+                               "error: could not open file") != std::string::npos);
+    CHECK(access(f.rewind.keep.c_str(), F_OK) != 0);
+    CHECK(access((f.data + ".pgpair-rewinding").c_str(), F_OK) != 0);
+    CHECK(ReadFile(f.data + "/postgresql.conf") == "own conf\n");
   }
 }
 
