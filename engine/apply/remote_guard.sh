@@ -63,18 +63,26 @@ members() {
     }'
 }
 
+# A pause of $1 seconds (fractions where sleep takes them, else a second)
+# that holds none of this script's output: a sleep left behind when its
+# shell is killed must not keep the SSH channel open, and the command's
+# end unseen, until it wakes.
+pause() {
+  { sleep "$1" || sleep 1; } </dev/null >/dev/null 2>&1
+}
+
 (
   # pgpair is likely gone, and with it the reader of our output: a write
   # must not kill the watcher before it has done its work.
   trap '' PIPE
-  while [ "$(lease_start)" = "$started" ]; do sleep 1; done
+  while [ "$(lease_start)" = "$started" ]; do pause 1; done
   : >"$work/stopping"
   echo "pgpair's apply lease (pid $lease) on this host ended: pgpair is gone or its connection to this host was lost; stopping the step (TERM, then KILL after 5 s)" >&2
   # shellcheck disable=SC2046 # one pid a word
   kill -TERM $(members) 2>/dev/null
   tries=0
   while [ "$tries" -lt 5 ] && [ -n "$(members)" ]; do
-    sleep 1
+    pause 1
     tries=$((tries + 1))
   done
   # shellcheck disable=SC2046
@@ -86,9 +94,15 @@ watcher=$!
 wait "$child" 2>/dev/null
 rc=$?
 # A process of the step that outlived its shell (a pg_basebackup whose
-# parent died with pgpair's connection) is still the step's: the watcher
-# stays until it ends, or stops it once the lease is gone.
-while [ -n "$(members)" ] && [ ! -e "$work/stopping" ]; do sleep 1; done
+# parent died with pgpair's connection, or its WAL streamer finishing a
+# moment after it) is still the step's: the watcher stays until it ends,
+# or stops it once the lease is gone. Looked at every tenth of a second
+# at first, since most end at once, then every second.
+polls=0
+while [ -n "$(members)" ] && [ ! -e "$work/stopping" ]; do
+  if [ "$polls" -lt 20 ]; then pause 0.1; else pause 1; fi
+  polls=$((polls + 1))
+done
 if [ -e "$work/stopping" ]; then
   wait "$watcher"
   echo "the step was stopped because pgpair's apply lease ended" >&2
