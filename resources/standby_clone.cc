@@ -40,21 +40,6 @@ constexpr std::chrono::seconds kProgressInterval{3};
 
 bool DataDirMissing(const HostFacts& standby) { return standby.layout.data_dir_exists == false; }
 
-// `path` relative to directory `dir` when it lies inside it, else empty.
-std::string RelativeInside(const std::string& path, std::string dir) {
-  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-  if (path.size() <= dir.size() + 1 || path.compare(0, dir.size() + 1, dir + "/") != 0) return "";
-  return path.substr(dir.size() + 1);
-}
-
-// The host's postgresql.conf when it lies outside its data directory.
-std::optional<std::string> ConfigElsewhere(const HostFacts& host) {
-  const auto& config = host.layout.config_file;
-  const auto& data = host.layout.data_dir;
-  if (!config || !data || !RelativeInside(*config, *data).empty()) return std::nullopt;
-  return config;
-}
-
 class StandbyClone final : public TypedResource<StandbyCloneDetails> {
  public:
   const char* kind() const override { return kKind; }
@@ -254,7 +239,7 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
   const std::vector<CarriedConfigFile> carried = CarriedConfigFiles(standby, data_dir);
   // A primary that keeps its configuration outside its data directory
   // (Debian's) gives a copy without any: the standby's own are carried in.
-  const std::optional<std::string> primary_config = ConfigElsewhere(primary);
+  const std::optional<std::string> primary_config = ConfigOutsideDataDir(primary.layout);
   std::string carried_text;
   if (!carried.empty() && primary_config) {
     std::vector<std::string> names;
@@ -440,9 +425,9 @@ std::vector<CarriedConfigFile> CarriedConfigFiles(const HostFacts& standby,
                                                   const std::string& data_dir) {
   std::vector<CarriedConfigFile> files;
   const auto& layout = standby.layout;
-  std::string config = layout.config_file ? RelativeInside(*layout.config_file, data_dir) : "";
+  std::string config = layout.config_file ? PathInside(*layout.config_file, data_dir) : "";
   if (!config.empty()) files.push_back({config, true});
-  std::string hba = layout.hba_file ? RelativeInside(*layout.hba_file, data_dir) : "";
+  std::string hba = layout.hba_file ? PathInside(*layout.hba_file, data_dir) : "";
   if (!hba.empty() && hba != config) files.push_back({hba, true});
   // ident_file is not among the facts; beside a postgresql.conf in the data
   // directory it is there by default, and a server starts without it.

@@ -45,14 +45,6 @@ std::optional<std::string> SourceCheckpointNeeded(const HostFacts& primary) {
          "), and pg_rewind reads its source's timeline there: a CHECKPOINT on " + p + " first";
 }
 
-// postgresql.conf when it is not in the data directory (Debian's
-// /etc/postgresql/...): single-user recovery must be told where it is.
-std::string ConfigOutsideData(const HostFacts& host, const std::string& data_dir) {
-  const std::optional<std::string>& config = host.layout.config_file;
-  if (!config || config->rfind(data_dir + "/", 0) == 0) return "";
-  return *config;
-}
-
 // pg_rewind's output without its progress lines ("12/345 kB (3%) copied"):
 // what it said, then the step's own message, for an error.
 std::string RewindMessages(const std::string& output) {
@@ -109,12 +101,12 @@ class StandbyRewind final : public TypedResource<StandbyRewindDetails> {
                              : std::string());
     change.impact = Impact::kRestart;
     change.server_step = ServerStep::kStart;
-    SetDetails(change,
-               StandbyRewindDetails{
-                   data_dir, keep, *standby.layout.bin_dir, ConfigOutsideData(standby, data_dir),
-                   input.manifest->archive ? input.manifest->archive->dir : "",
-                   *standby.server.major, running, checkpoint_first.has_value(),
-                   DesiredStandbyConninfo(*input.manifest, primary), input.timestamp});
+    SetDetails(change, StandbyRewindDetails{
+                           data_dir, keep, *standby.layout.bin_dir,
+                           ConfigOutsideDataDir(standby.layout).value_or(""),
+                           input.manifest->archive ? input.manifest->archive->dir : "",
+                           *standby.server.major, running, checkpoint_first.has_value(),
+                           DesiredStandbyConninfo(*input.manifest, primary), input.timestamp});
     plan->changes.push_back(std::move(change));
   }
 

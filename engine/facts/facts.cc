@@ -4,6 +4,18 @@
 
 namespace pgpair {
 
+std::string PathInside(const std::string& path, std::string dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  if (path.size() <= dir.size() + 1 || path.compare(0, dir.size() + 1, dir + "/") != 0) return "";
+  return path.substr(dir.size() + 1);
+}
+
+std::optional<std::string> ConfigOutsideDataDir(const LayoutFacts& layout) {
+  if (!layout.config_file || !layout.data_dir) return std::nullopt;
+  if (!PathInside(*layout.config_file, *layout.data_dir).empty()) return std::nullopt;
+  return layout.config_file;
+}
+
 const SettingFact* HostFacts::FindSetting(std::string_view name) const {
   if (!settings) return nullptr;
   for (const SettingFact& setting : *settings) {

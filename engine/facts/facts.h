@@ -52,6 +52,15 @@ struct LayoutFacts {
   std::optional<std::string> source;
 };
 
+// `path` relative to the directory `dir` when it lies inside it, else "".
+std::string PathInside(const std::string& path, std::string dir);
+
+// The layout's postgresql.conf when it lies outside its data directory
+// (Debian's /etc/postgresql/...): a copy of the data directory lacks it,
+// and a server started on one must be told where it is. Nothing when it is
+// inside, or either is unknown.
+std::optional<std::string> ConfigOutsideDataDir(const LayoutFacts& layout);
+
 struct ServerFacts {
   std::optional<int> major;            // 10, 11, ... 18
   std::optional<std::string> version;  // "15.18"
