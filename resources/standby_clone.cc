@@ -1,5 +1,6 @@
 #include "resources/standby_clone.h"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string_view>
@@ -7,6 +8,7 @@
 
 #include "engine/apply/clone_progress.h"
 #include "engine/apply/remote_guard.h"
+#include "engine/apply/remote_sql.h"
 #include "engine/apply/server_control.h"
 #include "engine/apply/standby_clone.sh.inc"
 #include "engine/apply/standby_setup.h"
@@ -26,12 +28,35 @@ constexpr char kKind[] = "standby_clone";
 // that the step ends with pgpair.
 Result<ExecResult> RunCloneStep(Transport& transport, const StandbyCloneDetails& clone,
                                 const HostSpec& host, const std::string& step,
-                                const std::string& stdin_data,
+                                const std::string& stdin_data, long long copy_kb = 0,
                                 std::optional<int> lease_pid = std::nullopt,
                                 const Transport::OutputSink& on_stderr = {}) {
   return transport.ExecStreaming(
-      GuardedCommand(CloneStepScript(clone, host.postgres.os_user, step), lease_pid), stdin_data,
-      std::chrono::seconds(host.ssh.command_timeout_seconds), on_stderr);
+      GuardedCommand(CloneStepScript(clone, host.postgres.os_user, step, copy_kb), lease_pid),
+      stdin_data, std::chrono::seconds(host.ssh.command_timeout_seconds), on_stderr);
+}
+
+// Room for the WAL that pg_basebackup -X stream writes into the copy while
+// it runs, beyond the primary's tablespaces.
+constexpr long long kWalRoomKb = 64 * 1024;
+
+// The room a copy of the primary takes on the standby, in KiB: what
+// pg_basebackup writes into the data directory (the default and global
+// tablespaces; others go to their own paths), and kWalRoomKb.
+Result<long long> CopyRoomKb(ApplyContext& context) {
+  const std::string& p = context.manifest->primary;
+  const HostSpec* primary = context.manifest->FindHost(p);
+  if (!primary) return Status::Error("standby_clone: no host " + p + " in the manifest");
+  Result<std::string> bytes =
+      RunRemoteSql(context.For(p), *primary, context.FactsFor(p),
+                   "SELECT pg_tablespace_size('pg_default') + pg_tablespace_size('pg_global');");
+  if (!bytes.ok()) return bytes.status();
+  const std::string text(Trim(*bytes));
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
+    return Status::Error(context.For(p).host_label() + ": the size of its tablespaces reads as '" +
+                         text + "'");
+  }
+  return std::stoll(text) / 1024 + kWalRoomKb;
 }
 
 // How often the copy's progress is told: often enough to see it move, rarely
@@ -89,10 +114,15 @@ class StandbyClone final : public TypedResource<StandbyCloneDetails> {
     using Clock = CloneProgressReporter::Clock;
     CloneProgressReporter reporter(progress, kProgressInterval, context.manifest->primary,
                                    Clock::now());
+    Result<long long> room = CopyRoomKb(context);
+    if (!room.ok()) {
+      return Status::Error(room.status().message() + "; the room the copy needs on " + change.host +
+                           " is unknown, so it was not made, and " + unchanged);
+    }
     Result<ExecResult> staged = RunCloneStep(
         transport, clone, *host, "stage",
         PgpassLine(primary_host, primary_port, clone.primary.user, context.replication_password),
-        context.LeasePidFor(change.host),
+        *room, context.LeasePidFor(change.host),
         [&reporter](std::string_view piece) { reporter.Feed(piece, Clock::now()); });
     if (!staged.ok()) {
       return Status::Error(staged.status().message() + "; the copy did not finish and " +
@@ -441,7 +471,7 @@ std::vector<CarriedConfigFile> CarriedConfigFiles(const HostFacts& standby,
 }
 
 std::string CloneStepScript(const StandbyCloneDetails& clone, const std::string& os_user,
-                            const std::string& step) {
+                            const std::string& step, long long copy_kb) {
   std::vector<std::string> arguments = {step,
                                         clone.data_dir,
                                         clone.aside,
@@ -449,7 +479,8 @@ std::string CloneStepScript(const StandbyCloneDetails& clone, const std::string&
                                         clone.bin_dir + "/pg_basebackup",
                                         clone.primary.host,
                                         std::to_string(clone.primary.port),
-                                        clone.primary.user};
+                                        clone.primary.user,
+                                        std::to_string(std::max(0LL, copy_kb))};
   for (const CarriedConfigFile& file : clone.carried_config) {
     arguments.push_back((file.required ? "required:" : "optional:") + file.name);
   }

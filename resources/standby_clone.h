@@ -94,9 +94,11 @@ CloneDecision DecideStandbyClone(const PlanInput& input);
 // The command that runs one step ("stage", "ready", "swap") of
 // engine/apply/standby_clone.sh for `clone`, its values as the script's
 // arguments (ScriptCommand), exposed for tests. "stage" reads a password
-// file's line (PgpassLine) on stdin.
+// file's line (PgpassLine) on stdin, and refuses to copy when the
+// filesystem beside the data directory has less than `copy_kb` KiB free
+// (0: not checked).
 std::string CloneStepScript(const StandbyCloneDetails& clone, const std::string& os_user,
-                            const std::string& step);
+                            const std::string& step, long long copy_kb = 0);
 
 }  // namespace pgpair
 

@@ -2,13 +2,14 @@
 # shellcheck shell=sh
 # For resources/standby_clone.cc, run as root on the standby host as
 #   sh -c SCRIPT pgpair-standby-clone STEP DATA ASIDE OS_USER PG_BASEBACKUP \
-#     PRIMARY_HOST PRIMARY_PORT REPL_USER [CONFIG...]
+#     PRIMARY_HOST PRIMARY_PORT REPL_USER COPY_KB [CONFIG...]
 #   STEP          stage | ready | swap
 #   DATA          the standby's data directory
 #   ASIDE         where swap moves the old data directory (never deleted)
 #   OS_USER       the operating system user that owns the server
 #   PG_BASEBACKUP the pg_basebackup of the cluster's major (stage)
 #   PRIMARY_HOST PRIMARY_PORT REPL_USER   where stage copies from
+#   COPY_KB       the room the copy needs, in KiB (stage; 0: not checked)
 #   CONFIG        required:NAME or optional:NAME, a configuration file the
 #                 server reads from DATA (NAME relative to it): ready copies
 #                 it from DATA into the copy when the copy lacks it (the
@@ -26,8 +27,8 @@
 
 set -u
 STEP=$1 DATA=$2 ASIDE=$3 OS_USER=$4 PG_BASEBACKUP=$5
-PRIMARY_HOST=$6 PRIMARY_PORT=$7 REPL_USER=$8
-shift 8
+PRIMARY_HOST=$6 PRIMARY_PORT=$7 REPL_USER=$8 COPY_KB=$9
+shift 9
 umask 077
 cd / || exit 1
 staging=$DATA.pgpair-staging
@@ -55,7 +56,28 @@ writer_in() {
   done
 }
 
+# Whether directory $1 is a mount point (a volume of its own, or a bind
+# mount), from the kernel's table, which names it by its real path with
+# blanks and backslashes in octal: a rename cannot move it.
+mount_point() {
+  [ -r /proc/self/mountinfo ] || return 1
+  real=$(cd -- "$1" 2>/dev/null && pwd -P) || return 1
+  # shellcheck disable=SC2016 # an awk program: its $5 is awk's
+  real=$real awk 'BEGIN { dir = ENVIRON["real"]; gsub(/\\/, "\\134", dir); gsub(/ /, "\\040", dir)
+      gsub(/\t/, "\\011", dir) }
+    $5 == dir { found = 1 } END { exit !found }' /proc/self/mountinfo
+}
+
+# The room on the filesystem of directory $1 that an unprivileged user may
+# take, in KiB; empty when df cannot say.
+free_kb() {
+  df -Pk -- "$1" 2>/dev/null | awk 'NR == 2 && $4 ~ /^[0-9]+$/ { print $4 }'
+}
+
 stage() {
+  if [ -d "$DATA" ] && [ ! -L "$DATA" ] && mount_point "$DATA"; then
+    fail "$DATA is a mount point: pgpair makes the copy beside it and puts it in place by renaming, which a mount point does not allow; nothing was changed. Mount the volume on $(dirname -- "$DATA") instead, with the data directory inside it"
+  fi
   pid=$(writer_in "$staging")
   [ -z "$pid" ] || fail "an earlier clone's pg_basebackup (pid $pid) still writes into $staging; nothing was changed: wait for it to end, then apply again"
   for dir in "$staging" "$ready"; do
@@ -66,6 +88,13 @@ stage() {
   done
   parent=$(dirname -- "$DATA")
   [ -d "$parent" ] || fail "$parent does not exist; $DATA cannot be cloned into it"
+  # The copy is made beside DATA, which stays until the copy is complete:
+  # both must fit. A copy that filled the filesystem would fail late and
+  # could leave the host's other users without room.
+  free=$(free_kb "$parent")
+  if [ "$COPY_KB" -gt 0 ] 2>/dev/null && [ -n "$free" ] && [ "$free" -lt "$COPY_KB" ]; then
+    fail "$parent has $((free / 1024)) MB free, and the copy of $PRIMARY_HOST needs about $((COPY_KB / 1024)) MB there beside $DATA (kept until the copy is complete); nothing was changed: make room on that filesystem, then apply again"
+  fi
   passfile=
   complete=no
   # A partial copy is removed on every way out but success; a kill -9 of

@@ -70,10 +70,17 @@ shut_down_cleanly() {
 
 # What pg_rewind replaces, kept first: the WAL, which holds the
 # transactions after the fork, and the configuration files in DATA.
+# pg_wal may be a link to a directory elsewhere (initdb --waldir): its
+# files are what is kept, not the link. The copy must fit beside DATA.
 keep() {
   [ ! -e "$KEEP" ] || fail "$KEEP already exists; nothing was changed"
-  mkdir -- "$KEEP" || fail "$KEEP cannot be created; nothing was changed"
-  cp -a -- "$DATA/pg_wal" "$KEEP/pg_wal" || fail "the WAL of $DATA cannot be copied to $KEEP; nothing was changed"
+  need=$(du -sk -- "$DATA/pg_wal/" 2>/dev/null | awk 'NR == 1 { print $1 }')
+  free=$(df -Pk -- "$(dirname -- "$KEEP")" 2>/dev/null | awk 'NR == 2 && $4 ~ /^[0-9]+$/ { print $4 }')
+  if [ -n "$need" ] && [ -n "$free" ] && [ "$free" -lt "$((need + 1024))" ]; then
+    fail "$(dirname -- "$KEEP") has $((free / 1024)) MB free, and the WAL of $DATA to keep first takes $(((need + 1023) / 1024)) MB; nothing was changed: make room on that filesystem, then apply again"
+  fi
+  mkdir -- "$KEEP" "$KEEP/pg_wal" || fail "$KEEP cannot be created; nothing was changed"
+  cp -a -- "$DATA/pg_wal/." "$KEEP/pg_wal/" || fail "the WAL of $DATA cannot be copied to $KEEP; nothing was changed"
   for f in postgresql.conf postgresql.auto.conf pg_hba.conf pg_ident.conf; do
     if [ -f "$DATA/$f" ]; then
       cp -a -- "$DATA/$f" "$KEEP/$f" || fail "$DATA/$f cannot be copied to $KEEP; nothing was changed"

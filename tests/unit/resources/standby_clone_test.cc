@@ -446,7 +446,11 @@ std::string CloneStep(const std::string& step) {
   return ScriptCalled("pgpair-standby-clone", step + " ");
 }
 
-void AnswerAGoodClone(FakeTransport& standby) {
+// The primary's default and global tablespaces: 100 MiB.
+constexpr char kPrimaryBytes[] = "104857600\n";
+
+void AnswerAGoodClone(FakeTransport& standby, FakeTransport& primary) {
+  primary.OnCommand("psql", FakeTransport::Stdout(kPrimaryBytes));
   standby.OnCommand(CloneStep("stage"), FakeTransport::Stdout(""));
   standby.OnCommand(CloneStep("ready"), FakeTransport::Stdout(""));
   standby.OnCommand(CloneStep("swap"),
@@ -469,12 +473,15 @@ size_t IndexOf(const std::vector<FakeTransport::Call>& calls, const std::string&
 TEST_CASE("Clone apply copies beside the data directory, configures the copy, then swaps",
           "[standby_clone]") {
   ApplyFixture f;
-  AnswerAGoodClone(f.standby);
+  AnswerAGoodClone(f.standby, f.primary);
 
   Status applied = f.Apply();
   REQUIRE(applied.message() == "");
   REQUIRE(applied.ok());
-  CHECK(f.primary.calls().empty());
+  // The primary is asked one thing: the size of what the copy holds.
+  REQUIRE(f.primary.calls().size() == 1);
+  CHECK(Contains(f.primary.calls()[0].stdin_data,
+                 "pg_tablespace_size('pg_default') + pg_tablespace_size('pg_global')"));
   const auto& calls = f.standby.calls();
   const std::string staging = std::string(kData) + ".pgpair-staging";
   // 1. The copy goes into the staging directory, with the password on stdin.
@@ -485,7 +492,9 @@ TEST_CASE("Clone apply copies beside the data directory, configures the copy, th
   CHECK(staged->script == kStandbyCloneScript);
   CHECK(staged->args == std::vector<std::string>{"stage", kData, kAside, "postgres",
                                                  "/usr/lib/postgresql/15/bin/pg_basebackup",
-                                                 "198.18.0.11", "5432", "replicator"});
+                                                 "198.18.0.11", "5432", "replicator",
+                                                 // 100 MiB and 64 MiB for the WAL, in KiB
+                                                 "167936"});
   CHECK(calls[stage].stdin_data ==
         "198.18.0.11:5432:replication:replicator:s3cr\\:t\\\\pw'\"$(reboot)\n");
   // A big cluster takes long: the host's command timeout, not a short default.
@@ -518,7 +527,7 @@ TEST_CASE("Clone apply goes on when the server was already stopped", "[standby_c
   f.standby.OnCommand("pg_ctlcluster 15 main stop",
                       FakeTransport::Exit(2, "Cluster is not running.\n"));
   f.standby.OnCommand("LC_ALL=C cat", FakeTransport::Exit(1, "cat: x: No such file or directory"));
-  AnswerAGoodClone(f.standby);
+  AnswerAGoodClone(f.standby, f.primary);
   REQUIRE(f.Apply().ok());
   // A new postgresql.auto.conf starts with ALTER SYSTEM's own header.
   const auto& calls = f.standby.calls();
@@ -534,7 +543,7 @@ TEST_CASE("A failed pg_basebackup leaves the data directory and the server alone
                       FakeTransport::Exit(1,
                                           "pg_basebackup failed: FATAL: no pg_hba.conf entry for "
                                           "replication connection\n"));
-  AnswerAGoodClone(f.standby);
+  AnswerAGoodClone(f.standby, f.primary);
   Status applied = f.Apply();
   REQUIRE_FALSE(applied.ok());
   CHECK(Contains(applied.message(), "pg2 (198.18.0.12): pg_basebackup failed"));
@@ -548,7 +557,7 @@ TEST_CASE("A clone cut off by the transport says the data directory is unchanged
   ApplyFixture f;
   f.standby.OnCommand(CloneStep("stage"),
                       Status::Error("pg2 (198.18.0.12): command timed out after 7200 s"));
-  AnswerAGoodClone(f.standby);
+  AnswerAGoodClone(f.standby, f.primary);
   Status applied = f.Apply();
   REQUIRE_FALSE(applied.ok());
   CHECK(Contains(applied.message(), "command timed out"));
@@ -560,7 +569,7 @@ TEST_CASE("A clone cut off by the transport says the data directory is unchanged
 TEST_CASE("A copy that cannot be configured is never put in place", "[standby_clone]") {
   ApplyFixture f;
   f.standby.OnCommand("stat -L", FakeTransport::Stdout("postgres 644\n"));
-  AnswerAGoodClone(f.standby);
+  AnswerAGoodClone(f.standby, f.primary);
   Status applied = f.Apply();
   REQUIRE_FALSE(applied.ok());
   CHECK(Contains(applied.message(), "is not configured as a standby and is never started"));
@@ -573,11 +582,23 @@ TEST_CASE("A refused swap reports the script's reason", "[standby_clone]") {
   f.standby.OnCommand(CloneStep("swap"),
                       FakeTransport::Exit(1, std::string("the PostgreSQL server still runs in ") +
                                                  kData + " (pid 42); nothing was changed\n"));
-  AnswerAGoodClone(f.standby);
+  AnswerAGoodClone(f.standby, f.primary);
   Status applied = f.Apply();
   REQUIRE_FALSE(applied.ok());
   CHECK(Contains(applied.message(), "still runs in"));
   CHECK(Contains(applied.message(), "nothing was changed"));
+}
+
+TEST_CASE("A clone whose size cannot be read from the primary is not started", "[standby_clone]") {
+  ApplyFixture f;
+  f.primary.OnCommand("psql", FakeTransport::Exit(2, "psql: error: connection refused\n"));
+  AnswerAGoodClone(f.standby, f.primary);
+  Status applied = f.Apply();
+  REQUIRE_FALSE(applied.ok());
+  CHECK(Contains(applied.message(), "connection refused"));
+  CHECK(Contains(applied.message(), "the room the copy needs on pg2 is unknown"));
+  CHECK(Contains(applied.message(), std::string(kData) + " is unchanged"));
+  CHECK(f.standby.calls().empty());
 }
 
 TEST_CASE("Clone apply without the password changes nothing", "[standby_clone]") {
@@ -666,7 +687,8 @@ TEST_CASE("A base backup's WAL stream is never the standby streaming", "[standby
     pair.standby.replication.receiver->status = "waiting";
     CHECK(WhyNotStreaming(pair.primary, pair.standby, "198.18.0.12", "pg2") ==
           "its WAL receiver is waiting");
-  }  SECTION("a receiver still streaming from a primary out of reach is not taken at its word") {
+  }
+  SECTION("a receiver still streaming from a primary out of reach is not taken at its word") {
     // The primary's facts are unknown: its senders were never read.
     pair.primary.replication.senders.reset();
     pair.primary.server.running.reset();

@@ -75,11 +75,12 @@ struct LocalRewind {
   }
   ~LocalRewind() { std::system(("rm -rf '" + scratch + "'").c_str()); }
 
-  ExecResult Run() {
+  // `environment`: assignments put before the command ("PATH=... ").
+  ExecResult Run(const std::string& environment = "") {
     LocalShellTransport shell(scratch);
     // As root, runuser to root: the script runs pg_rewind as the server's user.
     Result<ExecResult> run =
-        shell.Exec(RewindStepScript(rewind, "root", "rewind"), "*:*:*:*:pw\n", {});
+        shell.Exec(environment + RewindStepScript(rewind, "root", "rewind"), "*:*:*:*:pw\n", {});
     REQUIRE(run.ok());
     return *run;
   }
@@ -155,6 +156,65 @@ TEST_CASE("The dry run reports as it runs and brings archived WAL back", "[stand
     CHECK(access((f.data + ".pgpair-rewinding").c_str(), F_OK) != 0);
     CHECK(ReadFile(f.data + "/postgresql.conf") == "own conf\n");
   }
+}
+
+TEST_CASE("The WAL is kept as files when pg_wal links elsewhere, as initdb --waldir makes it",
+          "[standby_rewind]") {
+  if (geteuid() != 0) {
+    WARN("needs root (the script runs pg_rewind with runuser); scripts/test runs as root");
+    return;
+  }
+  // The stand-in pg_rewind replaces the WAL with the source's, as the real
+  // one does: only a copy of the files keeps the transactions after the fork.
+  LocalRewind f("own", "exit 0");
+  const std::string wal = f.scratch + "/wal disk";
+  REQUIRE(std::system(("rmdir '" + f.data + "/pg_wal' && mkdir '" + wal + "' && ln -s '" + wal +
+                       "' '" + f.data + "/pg_wal'")
+                          .c_str()) == 0);
+  WriteFile(wal + "/000000010000000000000007", "after the fork\n");
+  ExecResult run = f.Run();
+  INFO(run.stdout_text << run.stderr_text);
+  REQUIRE(run.exit_status == 0);
+  struct stat info {};
+  REQUIRE(lstat((f.rewind.keep + "/pg_wal").c_str(), &info) == 0);
+  CHECK(S_ISDIR(info.st_mode));
+  CHECK(ReadFile(f.rewind.keep + "/pg_wal/000000010000000000000007") == "after the fork\n");
+}
+
+TEST_CASE("A rewind whose WAL does not fit beside the data directory changes nothing",
+          "[standby_rewind]") {
+  if (geteuid() != 0) {
+    WARN("needs root (the script runs pg_rewind with runuser); scripts/test runs as root");
+    return;
+  }
+  LocalRewind f("own", "exit 0");
+  WriteFile(f.data + "/pg_wal/000000010000000000000007", std::string(64 * 1024, 'w'));
+  // df as it would answer on a filesystem with 10 MB left; du is the real one.
+  REQUIRE(mkdir((f.scratch + "/fake-bin").c_str(), 0755) == 0);
+  WriteFile(f.scratch + "/fake-bin/df",
+            "#!/bin/sh\necho 'Filesystem 1024-blocks Used Available Capacity Mounted on'\n"
+            "echo '/dev/vdb1 1000000 990000 10240 99% /srv'\n",
+            0755);
+  ExecResult run = f.Run("PATH='" + f.scratch + "/fake-bin':\"$PATH\" ");
+  INFO(run.stdout_text << run.stderr_text);
+  CHECK(run.exit_status == 0);  // 64 KiB of WAL fit in 10 MB
+  std::system(("rm -rf '" + f.rewind.keep + "' '" + f.data + ".pgpair-rewinding'").c_str());
+
+  // Now 11 MB and more of WAL (12 MB, rounded up), so that 10 MB is too little.
+  REQUIRE(std::system(("dd if=/dev/zero of='" + f.data +
+                       "/pg_wal/000000010000000000000008' bs=1M count=11 status=none")
+                          .c_str()) == 0);
+  WriteFile(f.data + "/postgresql.conf", "own conf\n", 0640);
+  run = f.Run("PATH='" + f.scratch + "/fake-bin':\"$PATH\" ");
+  INFO(run.stdout_text << run.stderr_text);
+  CHECK(run.exit_status == 1);
+  CHECK_THAT(run.stderr_text,
+             Catch::Contains(f.scratch + " has 10 MB free, and the WAL of " + f.data +
+                             " to keep first takes 12 MB; nothing was "
+                             "changed"));
+  CHECK(access(f.rewind.keep.c_str(), F_OK) != 0);
+  CHECK(access((f.data + ".pgpair-rewinding").c_str(), F_OK) != 0);
+  CHECK(ReadFile(f.data + "/postgresql.conf") == "own conf\n");
 }
 
 }  // namespace
