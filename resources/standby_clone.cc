@@ -298,6 +298,16 @@ CloneDecision DecideStandbyClone(const PlanInput& input) {
       block(s, "internal error: no timestamp to name the moved-aside data directory");
       return;
     }
+    if (standby.layout.data_dir_mount_point == true) {
+      const size_t slash = data_dir.find_last_of('/');
+      const std::string parent =
+          slash == std::string::npos || slash == 0 ? std::string("/") : data_dir.substr(0, slash);
+      block(s, s + " needs a new copy of " + p + " (" + why + "), but " + data_dir +
+                   " is a mount point: pgpair makes the copy beside it and puts it in place by "
+                   "renaming, which a mount point does not allow; mount the volume on " +
+                   parent + " instead, with the data directory inside it");
+      return;
+    }
     if (!carried_text.empty() && DataDirMissing(standby)) {
       std::vector<std::string> names;
       for (const CarriedConfigFile& file : carried) {

@@ -35,6 +35,9 @@ struct LayoutFacts {
   std::optional<std::string> bin_dir;
   std::optional<std::string> data_dir;
   std::optional<bool> data_dir_exists;
+  // The data directory is a mount point (a volume of its own, or a bind
+  // mount): no rename can move it, so it cannot be swapped for a copy.
+  std::optional<bool> data_dir_mount_point;
   std::optional<std::string> config_file;
   std::optional<std::string> hba_file;
   std::optional<int> port;

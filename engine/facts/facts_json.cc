@@ -161,6 +161,7 @@ json HostFactsToJson(const HostFacts& f) {
         {"bin_dir", Optional(f.layout.bin_dir)},
         {"data_dir", Optional(f.layout.data_dir)},
         {"data_dir_exists", Optional(f.layout.data_dir_exists)},
+        {"data_dir_mount_point", Optional(f.layout.data_dir_mount_point)},
         {"config_file", Optional(f.layout.config_file)},
         {"hba_file", Optional(f.layout.hba_file)},
         {"port", Optional(f.layout.port)},

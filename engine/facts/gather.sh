@@ -530,6 +530,17 @@ layout() {
   fi
   if [ -n "$PG_DATA" ]; then
     if [ -e "$PG_DATA.pgpair-rewinding" ]; then echo rewinding=yes; else echo rewinding=no; fi
+    # A data directory that is a mount point cannot be swapped for a copy
+    # (engine/apply/standby_clone.sh). The kernel's table names mount
+    # points by their real paths; read by the shell itself, no process.
+    if [ -d "$PG_DATA" ] && [ ! -L "$PG_DATA" ] && [ -r /proc/self/mountinfo ] &&
+      real=$(cd -- "$PG_DATA" 2>/dev/null && pwd -P); then
+      mount_point=no
+      while read -r _ _ _ _ point _; do
+        if [ "$point" = "$real" ]; then mount_point=yes; fi
+      done </proc/self/mountinfo
+      echo "mount_point=$mount_point"
+    fi
   fi
 }
 section layout layout

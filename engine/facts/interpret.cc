@@ -251,6 +251,7 @@ bool InterpretLayout(const GatherSections& sections, HostFacts* facts) {
   };
   facts->layout.pg_rewind = yes_no("pg_rewind");
   facts->layout.rewind_interrupted = yes_no("rewinding");
+  facts->layout.data_dir_mount_point = yes_no("mount_point");
   if (!values["port"].empty()) {
     try {
       facts->layout.port = std::stoi(values["port"]);

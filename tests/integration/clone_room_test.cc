@@ -1,10 +1,11 @@
 // A standby host where the copy cannot be made beside the data directory:
 // a data directory that is a mount point (no rename can move it), and a
 // filesystem without room for the copy beside the old data, each made
-// inside pg2's own mount namespace. The apply refuses before it copies
-// anything: pg2 keeps running on its own data, nothing is staged beside
-// it, the primary's changes are made; once the host is put right, the next
-// apply converges.
+// inside pg2's own mount namespace. The mount point is in the facts, so the
+// plan is blocked before anything changes; the room is known only when the
+// copy begins, so the clone refuses then, before it copies. Either way pg2
+// keeps running on its own data and nothing is staged beside it; once the
+// host is put right, the next apply converges.
 
 #include <catch2/catch.hpp>
 #include <string>
@@ -36,14 +37,15 @@ struct MountsUndone {
 };
 
 // pg2 refused the clone before copying: its own cluster still runs on its
-// own data, and nothing lies beside the data directory.
-void ExpectStandbyUntouched(const std::string& identifier) {
+// own data, and nothing lies beside the data directory. `primary_changed`:
+// whether the primary's part of the apply was made (a clone refused when it
+// begins) or not (a plan blocked before anything changes).
+void ExpectStandbyUntouched(const std::string& identifier, bool primary_changed) {
   CHECK(SystemIdentifier("pg2") == identifier);
   CHECK(SqlOnHost("pg2", "SELECT pg_is_in_recovery()").out == "f\n");
   CommandResult beside = OnHost("pg2", "ls -d " + kData + ".pgpair-* 2>/dev/null");
   CHECK(beside.out.empty());
-  // The primary's part of the apply was made and proven.
-  CHECK(SqlOnHost("pg1", "SHOW wal_log_hints").out == "on\n");
+  CHECK(SqlOnHost("pg1", "SHOW wal_log_hints").out == (primary_changed ? "on\n" : "off\n"));
 }
 
 void ExpectConverges() {
@@ -56,7 +58,7 @@ void ExpectConverges() {
   CHECK(Pgpair("plan " + kManifest).exit_status == 0);
 }
 
-TEST_CASE("a standby data directory that is a mount point is refused before anything is copied",
+TEST_CASE("a standby data directory that is a mount point is refused before anything changes",
           "[staged_clone][room]") {
   FreshSandbox();
   MountsUndone undone;
@@ -64,15 +66,21 @@ TEST_CASE("a standby data directory that is a mount point is refused before anyt
   const std::string identifier = SystemIdentifier("pg2");
   REQUIRE_FALSE(identifier.empty());
 
+  // The plan says so, and the way out.
+  CommandResult plan = Pgpair("plan " + kManifest);
+  INFO(plan.out << plan.err);
+  CHECK(plan.exit_status == 1);
+  const std::string blocker = kData +
+                              " is a mount point: pgpair makes the copy beside it and puts it in "
+                              "place by renaming, which a mount point does not allow; mount the "
+                              "volume on " +
+                              kParent + " instead";
+  CHECK(Contains(plan.out + plan.err, blocker));
   CommandResult apply = Pgpair("apply --auto-approve " + kManifest);
   INFO(apply.out << apply.err);
   CHECK(apply.exit_status == 1);
-  CHECK(Contains(apply.out + apply.err,
-                 kData + " is a mount point: pgpair makes the copy beside it and "
-                         "puts it in place by renaming"));
-  CHECK(Contains(apply.out + apply.err,
-                 "nothing was changed. Mount the volume on " + kParent + " instead"));
-  ExpectStandbyUntouched(identifier);
+  CHECK(Contains(apply.out + apply.err, blocker));
+  ExpectStandbyUntouched(identifier, false);
 
   // The volume one level up, as the message says: here, no volume at all.
   REQUIRE(OnHost("pg2", "umount " + kData).exit_status == 0);
@@ -106,7 +114,7 @@ TEST_CASE(
   CHECK(Contains(
       apply.out + apply.err,
       " MB there beside " + kData + " (kept until the copy is complete); nothing was changed"));
-  ExpectStandbyUntouched(identifier);
+  ExpectStandbyUntouched(identifier, true);
 
   // Room made: pg2 back on the machine's filesystem.
   REQUIRE(OnHost("pg2", "pg_ctlcluster 15 main stop && umount " + kParent +

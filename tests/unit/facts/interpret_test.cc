@@ -476,5 +476,28 @@ TEST_CASE("SQL lines of another shape are skipped, and numbers that do not fit a
   CHECK((*facts.replication.senders)[0].state == "streaming");
 }
 
+TEST_CASE("Whether the data directory is a mount point comes from the layout section",
+          "[interpret]") {
+  const std::string fixture = testing::ReadFixture("gather/pg15_debian_running.txt");
+  const std::string line = "running=yes\n";
+  REQUIRE(fixture.find(line) != std::string::npos);
+  auto with = [&](const std::string& extra) {
+    std::string text = fixture;
+    text.replace(text.find(line), line.size(), line + extra);
+    Result<GatherSections> sections = ParseGatherOutput(text, "@@pgpair-fixture");
+    REQUIRE(sections.ok());
+    HostFacts facts;
+    facts.name = "pg2";
+    InterpretGather(*sections, GatherRequest{}, &facts);
+    return facts.layout.data_dir_mount_point;
+  };
+  CHECK(with("mount_point=yes\n") == std::optional<bool>(true));
+  CHECK(with("mount_point=no\n") == std::optional<bool>(false));
+  CHECK_FALSE(with("").has_value());  // an older gather: unknown
+  // And the facts' JSON says it.
+  CHECK(HostFactsToJson(InterpretFixture("gather/pg15_debian_running.txt"))["layout"].contains(
+      "data_dir_mount_point"));
+}
+
 }  // namespace
 }  // namespace pgpair

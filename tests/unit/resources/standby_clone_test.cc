@@ -284,6 +284,31 @@ TEST_CASE("The split-brain blocker tells both ways out", "[standby_clone]") {
   CHECK(Contains(plan.blockers[0].message, "--allow-overwrite-primary"));
 }
 
+TEST_CASE("A standby data directory that is a mount point blocks the clone, with the way out",
+          "[standby_clone]") {
+  Pair pair;
+  pair.standby = FreshStandby();
+  pair.standby.layout.data_dir_mount_point = true;
+  Plan plan;
+  StandbyCloneResource().Diff(pair.Input(), &plan);
+  CHECK(plan.changes.empty());
+  REQUIRE(plan.blockers.size() == 1);
+  CHECK(plan.blockers[0].host == "pg2");
+  CHECK(Contains(plan.blockers[0].message, "pg2 needs a new copy of pg1 ("));
+  CHECK(Contains(plan.blockers[0].message,
+                 "but /var/lib/postgresql/15/main is a mount point: pgpair makes the copy beside "
+                 "it and puts it in place by renaming"));
+  CHECK(Contains(plan.blockers[0].message,
+                 "mount the volume on /var/lib/postgresql/15 instead, with the data directory "
+                 "inside it"));
+  // A streaming standby needs no copy: its mount point is no matter.
+  Pair streaming;
+  streaming.standby.layout.data_dir_mount_point = true;
+  Plan kept;
+  StandbyCloneResource().Diff(streaming.Input(), &kept);
+  CHECK(kept.blockers.empty());
+}
+
 TEST_CASE("A standby in recovery that does not stream, with the right conninfo, is only noted",
           "[standby_clone]") {
   Pair pair;
