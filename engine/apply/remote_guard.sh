@@ -8,7 +8,7 @@
 # whose command line names pgpair-apply-lease) still runs; the lease ends
 # when pgpair dies, its connection closes or its link stays cut. Then every
 # process of COMMAND (its session, and its descendants wherever they went)
-# is sent TERM, and after 5 s KILL; the script says so on standard error and
+# is stopped, sent TERM and continued, and after 5 s sent KILL; the script says so on standard error and
 # exits 125. Otherwise it exits with COMMAND's status. A lease that does not
 # run when this starts: COMMAND is not started (exit 125).
 
@@ -78,8 +78,16 @@ pause() {
   while [ "$(lease_start)" = "$started" ]; do pause 1; done
   : >"$work/stopping"
   echo "pgpair's apply lease (pid $lease) on this host ended: pgpair is gone or its connection to this host was lost; stopping the step (TERM, then KILL after 5 s)" >&2
-  # shellcheck disable=SC2046 # one pid a word
-  kill -TERM $(members) 2>/dev/null
+  # All of them stopped first, then told to end, then let go: none runs on
+  # between two kills (a shell whose child died first would run its next
+  # command, a cleanup would race a writer still writing).
+  pids=$(members)
+  # shellcheck disable=SC2086 # one pid a word
+  kill -STOP $pids 2>/dev/null
+  # shellcheck disable=SC2086
+  kill -TERM $pids 2>/dev/null
+  # shellcheck disable=SC2086
+  kill -CONT $pids 2>/dev/null
   tries=0
   while [ "$tries" -lt 5 ] && [ -n "$(members)" ]; do
     pause 1

@@ -99,9 +99,19 @@ stage() {
   complete=no
   # A partial copy is removed on every way out but success; a kill -9 of
   # this shell leaves it, and the next stage removes it.
+  # pg_basebackup's WAL streamer may outlive it by a moment, still writing
+  # into the copy: the removal waits for it (at most 3 s, within the 5 s the
+  # remote guard gives before its KILL) and tries twice.
   cleanup() {
     if [ -n "$passfile" ]; then rm -f -- "$passfile"; fi
-    if [ "$complete" != yes ]; then rm -rf -- "$staging"; fi
+    if [ "$complete" != yes ]; then
+      waited=0
+      while [ -n "$(writer_in "$staging")" ] && [ "$waited" -lt 30 ]; do
+        { sleep 0.1 || sleep 1; } 2>/dev/null
+        waited=$((waited + 1))
+      done
+      rm -rf -- "$staging" 2>/dev/null || { sleep 1 && rm -rf -- "$staging"; }
+    fi
   }
   trap cleanup EXIT
   trap 'exit 1' HUP INT TERM PIPE

@@ -152,7 +152,17 @@ void InterruptedSwitchover(const std::string& line, const std::vector<std::strin
   // from a later step, or, once the old primary carries the mark of a
   // standby, the ordinary changes that finish a standby (its
   // primary_conninfo, its start).
+  // A standby whose link was cut may not stream yet (its WAL receiver
+  // learns of the dead connection at its next status message): the plan
+  // says to let it catch up and plan again, and so does the test, for at
+  // most a minute.
   CommandResult resumed = PgpairWithin(120, "plan --json " + swapped);
+  const auto catch_up_deadline = std::chrono::steady_clock::now() + seconds(60);
+  while (resumed.out.find("let it catch up") != std::string::npos &&
+         std::chrono::steady_clock::now() < catch_up_deadline) {
+    std::this_thread::sleep_for(seconds(2));
+    resumed = PgpairWithin(120, "plan --json " + swapped);
+  }
   INFO("plan after the fault: " << resumed.out << resumed.err);
   std::vector<std::string> stages = Matches(resumed.out, "\"stage\": ?\"([a-z_]+)\"");
   std::string outcome = resumed.exit_status == 0 ? "empty" : "ordinary";
