@@ -84,7 +84,11 @@ if [ "$rc" -ne 0 ]; then
   exit 3
 fi
 
-cleanup() { rm -f -- "$dir/apply.holder" "$dir/apply.holder.$$" 9>&-; }
+# A signal during the removal does not cut it short.
+cleanup() {
+  trap '' HUP INT TERM PIPE
+  rm -f -- "$dir/apply.holder" "$dir/apply.holder.$$" 9>&-
+}
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM PIPE
 printf 'pair=%s\nuser=%s\nmachine=%s\npid=%s\nsince=%s\nlease_pid=%s\nlease_start=%s\n' \

@@ -101,8 +101,11 @@ stage() {
   # this shell leaves it, and the next stage removes it.
   # pg_basebackup's WAL streamer may outlive it by a moment, still writing
   # into the copy: the removal waits for it (at most 3 s, within the 5 s the
-  # remote guard gives before its KILL) and tries twice.
+  # remote guard gives before its KILL) and tries twice. A signal does not
+  # cut it short: the guard's TERM often comes while it waits, when
+  # pg_basebackup died first of pgpair's closed connection.
   cleanup() {
+    trap '' HUP INT TERM PIPE
     if [ -n "$passfile" ]; then rm -f -- "$passfile"; fi
     if [ "$complete" != yes ]; then
       waited=0

@@ -100,7 +100,9 @@ rewind() {
   # The password file and the dry run's output, the directory readable by
   # root and OS_USER only.
   work=$(mktemp -d -- "$dir/.pgpair-rewind-XXXXXX") || fail "no working directory can be created in $dir"
-  trap 'rm -rf -- "$work"' EXIT
+  # Removed on every way out; a signal during the removal does not cut it
+  # short (the password file is in it).
+  trap 'trap "" HUP INT TERM PIPE; rm -rf -- "$work"' EXIT
   trap 'exit 1' HUP INT TERM PIPE
   passfile=$work/pgpass
   if ! { chown -- "$OS_USER" "$work" && cat >"$passfile" && chown -- "$OS_USER" "$passfile" &&

@@ -2,11 +2,6 @@
 // shell against a stand-in lease: a process whose command line names
 // pgpair-apply-lease, as apply_lease.sh's does.
 
-#include <signal.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <string>
@@ -14,6 +9,7 @@
 
 #include "engine/apply/remote_guard.h"
 #include "tests/unit/fakes/local_shell.h"
+#include "tests/unit/fakes/stand_in_lease.h"
 #include "tests/unit/scratch_dir.h"
 
 namespace pgpair {
@@ -21,43 +17,7 @@ namespace {
 
 using testing::ReadFile;
 using testing::ScratchDir;
-
-// A stand-in lease in a process group of its own, ended with the test.
-class StandInLease {
- public:
-  StandInLease() {
-    pid_ = fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      setpgid(0, 0);
-      execl("/bin/sh", "/bin/sh", "-c", "sleep 60; :", "pgpair-apply-lease",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    setpgid(pid_, pid_);
-    // Its command line is the lease's once exec has happened.
-    for (int i = 0; i < 200 && !Named(); ++i) usleep(10000);
-    REQUIRE(Named());
-  }
-  ~StandInLease() { End(); }
-  StandInLease(const StandInLease&) = delete;
-  StandInLease& operator=(const StandInLease&) = delete;
-
-  int pid() const { return pid_; }
-  void End() {
-    if (pid_ <= 0) return;
-    kill(-pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = 0;
-  }
-
- private:
-  bool Named() const {
-    return ReadFile("/proc/" + std::to_string(pid_) + "/cmdline").find("pgpair-apply-lease") !=
-           std::string::npos;
-  }
-  pid_t pid_ = 0;
-};
+using testing::StandInLease;
 
 // The pids of the processes that hold `path` open, deleted since or not.
 std::vector<std::string> Holders(const std::string& path) {
@@ -110,16 +70,10 @@ TEST_CASE("The guard stops the step when the lease ends, and does not start it w
     StandInLease lease;
     const std::string lease_pid = std::to_string(lease.pid());
     // Ends the lease two seconds into the step, from outside it.
-    pid_t ender = fork();
-    REQUIRE(ender >= 0);
-    if (ender == 0) {
-      sleep(2);
-      kill(-lease.pid(), SIGKILL);
-      _exit(0);
-    }
+    testing::LeaseEnder ender(lease, 2000);
     Result<ExecResult> run =
         shell.Exec(GuardedCommand(step, lease.pid()), "", std::chrono::seconds(30));
-    waitpid(ender, nullptr, 0);
+    ender.Join();
     REQUIRE(run.ok());
     INFO(run->stderr_text);
     CHECK(run->exit_status == kGuardStoppedExitStatus);

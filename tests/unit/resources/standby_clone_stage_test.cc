@@ -1,16 +1,21 @@
 // The clone script's stage step run by the local shell on a scratch
 // directory, with a stand-in pg_basebackup: the copy is made beside the data
 // directory, which stays until the copy is complete, so the filesystem
-// there must hold both; a stage without that room changes nothing.
+// there must hold both; a stage without that room changes nothing; and a
+// stage that fails or is stopped leaves no partial copy behind.
 
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <optional>
 #include <string>
 
+#include "engine/apply/remote_guard.h"
 #include "resources/standby_clone.h"
 #include "tests/unit/fakes/local_shell.h"
+#include "tests/unit/fakes/stand_in_lease.h"
 #include "tests/unit/scratch_dir.h"
 
 namespace pgpair {
@@ -42,11 +47,14 @@ struct LocalStage {
     clone.primary.user = "replicator";
   }
   std::string Staging() const { return data + ".pgpair-staging"; }
-  ExecResult Stage(long long copy_kb) {
+  // The stage, under the remote guard when `lease_pid` is given.
+  ExecResult Stage(long long copy_kb, std::optional<int> lease_pid = std::nullopt) {
     LocalShellTransport shell(scratch.path());
     // As root, runuser to root: the script runs pg_basebackup as the server's user.
-    Result<ExecResult> run = shell.Exec(CloneStepScript(clone, "root", "stage", copy_kb),
-                                        "198.18.0.11:5432:replication:replicator:pw\n", {});
+    std::string script = CloneStepScript(clone, "root", "stage", copy_kb);
+    if (lease_pid) script = GuardedCommand(script, lease_pid);
+    Result<ExecResult> run = shell.Exec(script, "198.18.0.11:5432:replication:replicator:pw\n",
+                                        std::chrono::seconds(60));
     REQUIRE(run.ok());
     return *run;
   }
@@ -87,6 +95,41 @@ TEST_CASE("The stage step copies only where the copy fits beside the data direct
     struct stat info {};
     CHECK(stat(f.data.c_str(), &info) == 0);
   }
+}
+
+// pg_basebackup's WAL streamer is a process of its own that may outlive the
+// main one, still writing into the copy: when pgpair is killed, the main
+// process dies of its closed output, the stage's cleanup waits for the
+// streamer, and the remote guard's TERM arrives in the middle of that wait.
+TEST_CASE("A stage stopped by the guard while its WAL streamer writes leaves no partial copy",
+          "[standby_clone][guard]") {
+  if (geteuid() != 0) {
+    WARN("needs root (the script runs pg_basebackup with runuser); scripts/test runs as root");
+    return;
+  }
+  LocalStage f;
+  // The main process starts a streamer that writes into the copy until it is
+  // stopped (20 s at most), and fails at once.
+  f.scratch.Write("bin/pg_basebackup",
+                  "#!/bin/sh\nfor a in \"$@\"; do case $prev in -D) target=$a ;; esac; prev=$a; "
+                  "done\nif [ \"$1\" = streamer ]; then\n  i=0\n  while [ $i -lt 200 ]; do echo "
+                  "wal >> \"$target/wal\"; sleep 0.1; i=$((i + 1)); done\n  exit 0\nfi\necho 15 > "
+                  "\"$target/PG_VERSION\"\n\"$0\" streamer -D \"$target\" &\nexit 1\n",
+                  0755);
+  testing::StandInLease lease;
+  // The guard looks at the lease every second: its TERM comes 0.5 to 1.5 s
+  // into the cleanup's wait of at most 3 s.
+  testing::LeaseEnder ender(lease, 500);
+  ExecResult run = f.Stage(1, lease.pid());
+  ender.Join();
+  INFO(run.stdout_text << run.stderr_text);
+  CHECK(run.exit_status == kGuardStoppedExitStatus);
+  CHECK_THAT(run.stderr_text, Catch::Contains("pg_basebackup failed"));
+  CHECK_THAT(run.stderr_text,
+             Catch::Contains("the step was stopped because pgpair's apply lease ended"));
+  CHECK(access(f.Staging().c_str(), F_OK) != 0);
+  struct stat info {};
+  CHECK(stat(f.data.c_str(), &info) == 0);
 }
 
 }  // namespace
