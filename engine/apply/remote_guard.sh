@@ -8,9 +8,10 @@
 # whose command line names pgpair-apply-lease) still runs; the lease ends
 # when pgpair dies, its connection closes or its link stays cut. Then every
 # process of COMMAND (its session, and its descendants wherever they went)
-# is stopped, sent TERM and continued, and after 5 s sent KILL; the script says so on standard error and
-# exits 125. Otherwise it exits with COMMAND's status. A lease that does not
-# run when this starts: COMMAND is not started (exit 125).
+# is stopped, sent TERM and continued, and after 5 s sent KILL; the script
+# says so on standard error and exits 125. Otherwise it exits with
+# COMMAND's status. A lease that does not run when this starts: COMMAND is
+# not started (exit 125).
 
 set -u
 lease=$1

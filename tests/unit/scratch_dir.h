@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -32,6 +33,14 @@ inline std::string ReadFile(const std::string& path) {
 inline void WriteFile(const std::string& path, const std::string& text, mode_t mode = 0600) {
   std::ofstream(path, std::ios::binary) << text;
   REQUIRE(chmod(path.c_str(), mode) == 0);
+}
+
+// Whether the test runs as root, as scripts/test runs it. When it does not,
+// says what `needs` root; the test then returns, passing with the warning.
+inline bool AsRoot(const std::string& needs) {
+  if (geteuid() == 0) return true;
+  WARN("needs root (" << needs << "); scripts/test runs as root");
+  return false;
 }
 
 class ScratchDir {

@@ -62,10 +62,7 @@ struct LocalStage {
 
 TEST_CASE("The stage step copies only where the copy fits beside the data directory",
           "[standby_clone]") {
-  if (geteuid() != 0) {
-    WARN("needs root (the script runs pg_basebackup with runuser); scripts/test runs as root");
-    return;
-  }
+  if (!testing::AsRoot("the script runs pg_basebackup with runuser")) return;
   SECTION("room enough: the copy is made beside it") {
     LocalStage f;
     ExecResult run = f.Stage(1);
@@ -103,10 +100,7 @@ TEST_CASE("The stage step copies only where the copy fits beside the data direct
 // streamer, and the remote guard's TERM arrives in the middle of that wait.
 TEST_CASE("A stage stopped by the guard while its WAL streamer writes leaves no partial copy",
           "[standby_clone][guard]") {
-  if (geteuid() != 0) {
-    WARN("needs root (the script runs pg_basebackup with runuser); scripts/test runs as root");
-    return;
-  }
+  if (!testing::AsRoot("the script runs pg_basebackup with runuser")) return;
   LocalStage f;
   // The main process starts a streamer that writes into the copy until it is
   // stopped (20 s at most), and fails at once.

@@ -88,10 +88,7 @@ struct LocalRewind {
 
 TEST_CASE("Configuration files pg_rewind removed are put back from what was kept",
           "[standby_rewind][carried_config]") {
-  if (geteuid() != 0) {
-    WARN("needs root (the script runs pg_rewind with runuser); scripts/test runs as root");
-    return;
-  }
+  if (!testing::AsRoot("the script runs pg_rewind with runuser")) return;
   SECTION("a source without configuration files: the target's own come back") {
     LocalRewind f("none");
     ExecResult run = f.Run();
@@ -117,10 +114,7 @@ TEST_CASE("Configuration files pg_rewind removed are put back from what was kept
 }
 
 TEST_CASE("The dry run reports as it runs and brings archived WAL back", "[standby_rewind]") {
-  if (geteuid() != 0) {
-    WARN("needs root (the script runs pg_rewind with runuser); scripts/test runs as root");
-    return;
-  }
+  if (!testing::AsRoot("the script runs pg_rewind with runuser")) return;
   const std::string segment = "000000010000000000000003";
   // A dry run that needs segment 3, which the former primary archived and
   // removed, and reports its copy otherwise.
@@ -160,10 +154,7 @@ TEST_CASE("The dry run reports as it runs and brings archived WAL back", "[stand
 
 TEST_CASE("The WAL is kept as files when pg_wal links elsewhere, as initdb --waldir makes it",
           "[standby_rewind]") {
-  if (geteuid() != 0) {
-    WARN("needs root (the script runs pg_rewind with runuser); scripts/test runs as root");
-    return;
-  }
+  if (!testing::AsRoot("the script runs pg_rewind with runuser")) return;
   // The stand-in pg_rewind replaces the WAL with the source's, as the real
   // one does: only a copy of the files keeps the transactions after the fork.
   LocalRewind f("own", "exit 0");
@@ -183,10 +174,7 @@ TEST_CASE("The WAL is kept as files when pg_wal links elsewhere, as initdb --wal
 
 TEST_CASE("A rewind whose WAL does not fit beside the data directory changes nothing",
           "[standby_rewind]") {
-  if (geteuid() != 0) {
-    WARN("needs root (the script runs pg_rewind with runuser); scripts/test runs as root");
-    return;
-  }
+  if (!testing::AsRoot("the script runs pg_rewind with runuser")) return;
   LocalRewind f("own", "exit 0");
   WriteFile(f.data + "/pg_wal/000000010000000000000007", std::string(64 * 1024, 'w'));
   // df as it would answer on a filesystem with 10 MB left; du is the real one.
