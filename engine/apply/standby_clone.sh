@@ -56,26 +56,12 @@ writer_in() {
   done
 }
 
-# Whether directory $1 is a mount point (a volume of its own, or a bind
-# mount), from the kernel's table, which names it by its real path with
-# blanks and backslashes in octal: a rename cannot move it.
-mount_point() {
-  [ -r /proc/self/mountinfo ] || return 1
-  real=$(cd -- "$1" 2>/dev/null && pwd -P) || return 1
-  # shellcheck disable=SC2016 # an awk program: its $5 is awk's
-  real=$real awk 'BEGIN { dir = ENVIRON["real"]; gsub(/\\/, "\\134", dir); gsub(/ /, "\\040", dir)
-      gsub(/\t/, "\\011", dir) }
-    $5 == dir { found = 1 } END { exit !found }' /proc/self/mountinfo
-}
-
-# The room on the filesystem of directory $1 that an unprivileged user may
-# take, in KiB; empty when df cannot say.
-free_kb() {
-  df -Pk -- "$1" 2>/dev/null | awk 'NR == 2 && $4 ~ /^[0-9]+$/ { print $4 }'
-}
-
 stage() {
-  if [ -d "$DATA" ] && [ ! -L "$DATA" ] && mount_point "$DATA"; then
+  # The facts said so when the plan was made (a blocker); this is the last
+  # word. mount_point_of and free_kb: engine/util/host_functions.sh.
+  mount_point_of "$DATA"
+  # shellcheck disable=SC2154 # set by mount_point_of
+  if [ "$mount_point" = yes ]; then
     fail "$DATA is a mount point: pgpair makes the copy beside it and puts it in place by renaming, which a mount point does not allow; nothing was changed. Mount the volume on $(dirname -- "$DATA") instead, with the data directory inside it"
   fi
   pid=$(writer_in "$staging")

@@ -75,7 +75,7 @@ shut_down_cleanly() {
 keep() {
   [ ! -e "$KEEP" ] || fail "$KEEP already exists; nothing was changed"
   need=$(du -sk -- "$DATA/pg_wal/" 2>/dev/null | awk 'NR == 1 { print $1 }')
-  free=$(df -Pk -- "$(dirname -- "$KEEP")" 2>/dev/null | awk 'NR == 2 && $4 ~ /^[0-9]+$/ { print $4 }')
+  free=$(free_kb "$(dirname -- "$KEEP")")  # engine/util/host_functions.sh
   if [ -n "$need" ] && [ -n "$free" ] && [ "$free" -lt "$((need + 1024))" ]; then
     fail "$(dirname -- "$KEEP") has $((free / 1024)) MB free, and the WAL of $DATA to keep first takes $(((need + 1023) / 1024)) MB; nothing was changed: make room on that filesystem, then apply again"
   fi

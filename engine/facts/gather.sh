@@ -531,16 +531,10 @@ layout() {
   if [ -n "$PG_DATA" ]; then
     if [ -e "$PG_DATA.pgpair-rewinding" ]; then echo rewinding=yes; else echo rewinding=no; fi
     # A data directory that is a mount point cannot be swapped for a copy
-    # (engine/apply/standby_clone.sh). The kernel's table names mount
-    # points by their real paths; read by the shell itself, no process.
-    if [ -d "$PG_DATA" ] && [ ! -L "$PG_DATA" ] && [ -r /proc/self/mountinfo ] &&
-      real=$(cd -- "$PG_DATA" 2>/dev/null && pwd -P); then
-      mount_point=no
-      while read -r _ _ _ _ point _; do
-        if [ "$point" = "$real" ]; then mount_point=yes; fi
-      done </proc/self/mountinfo
-      echo "mount_point=$mount_point"
-    fi
+    # (engine/apply/standby_clone.sh); engine/util/host_functions.sh.
+    mount_point_of "$PG_DATA"
+    # shellcheck disable=SC2154 # set by mount_point_of
+    if [ -n "$mount_point" ]; then echo "mount_point=$mount_point"; fi
   fi
 }
 section layout layout

@@ -28,7 +28,10 @@ TEST_CASE("BuildGatherCall passes every manifest value as one argument of the sc
   // The script's text has nothing of the host in it.
   CHECK(call.script.find("it's") == std::string::npos);
   CHECK(call.script.find("@@mark") == std::string::npos);
-  CHECK(call.script.rfind("# shellcheck shell=sh", 0) == 0);
+  // gather.sh, after the functions it shares (engine/util/host_functions.sh).
+  CHECK(call.script.rfind("# pgpair-host-functions:", 0) == 0);
+  CHECK(call.script.find("\n# shellcheck shell=sh\n# Its functions run through section()") !=
+        std::string::npos);
 }
 
 TEST_CASE("gather.sh refuses to run with other than its twelve arguments", "[gather]") {
