@@ -30,6 +30,11 @@ constexpr char kOdMark[] = "@@pgpair-pg-control-od";
 // standby), "new" the future primary (declared primary):
 //   checkpoint                old runs as primary, new in recovery: kBothUp,
 //                             the whole switchover again.
+//   wait_received             kBothUp, reads only. A failure stops nothing:
+//                             a standby that does not receive (its link to
+//                             old is down, though its WAL receiver has not
+//                             noticed yet) would hold old's shutdown until
+//                             wal_sender_timeout and then miss its end.
 //   stop_old_primary          old still runs (kBothUp) or has stopped
 //                             cleanly (kOldPrimaryStopped): pg_ctl's stop
 //                             goes on without pgpair.
@@ -180,6 +185,10 @@ class Switchover final : public TypedResource<SwitchoverDetails> {
     };
     if (state.stage == SwitchoverStage::kBothUp) {
       step("checkpoint", "CHECKPOINT on " + o + ", so that its shutdown checkpoint is short");
+      step("wait_received", "wait until " + n + " has received " + o +
+                                "'s WAL up to there (given up after " +
+                                std::to_string(details.receive_stall_seconds) +
+                                " s without progress; else nothing is stopped)");
       step("stop_old_primary", "stop " + o + " (fast: its sessions end; it sends its last WAL to " +
                                    n + " before it exits); writes stop here");
     }
@@ -291,8 +300,16 @@ class Switchover final : public TypedResource<SwitchoverDetails> {
 
     if (Performs(d, "checkpoint")) {
       progress(o + ": CHECKPOINT");
-      Result<std::string> done = RunRemoteSql(old_t, *old_host, old_f, "CHECKPOINT;");
-      if (!done.ok()) return undo(done.status());
+      // The location up to which WAL is on disk, and may be sent, after it.
+      Result<std::string> flushed =
+          RunRemoteSql(old_t, *old_host, old_f, "CHECKPOINT;\nSELECT pg_current_wal_flush_lsn();");
+      if (!flushed.ok()) return undo(flushed.status());
+      const std::string lsn = TrimTrailing(*flushed);
+      if (Performs(d, "wait_received")) {
+        progress(n + ": waiting until it has received " + o + "'s WAL up to " + lsn);
+        Status received = WaitForReceipt(new_t, *new_host, new_f, lsn, d);
+        if (!received.ok()) return undo(received);
+      }
     }
     if (Performs(d, "stop_old_primary")) {
       if (Status held = lock_held(); !held.ok()) return undo(held);
@@ -386,6 +403,45 @@ class Switchover final : public TypedResource<SwitchoverDetails> {
     return *control->latest_checkpoint_location;
   }
 
+  // The future primary's WAL receiver has written `lsn` to disk
+  // (pg_last_wal_receive_lsn()). Given up once the receipt has not moved
+  // for d.receive_stall_seconds: a slow link that delivers is waited for,
+  // a dead one is not.
+  static Status WaitForReceipt(Transport& transport, const HostSpec& host, const HostFacts& facts,
+                               const std::string& lsn, const SwitchoverDetails& d) {
+    std::optional<uint64_t> target = ParseLsn(lsn);
+    if (!target) {
+      return Status::Error(transport.host_label() + ": " + d.old_primary +
+                           "'s WAL location after the CHECKPOINT is not one (" + lsn + ")");
+    }
+    const std::string sql = "SELECT pg_last_wal_receive_lsn();";
+    const auto stall = std::chrono::seconds(d.receive_stall_seconds);
+    auto deadline = std::chrono::steady_clock::now() + stall;
+    std::optional<uint64_t> best;
+    std::string last = "not asked";
+    while (std::chrono::steady_clock::now() < deadline) {
+      Result<std::string> answer = RunRemoteSql(transport, host, facts, sql);
+      if (answer.ok()) {
+        last = TrimTrailing(*answer);
+        std::optional<uint64_t> received = ParseLsn(last);
+        if (received && *received >= *target) return Status::Ok();
+        if (received && (!best || *received > *best)) {
+          best = received;
+          deadline = std::chrono::steady_clock::now() + stall;
+        }
+        if (last.empty()) last = "none: its WAL receiver has received nothing";
+      } else {
+        last = answer.status().message();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return Status::Error(
+        transport.host_label() + ": " + d.new_primary + " has not received " + d.old_primary +
+        "'s WAL up to " + lsn + " (pg_last_wal_receive_lsn(): " + last + "; no progress for " +
+        std::to_string(d.receive_stall_seconds) + " s): its replication connection to " +
+        d.old_primary + " does not deliver, so " + d.old_primary + " was not stopped");
+  }
+
   // Bounded: the future primary's replay has passed the shutdown
   // checkpoint's record (pg_last_wal_replay_lsn() is the end of the last
   // record replayed), so it has every record the old primary wrote.
@@ -477,6 +533,7 @@ nlohmann::json SwitchoverDetails::ToJson() const {
           {"conninfo", conninfo.ToJson()},
           {"timestamp", timestamp},
           {"write_downtime", write_downtime},
+          {"receive_stall_seconds", receive_stall_seconds},
           {"replay_wait_seconds", replay_wait_seconds},
           {"streaming_wait_seconds", streaming_wait_seconds}};
 }

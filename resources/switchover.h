@@ -27,9 +27,11 @@ namespace pgpair {
 // a standby wait until after it (Plan::deferred).
 //
 // The steps, each safe where it is interrupted (see switchover.cc):
-// checkpoint the old primary; stop it (fast); read its shutdown checkpoint
-// (pg_controldata); wait, bounded, until the future primary has replayed
-// it; promote (pg_promote() from 12, pg_ctl promote on 10 and 11);
+// checkpoint the old primary; wait, bounded, until the future primary has
+// received the WAL up to there, which proves that their replication
+// connection delivers before writes stop; stop the old primary (fast);
+// read its shutdown checkpoint (pg_controldata); wait, bounded, until the
+// future primary has replayed it; promote (pg_promote() from 12, pg_ctl promote on 10 and 11);
 // configure the old primary as a standby of the new one (standby.signal and
 // primary_conninfo, or recovery.conf with recovery_target_timeline =
 // 'latest'); start it; wait until it streams; a canary row written on the
@@ -46,9 +48,9 @@ inline constexpr int kMaxArchiveReadyFiles = 8;
 
 // The step names, in order; a change lists the ones it performs.
 inline constexpr const char* kSwitchoverSteps[] = {
-    "checkpoint",        "stop_old_primary", "read_shutdown_checkpoint",
-    "wait_replay",       "promote",          "configure_old_primary",
-    "start_old_primary", "wait_streaming",   "verify_canary"};
+    "checkpoint",     "wait_received", "stop_old_primary",      "read_shutdown_checkpoint",
+    "wait_replay",    "promote",       "configure_old_primary", "start_old_primary",
+    "wait_streaming", "verify_canary"};
 
 struct SwitchoverStep {
   std::string name;  // one of kSwitchoverSteps
@@ -66,11 +68,15 @@ struct SwitchoverDetails {
   StandbyConninfo conninfo;   // the old primary's, to the new one, password aside
   std::string timestamp;
   std::string write_downtime;  // the expected interruption of writes, for the plan
+  // wait_received gives up after this long without the future primary's
+  // receipt moving closer (the old primary still runs: nothing is lost).
+  int receive_stall_seconds = 10;
   int replay_wait_seconds = 30;
   int streaming_wait_seconds = 120;
   // {"old_primary", "new_primary", "stage", "steps": [{"name", "text"}],
   //  "major", "old_primary_data_dir", "conninfo_file", "conninfo": {...},
-  //  "timestamp", "write_downtime", "replay_wait_seconds", "streaming_wait_seconds"}
+  //  "timestamp", "write_downtime", "receive_stall_seconds",
+  //  "replay_wait_seconds", "streaming_wait_seconds"}
   nlohmann::json ToJson() const;
 };
 

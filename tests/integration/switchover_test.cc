@@ -254,5 +254,85 @@ TEST_CASE(
                         });
 }
 
+// The standby's replication connection stops delivering a moment before the
+// switchover, and its WAL receiver has not noticed (it says "streaming"
+// until wal_receiver_timeout): nft drops what goes between the standby and
+// the primary's port 5432, both ways, while the writer, SSH and the
+// primary's local socket work on. Stopping the primary then would stop
+// writes for a standby that cannot take over: the primary's shutdown would
+// wait for its WAL sender until wal_sender_timeout, and the standby would
+// miss its end. pgpair stops nothing. The switchover faulted is the one
+// back to pg1, whose preparation as a primary is there from the first:
+// nothing restarts pg1 before it, so its WAL receiver still trusts the
+// connection.
+TEST_CASE(
+    "switchover: a replication connection that stopped delivering stops nothing, the rerun "
+    "completes it",
+    "[switchover][switchover-faults]") {
+  StreamingPairWithWriter();
+  TempDir dir;
+  const std::string swapped = SwappedManifest(dir);
+  SwitchRun there = SwitchWithWriter(swapped, 1);
+  {
+    INFO("apply: " << there.apply.out << there.apply.err);
+    REQUIRE(there.apply.exit_status == 0);
+  }
+
+  FaultGuard guard;
+  const std::string pg2_started = SqlOnHost("pg2", "SELECT pg_postmaster_start_time()").out;
+  REQUIRE_FALSE(pg2_started.empty());
+  RequireSandbox("block pg2 5432 pg1");
+  SwitchRun refused = SwitchWithWriter(kManifest, 1000000);
+  {
+    INFO("apply back: " << refused.apply.out << refused.apply.err);
+    CHECK(refused.apply.exit_status == 1);
+    const std::string said = refused.apply.out + refused.apply.err;
+    CHECK_THAT(said, Catch::Contains("pg1 has not received pg2's WAL up to") &&
+                         Catch::Contains("so pg2 was not stopped; pg2 still runs as the primary "
+                                         "and pg1 as its standby"));
+  }
+  WARN("refused switchover: " << refused.apply_seconds << " s, " << refused.acknowledged.size()
+                              << " commits, longest gap " << refused.longest_gap
+                              << " s; pg1's WAL receiver then: "
+                              << SqlOnHost("pg1", "SELECT status FROM pg_stat_wal_receiver").out);
+  // pg2 was never stopped: the same postmaster, the primary all along.
+  CHECK(SqlOnHost("pg2", "SELECT pg_postmaster_start_time()").out == pg2_started);
+  CHECK(SqlOnHost("pg2", "SELECT pg_is_in_recovery()").out == "f\n");
+  CHECK(SqlOnHost("pg1", "SELECT pg_is_in_recovery()").out == "t\n");
+  CHECK(refused.both_writable_rounds == 0);
+  std::vector<long long> all = there.acknowledged;
+  all.insert(all.end(), refused.acknowledged.begin(), refused.acknowledged.end());
+  CHECK(MissingOn("pg2", all).empty());
+
+  RequireSandbox("unblock pg2 5432");
+  // pg1 streams again once its connection delivers, or once its WAL
+  // receiver has given it up and connected again, and then replays what the
+  // writer committed meanwhile; until then the plan says to let it catch up
+  // (or that it lags), and the test waits, for at most two minutes.
+  auto catching_up = [](const CommandResult& plan) {
+    return plan.out.find("let it catch up") != std::string::npos ||
+           plan.out.find("plan again when it has") != std::string::npos;
+  };
+  CommandResult plan = PgpairWithin(120, "plan " + kManifest);
+  const auto deadline = std::chrono::steady_clock::now() + seconds(120);
+  while (catching_up(plan) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(seconds(2));
+    plan = PgpairWithin(120, "plan " + kManifest);
+  }
+  {
+    INFO("plan once unblocked: " << plan.out << plan.err);
+    REQUIRE(plan.exit_status == 2);
+    CHECK(plan.out.find("switchover[pg2->pg1]") != std::string::npos);
+  }
+  SwitchRun back = SwitchWithWriter(kManifest, 2000000);
+  {
+    INFO("rerun: " << back.apply.out << back.apply.err);
+    REQUIRE(back.apply.exit_status == 0);
+  }
+  CHECK(back.both_writable_rounds == 0);
+  all.insert(all.end(), back.acknowledged.begin(), back.acknowledged.end());
+  CheckSwitchedTo(kManifest, "pg1", "pg2", all);
+}
+
 }  // namespace
 }  // namespace pgpair::testing

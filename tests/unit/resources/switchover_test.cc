@@ -120,7 +120,10 @@ TEST_CASE("A swapped manifest on a streaming pair plans one switchover with ever
   for (size_t i = 0; i < d.steps.size(); ++i) CHECK(d.steps[i].name == kSwitchoverSteps[i]);
   // plan shows them one a line.
   REQUIRE(change.steps.size() == d.steps.size());
-  CHECK(change.steps[4] == "promote pg2 (pg_promote()); writes resume here, on pg2");
+  CHECK(change.steps[1] ==
+        "wait until pg2 has received pg1's WAL up to there (given up after 10 s without "
+        "progress; else nothing is stopped)");
+  CHECK(change.steps[5] == "promote pg2 (pg_promote()); writes resume here, on pg2");
   CHECK(d.conninfo.host == "198.18.0.12");
   CHECK(d.conninfo.application_name == "pg1");
   CHECK(d.conninfo_file == "/var/lib/postgresql/15/main/postgresql.auto.conf");
@@ -263,21 +266,71 @@ struct SwitchoverPair {
   Status Apply() { return SwitchoverResource().Apply(change, pair.context); }
 };
 
+// Whether any SQL sent to `host` contains `words`.
+bool AskedFor(const FakeTransport& host, const std::string& words) {
+  for (const FakeTransport::Call& call : host.calls()) {
+    if (call.stdin_data.find(words) != std::string::npos) return true;
+  }
+  return false;
+}
+
 TEST_CASE("A failure before the promotion starts the old primary again: the switchover is undone",
           "[switchover]") {
   SwitchoverPair sw(FuturePrimary(), OldPrimary());
   sw.pair.pg1.OnCommand("pg_controldata", FakeTransport::Exit(1, "pg_controldata: No such file"));
-  sw.pair.pg1.OnCommand("", FakeTransport::Stdout(""));  // CHECKPOINT, stop, start
+  sw.pair.pg1.OnCommand("psql", FakeTransport::Stdout("0/5000100\n"));  // CHECKPOINT
+  sw.pair.pg1.OnCommand("", FakeTransport::Stdout(""));                 // stop, start
+  sw.pair.pg2.OnCommand("psql", FakeTransport::Stdout("0/5000100\n"));  // received
   Status applied = sw.Apply();
   INFO(applied.message());
   CHECK(applied.message().find("the switchover is undone: pg1 was started again as the primary") !=
         std::string::npos);
-  // pg2 was never asked to promote, nor asked anything.
-  CHECK(sw.pair.pg2.calls().empty());
+  // pg2 was asked what it received, never to promote.
+  CHECK(AskedFor(sw.pair.pg2, "pg_last_wal_receive_lsn()"));
+  CHECK_FALSE(AskedFor(sw.pair.pg2, "pg_promote"));
   std::vector<std::string> commands = sw.pair.pg1.commands();
   REQUIRE(commands.size() == 4);
   CHECK(commands[1].find("pg_ctlcluster 15 main stop -m fast") != std::string::npos);
   CHECK(commands[3].find("pg_ctlcluster 15 main start") != std::string::npos);
+}
+
+TEST_CASE("A future primary that does not receive the old one's WAL stops nothing",
+          "[switchover]") {
+  SwitchoverPair sw(FuturePrimary(), OldPrimary());
+  // The CHECKPOINT's answer: pg1's WAL is flushed up to 0/5000100.
+  sw.pair.pg1.OnCommand("psql", FakeTransport::Stdout("0/5000100\n"));
+  SECTION("its receipt stands still: given up after the stall time") {
+    // A link cut a moment ago: pg2's WAL receiver still thinks it streams.
+    sw.pair.pg2.OnCommand("psql", FakeTransport::Stdout("0/5000060\n"));
+    SwitchoverDetails d = testing::RequireDetails<SwitchoverDetails>(sw.change);
+    d.receive_stall_seconds = 1;
+    SetDetails(sw.change, d);
+    Status applied = sw.Apply();
+    INFO(applied.message());
+    CHECK(applied.message().find(
+              "pg2 has not received pg1's WAL up to 0/5000100 (pg_last_wal_receive_lsn(): "
+              "0/5000060; no progress for 1 s): its replication connection to pg1 does not "
+              "deliver, so pg1 was not stopped; pg1 still runs as the primary and pg2 as its "
+              "standby") != std::string::npos);
+    // pg1 was asked for its CHECKPOINT only: never stopped.
+    CHECK(sw.pair.pg1.commands().size() == 1);
+    CHECK_FALSE(AskedFor(sw.pair.pg2, "pg_promote"));
+    // Asked again and again within the second, not once.
+    CHECK(sw.pair.pg2.calls().size() > 3);
+  }
+  SECTION("it receives slowly: waited for while it moves") {
+    for (const char* lsn : {"0/5000060\n", "0/5000080\n", "0/50000A0\n", "0/5000100\n"}) {
+      sw.pair.pg2.Then(FakeTransport::Stdout(lsn));
+    }
+    // The rest of the switchover fails at once: pg1's stop is refused.
+    sw.pair.pg1.OnCommand("stop", FakeTransport::Exit(1, "pg_ctl: could not send stop signal"));
+    sw.pair.pg1.OnCommand("", FakeTransport::Stdout(""));
+    Status applied = sw.Apply();
+    INFO(applied.message());
+    CHECK(applied.message().find("has not received") == std::string::npos);
+    CHECK(applied.message().find("could not send stop signal") != std::string::npos);
+    CHECK(sw.pair.pg2.calls().size() == 4);
+  }
 }
 
 TEST_CASE("A promotion whose answer is lost is not reversed: the old primary stays stopped",
