@@ -120,9 +120,12 @@ stage() {
   # Its messages go to standard error as they come: pgpair reads the
   # progress lines and what it waits for from them while it runs
   # (engine/apply/clone_progress.h), in C words whatever the host's locale,
-  # and quotes the rest if it fails.
+  # and quotes the rest if it fails. TCP keepalives on its connections
+  # (engine/util/host_functions.sh): a primary that stops answering ends
+  # the copy within half a minute, and the partial copy is removed.
+  # shellcheck disable=SC2154 # libpq_keepalives: engine/util/host_functions.sh
   if ! runuser -u "$OS_USER" -- env LC_ALL=C PGPASSFILE="$passfile" "$PG_BASEBACKUP" \
-    -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U "$REPL_USER" -D "$staging" \
+    -d "$libpq_keepalives" -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U "$REPL_USER" -D "$staging" \
     -X stream -c fast -w --progress --verbose >&2; then
     fail "pg_basebackup failed"
   fi

@@ -112,9 +112,11 @@ rewind() {
   # The connection's parts come from the environment: no value of the
   # manifest is spliced into a connection string.
   run_rewind() {
+    # shellcheck disable=SC2154 # libpq_keepalives: engine/util/host_functions.sh
     as_server env PGPASSFILE="$passfile" PGHOST="$SOURCE_HOST" PGPORT="$SOURCE_PORT" \
       PGUSER="$SOURCE_USER" PGCONNECT_TIMEOUT=10 \
-      "$BIN_DIR/pg_rewind" --target-pgdata="$DATA" --source-server="dbname=postgres" "$@" 2>&1
+      "$BIN_DIR/pg_rewind" --target-pgdata="$DATA" \
+      --source-server="dbname=postgres $libpq_keepalives" "$@" 2>&1
   }
   # The dry run fetches all that the rewind would copy, and takes as long:
   # its progress goes to standard output as it comes, so that pgpair sees

@@ -1,9 +1,16 @@
-# pgpair-host-functions: shell functions that more than one of the scripts
-# pgpair sends to hosts needs. CMakeLists.txt (pgpair_embed_script's
-# FUNCTIONS) puts this file before each script that uses them, so a script
-# and its functions travel as one text.
+# pgpair-host-functions: shell functions (and a setting) that more than one
+# of the scripts pgpair sends to hosts needs. CMakeLists.txt
+# (pgpair_embed_script's FUNCTIONS) puts this file before each script that
+# uses them, so a script and its functions travel as one text.
 # shellcheck shell=sh
-# shellcheck disable=SC2034 # mount_point is the caller's
+# shellcheck disable=SC2034 # mount_point and libpq_keepalives are the caller's
+
+# libpq's TCP keepalives, for a connection to the other host that mostly
+# receives (pg_basebackup's, pg_rewind's): a peer that stops answering (a
+# cut link, a dropped port) fails it after about 25 s of silence (10 s,
+# then 3 probes 5 s apart), where it could otherwise wait for ever. A live
+# peer's kernel answers the probes, however busy its server.
+libpq_keepalives='keepalives=1 keepalives_idle=10 keepalives_interval=5 keepalives_count=3'
 
 # Sets mount_point to yes when directory $1 is a mount point (a volume of
 # its own, or a bind mount: a rename cannot move it), to no when it is not,

@@ -79,7 +79,14 @@ std::string Field(const std::string& record, const std::string& key) {
 }
 
 bool PgBasebackupRuns(const std::string& host) {
-  return RunLeftovers(host).find("bin/pg_basebackup -h 198.18.0.11") != std::string::npos;
+  std::istringstream lines(RunLeftovers(host));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("bin/pg_basebackup ") != std::string::npos &&
+        line.find(" -h 198.18.0.11 ") != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
 }
 
 bool ProcessRuns(const std::string& host, const std::string& pid) {

@@ -357,6 +357,45 @@ TEST_CASE("faults: the standby's link cut after the clone, before the standby's 
   LinkCutScenario(Step::kAfterClone);
 }
 
+// The primary's replication port dropped for the standby during the clone:
+// nft drops what goes between pg2 and pg1:5432, both ways, while SSH to both
+// hosts works on, so pgpair sees the copy stand still rather than a host
+// gone. pg_basebackup's TCP keepalives end it within half a minute (without
+// them it would wait until pgpair gave up on its silence, 300 s by
+// default); the apply fails naming it, leaves no partial copy, and the
+// rerun after the port is open again converges.
+TEST_CASE("faults: the primary's replication port dropped during the clone", "[faults][port]") {
+  FaultGuard guard;
+  Before before = PreparePair(kFillMb, true);
+  TempDir scratch;
+  BackgroundPgpair apply("apply --auto-approve " + kManifest, scratch.path() + "/apply.out");
+  REQUIRE(apply.started());
+  ReachStep(apply, Step::kDuringClone);
+  RequireSandbox("block pg1 5432 pg2");
+  RequireSandbox("throttle pg1 off");
+  const auto dropped = std::chrono::steady_clock::now();
+  std::optional<int> status = apply.Wait(seconds(150));
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - dropped).count();
+  if (!status) apply.Kill9();
+  std::string output = apply.Output();
+  INFO("pgpair apply, pg1:5432 dropped for pg2 during the clone: exit "
+       << (status ? *status : -1) << " after " << took << " s, printed:\n"
+       << output);
+  INVARIANT("the apply ends by itself while the port stays dropped", status.has_value());
+  CHECK(status == 1);
+  CHECK_THAT(output, Catch::Contains("standby_clone[pg2]") && Catch::Contains("pg_basebackup"));
+  WARN("the clone's apply ended " << took << " s after pg1:5432 was dropped for pg2");
+  CheckNothingLeft(kLeaseTimeout);
+  INVARIANT("no partial copy is left beside the standby's data",
+            OnHost("pg2", "ls -d " + kDataDir + ".pgpair-staging 2>&1").exit_status != 0);
+  CheckPrimary(before);
+  CheckNoSplitBrain(before);
+  CheckOldData(before, output);
+  RequireSandbox("unblock pg1 5432");
+  CheckRerunConverges(before, output);
+}
+
 // The plan's blockers (lines "  ! ...") and the errors on stderr that
 // mention `word`.
 std::vector<std::string> ProblemsNaming(const CommandResult& run, const std::string& word) {
